@@ -1,0 +1,190 @@
+package m365sim
+
+import (
+	"time"
+)
+
+// Organization-wide audit settings.
+//
+//   - Get/Set-OrganizationConfig -AuditDisabled: mailbox auditing on by
+//     default for the organization ($false, the default, means on).
+//     https://learn.microsoft.com/powershell/module/exchangepowershell/set-organizationconfig
+//     Permissions: "Organization Configuration" role.
+//   - Get/Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled: the
+//     Microsoft 365 audit log. "$true ... This value is the default."
+//     https://learn.microsoft.com/powershell/module/exchangepowershell/set-adminauditlogconfig
+//     Permissions: "Audit Logs" role. In an organization that has not been
+//     customised ("dehydrated") the Set fails until
+//     Enable-OrganizationCustomization has run
+//     (https://learn.microsoft.com/powershell/module/exchangepowershell/enable-organizationcustomization).
+//     Read through Security & Compliance PowerShell the property reports
+//     $false even when ingestion is on (reported by several public tools; see
+//     PROTOCOLS.md), so the emulator does the same.
+
+const (
+	kindOrganizationConfig  = "OrganizationConfig"
+	kindAdminAuditLogConfig = "AdminAuditLogConfig"
+	adminAuditLogIdentity   = "Admin Audit Log Settings"
+)
+
+func init() {
+	registerSeeder(func(t *Tenant) {
+		t.Store.Put(kindOrganizationConfig, t.InitialDomain, Object{
+			"Identity":                   t.InitialDomain,
+			"Name":                       t.InitialDomain,
+			"DisplayName":                t.DisplayName,
+			"Guid":                       stableGUID(t.ID, "organization"),
+			"AuditDisabled":              false,
+			"IsDehydrated":               t.Dehydrated,
+			"OAuth2ClientProfileEnabled": true,
+			"CustomerLockboxEnabled":     false,
+		}, 0)
+		t.Store.Put(kindAdminAuditLogConfig, adminAuditLogIdentity, Object{
+			"Identity":                        adminAuditLogIdentity,
+			"Name":                            adminAuditLogIdentity,
+			"AdminAuditLogEnabled":            true,
+			"UnifiedAuditLogIngestionEnabled": true,
+			"UnifiedAuditLogFirstOptInDate":   "2020-01-01T00:00:00Z",
+			"AdminAuditLogCmdlets":            []string{"*"},
+			"AdminAuditLogParameters":         []string{"*"},
+			"AdminAuditLogExcludedCmdlets":    []string{},
+			"AdminAuditLogAgeLimit":           "90.00:00:00",
+			"LogLevel":                        "None",
+			"TestCmdletLoggingEnabled":        false,
+		}, 0)
+	})
+
+	registerCmdlet(&Cmdlet{
+		Name:      "Get-OrganizationConfig",
+		Endpoints: []string{EndpointExchange},
+		Roles:     []string{RoleOrganizationConfiguration, RoleViewOnlyConfiguration},
+		Params:    map[string]Param{"Identity": {Type: TString}},
+		Run: func(c *Call) ([]Object, error) {
+			o := c.Tenant.Store.Get(kindOrganizationConfig, c.Tenant.InitialDomain)
+			if o == nil {
+				return nil, errNotFound("organization", c.Tenant.InitialDomain, c.Tenant)
+			}
+			return []Object{o}, nil
+		},
+	})
+	registerCmdlet(&Cmdlet{
+		Name:      "Set-OrganizationConfig",
+		Endpoints: []string{EndpointExchange},
+		Roles:     []string{RoleOrganizationConfiguration},
+		Write:     true,
+		Params: map[string]Param{
+			"AuditDisabled":              {Type: TBool},
+			"OAuth2ClientProfileEnabled": {Type: TBool},
+			"CustomerLockboxEnabled":     {Type: TBool},
+			"Confirm":                    {Type: TSwitch},
+			"Force":                      {Type: TSwitch},
+		},
+		Run: func(c *Call) ([]Object, error) {
+			o := c.Tenant.Store.GetLatest(kindOrganizationConfig, c.Tenant.InitialDomain)
+			for _, p := range []string{"AuditDisabled", "OAuth2ClientProfileEnabled", "CustomerLockboxEnabled"} {
+				if c.Has(p) {
+					o[p] = c.Params[p]
+				}
+			}
+			c.Tenant.Store.Put(kindOrganizationConfig, c.Tenant.InitialDomain, o, c.Lag)
+			return nil, nil
+		},
+	})
+	registerCmdlet(&Cmdlet{
+		Name:      "Enable-OrganizationCustomization",
+		Endpoints: []string{EndpointExchange},
+		Roles:     []string{RoleOrganizationConfiguration},
+		Write:     true,
+		Params:    map[string]Param{"Confirm": {Type: TSwitch}},
+		Run: func(c *Call) ([]Object, error) {
+			o := c.Tenant.Store.GetLatest(kindOrganizationConfig, c.Tenant.InitialDomain)
+			if o["IsDehydrated"] != true {
+				return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.Exchange.Management.Tasks.InvalidOperationException",
+					Message: "This operation is not required. Organization is already enabled for customization."}
+			}
+			o["IsDehydrated"] = false
+			c.Tenant.Store.Put(kindOrganizationConfig, c.Tenant.InitialDomain, o, 0)
+			return nil, nil
+		},
+	})
+	registerCmdlet(&Cmdlet{
+		Name:      "Get-AdminAuditLogConfig",
+		Endpoints: []string{EndpointExchange, EndpointCompliance},
+		Roles:     []string{RoleAuditLogs, RoleViewOnlyAuditLogs, RoleViewOnlyConfiguration},
+		Params:    map[string]Param{"Identity": {Type: TString}},
+		Run: func(c *Call) ([]Object, error) {
+			o := c.Tenant.Store.Get(kindAdminAuditLogConfig, adminAuditLogIdentity)
+			if o == nil {
+				return nil, errNotFound("admin audit log config", adminAuditLogIdentity, c.Tenant)
+			}
+			if c.Endpoint == EndpointCompliance {
+				o["UnifiedAuditLogIngestionEnabled"] = false
+			}
+			return []Object{o}, nil
+		},
+	})
+	registerCmdlet(&Cmdlet{
+		Name:      "Set-AdminAuditLogConfig",
+		Endpoints: []string{EndpointExchange},
+		Roles:     []string{RoleAuditLogs},
+		Write:     true,
+		Params: map[string]Param{
+			"Identity":                        {Type: TString},
+			"UnifiedAuditLogIngestionEnabled": {Type: TBool},
+			"AdminAuditLogEnabled":            {Type: TBool},
+			"AdminAuditLogCmdlets":            {Type: TStrings},
+			"AdminAuditLogParameters":         {Type: TStrings},
+			"AdminAuditLogExcludedCmdlets":    {Type: TStrings},
+			"AdminAuditLogAgeLimit":           {Type: TTimeSpan},
+			"LogLevel":                        {Type: TString, Enum: []string{"None", "Verbose"}},
+			"TestCmdletLoggingEnabled":        {Type: TBool},
+			"Confirm":                         {Type: TSwitch},
+			"Force":                           {Type: TSwitch},
+		},
+		Run: func(c *Call) ([]Object, error) {
+			org := c.Tenant.Store.GetLatest(kindOrganizationConfig, c.Tenant.InitialDomain)
+			if org["IsDehydrated"] == true {
+				return nil, errInvalidOperation("The command you tried to run isn't currently allowed in your organization. To run this command, you first need to run the command: Enable-OrganizationCustomization.")
+			}
+			o := c.Tenant.Store.GetLatest(kindAdminAuditLogConfig, adminAuditLogIdentity)
+			for _, p := range []string{"UnifiedAuditLogIngestionEnabled", "AdminAuditLogEnabled", "LogLevel", "TestCmdletLoggingEnabled"} {
+				if c.Has(p) {
+					o[p] = c.Params[p]
+				}
+			}
+			for _, p := range []string{"AdminAuditLogCmdlets", "AdminAuditLogParameters", "AdminAuditLogExcludedCmdlets"} {
+				if c.Has(p) {
+					o[p] = setMultiValued(o[p], c.Params[p])
+				}
+			}
+			if c.Has("AdminAuditLogAgeLimit") {
+				o["AdminAuditLogAgeLimit"] = FormatTimeSpan(c.Params["AdminAuditLogAgeLimit"].(time.Duration))
+			}
+			c.Tenant.Store.Put(kindAdminAuditLogConfig, adminAuditLogIdentity, o, c.Lag)
+			return nil, nil
+		},
+	})
+}
+
+// setMultiValued applies a bound TStrings value (a replacement list or an
+// Add/Remove edit) to a current property value.
+func setMultiValued(cur any, v any) []string {
+	var curList []string
+	switch c := cur.(type) {
+	case []string:
+		curList = c
+	case []any:
+		for _, x := range c {
+			if s, ok := x.(string); ok {
+				curList = append(curList, s)
+			}
+		}
+	}
+	switch t := v.(type) {
+	case MultiValueEdit:
+		return t.Apply(curList)
+	case []string:
+		return append([]string{}, t...)
+	}
+	return curList
+}

@@ -1,0 +1,221 @@
+package m365sim
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+)
+
+// The control surface changes a tenant out of band (as another administrator
+// or an attacker would), seeds data and injects faults. In-process callers use
+// the Go methods; the standalone server exposes the same over /_sim/ routes,
+// authenticated with the admin key:
+//
+//	POST   /_sim/tenants/{tenant}/invoke/{exchange|compliance}  InvokeCommand body, run as an administrator
+//	ANY    /_sim/tenants/{tenant}/graph/v1.0/...                a Graph request, run as an administrator
+//	POST   /_sim/faults                                         a Fault (JSON)
+//	POST   /_sim/lag                                            {"endpoint":"exchange","seconds":5}
+//	DELETE /_sim/faults                                         clear faults and lag
+//	GET    /_sim/stats                                          request counters
+//	DELETE /_sim/stats                                          reset counters
+
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if subtle.ConstantTimeCompare([]byte(key), []byte(s.adminKey)) != 1 {
+		writeJSONContent(w, 401, "application/json", map[string]string{"error": "the control surface needs the admin key (Authorization: Bearer <admin.key>)"})
+		return
+	}
+	path := strings.TrimPrefix(r.URL.Path, "/_sim")
+	switch {
+	case path == "/faults" && r.Method == http.MethodPost:
+		var f Fault
+		if err := decodeStrict(r.Body, &f); err != nil {
+			writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+			return
+		}
+		s.InjectFault(f)
+		w.WriteHeader(204)
+	case path == "/faults" && r.Method == http.MethodDelete:
+		s.ClearFaults()
+		w.WriteHeader(204)
+	case path == "/lag" && r.Method == http.MethodPost:
+		var l struct {
+			Endpoint string  `json:"endpoint"`
+			Seconds  float64 `json:"seconds"`
+		}
+		if err := decodeStrict(r.Body, &l); err != nil {
+			writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+			return
+		}
+		s.SetReplicationLag(l.Endpoint, time.Duration(l.Seconds*float64(time.Second)))
+		w.WriteHeader(204)
+	case path == "/stats" && r.Method == http.MethodGet:
+		writeJSONContent(w, 200, "application/json", s.stats.Snapshot())
+	case path == "/stats" && r.Method == http.MethodDelete:
+		s.stats.Reset()
+		w.WriteHeader(204)
+	case strings.HasPrefix(path, "/tenants/"):
+		rest := strings.TrimPrefix(path, "/tenants/")
+		tid, rest, _ := strings.Cut(rest, "/")
+		t := s.Tenant(tid)
+		if t == nil {
+			writeJSONContent(w, 404, "application/json", map[string]string{"error": "no tenant " + tid})
+			return
+		}
+		admin := &Principal{Tenant: t, Admin: true}
+		switch {
+		case rest == "invoke/exchange" || rest == "invoke/compliance":
+			ep := strings.TrimPrefix(rest, "invoke/")
+			s.serveInvoke(w, r, ep, "/adminapi/beta/"+t.ID+"/InvokeCommand", true, admin)
+		case strings.HasPrefix(rest, "graph/v1.0/"):
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/" + strings.TrimPrefix(rest, "graph/")
+			s.serveGraph(w, r2, admin)
+		case strings.HasPrefix(rest, "seed/"):
+			s.serveSeed(w, r, t, strings.TrimPrefix(rest, "seed/"))
+		default:
+			http.NotFound(w, r)
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func decodeStrict(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// Seeders reachable over /_sim/tenants/{t}/seed/{name}: each area registers
+// its own (mailboxes, sign-in history, ...). The body is the seeder's JSON
+// options; the answer is the seeder's JSON summary.
+var controlSeeders = map[string]func(s *Server, t *Tenant, body []byte) (any, error){}
+
+func registerControlSeeder(name string, f func(s *Server, t *Tenant, body []byte) (any, error)) {
+	controlSeeders[name] = f
+}
+
+func (s *Server) serveSeed(w http.ResponseWriter, r *http.Request, t *Tenant, name string) {
+	f := controlSeeders[name]
+	if f == nil || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	out, err := f(s, t, body)
+	if err != nil {
+		writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+		return
+	}
+	s.changed()
+	writeJSONContent(w, 200, "application/json", out)
+}
+
+// Seed runs a registered seeder in-process.
+func (s *Server) Seed(tenantID, name string, options any) (any, error) {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return nil, fmt.Errorf("no tenant %s", tenantID)
+	}
+	f := controlSeeders[name]
+	if f == nil {
+		return nil, fmt.Errorf("no seeder %q", name)
+	}
+	b, err := json.Marshal(options)
+	if err != nil {
+		return nil, err
+	}
+	out, err := f(s, t, b)
+	if err == nil {
+		s.changed()
+	}
+	return out, err
+}
+
+// Invoke runs a cmdlet as an administrator, out of band: no faults, no
+// replication lag, every role. It returns the objects the cmdlet returned or
+// the Exchange error.
+func (s *Server) Invoke(tenantID, endpoint, cmdlet string, params map[string]any) ([]Object, error) {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return nil, fmt.Errorf("no tenant %s", tenantID)
+	}
+	if params == nil {
+		params = map[string]any{}
+	}
+	body, err := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
+	if err != nil {
+		return nil, err
+	}
+	var all []Object
+	skip := ""
+	for {
+		target := "/_sim/tenants/" + t.ID + "/invoke/" + endpoint
+		if skip != "" {
+			target += "?$skiptoken=" + skip
+		}
+		req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		s.serveInvoke(rec, req, endpoint, "/adminapi/beta/"+t.ID+"/InvokeCommand", true, &Principal{Tenant: t, Admin: true})
+		var out struct {
+			Value    []Object `json:"value"`
+			NextLink string   `json:"@odata.nextLink"`
+			Error    *struct {
+				Details []struct {
+					Message string `json:"message"`
+				} `json:"details"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			return nil, fmt.Errorf("%s: status %d: %s", cmdlet, rec.Code, rec.Body.String())
+		}
+		if rec.Code != 200 {
+			msg := rec.Body.String()
+			if out.Error != nil && len(out.Error.Details) > 0 {
+				msg = out.Error.Details[0].Message
+			}
+			return nil, fmt.Errorf("%s: status %d: %s", cmdlet, rec.Code, msg)
+		}
+		for _, o := range out.Value {
+			for k := range o {
+				if strings.Contains(k, "@odata.") {
+					delete(o, k)
+				}
+			}
+			all = append(all, o)
+		}
+		if out.NextLink == "" {
+			return all, nil
+		}
+		_, q, _ := strings.Cut(out.NextLink, "$skiptoken=")
+		skip, _, _ = strings.Cut(q, "&")
+	}
+}
+
+// GraphRequest runs a Graph request as an administrator, out of band. path is
+// under /v1.0 (e.g. "/policies/identitySecurityDefaultsEnforcementPolicy").
+func (s *Server) GraphRequest(tenantID, method, path string, body any) (int, []byte, error) {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return 0, nil, fmt.Errorf("no tenant %s", tenantID)
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req := httptest.NewRequest(method, "/v1.0"+path, rd)
+	rec := httptest.NewRecorder()
+	s.serveGraph(rec, req, &Principal{Tenant: t, Admin: true})
+	return rec.Code, rec.Body.Bytes(), nil
+}

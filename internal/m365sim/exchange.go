@@ -1,0 +1,762 @@
+package m365sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The InvokeCommand endpoint of Exchange Online and Security & Compliance.
+//
+// Microsoft documents the request shape for its Admin API
+// (https://learn.microsoft.com/en-us/exchange/reference/admin-api-overview):
+// POST /adminapi/beta/{tenantId}/InvokeCommand with
+// {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}. The broader cmdlet
+// set, paging by @odata.nextLink and the error envelope follow what the
+// ExchangeOnlineManagement v3 module and public tools (CIPP New-ExoRequest,
+// ScubaGear Invoke-EXORestMethod) send and parse; see PROTOCOLS.md.
+
+// ParamType is how a cmdlet parameter's value is bound.
+type ParamType int
+
+const (
+	// TString binds a string.
+	TString ParamType = iota
+	// TBool binds $true/$false only: PowerShell refuses strings for [bool]
+	// parameters ("Boolean parameters accept only Boolean values and numbers").
+	TBool
+	// TInt binds an integer (a JSON number or a numeric string).
+	TInt
+	// TStrings binds a multi-valued property: an array, a single string, or a
+	// hashtable {"Add":[...],"Remove":[...]} that edits the current value.
+	TStrings
+	// TTimeSpan binds a .NET TimeSpan: "d.hh:mm:ss" or "hh:mm:ss".
+	TTimeSpan
+	// TSwitch binds a switch parameter (present = true).
+	TSwitch
+	// TResultSize binds "Unlimited" or a positive integer.
+	TResultSize
+)
+
+func (t ParamType) String() string {
+	return [...]string{"System.String", "System.Boolean", "System.Int32", "MultiValuedProperty", "System.TimeSpan", "SwitchParameter", "Unlimited"}[t]
+}
+
+// Param describes one parameter of a cmdlet.
+type Param struct {
+	Type     ParamType
+	Enum     []string // allowed values (case-insensitive, stored canonical)
+	Required bool
+	Min, Max *int // integer range; for TStrings, element count
+	MaxLen   int  // string length limit
+	// Validate runs after binding; an error is reported as Exchange's
+	// argument validation error for the parameter.
+	Validate func(v any) error
+}
+
+// Cmdlet is one cmdlet the emulator implements.
+type Cmdlet struct {
+	Name string
+	// Endpoints the cmdlet exists on (EndpointExchange, EndpointCompliance).
+	Endpoints []string
+	// Roles are the Exchange management roles, any one of which lets the
+	// caller run the cmdlet (the RBAC check).
+	Roles  []string
+	Params map[string]Param
+	// Write marks cmdlets that change state (replication lag applies after).
+	Write bool
+	Run   func(c *Call) ([]Object, error)
+}
+
+// Call is one cmdlet invocation.
+type Call struct {
+	Server    *Server
+	Tenant    *Tenant
+	Principal *Principal
+	Endpoint  string
+	Cmdlet    *Cmdlet
+	Params    map[string]any // bound, keyed by canonical parameter name
+	// Lag is the replication lag for writes in this call.
+	Lag time.Duration
+}
+
+// Has reports whether a parameter was passed.
+func (c *Call) Has(name string) bool { _, ok := c.Params[name]; return ok }
+
+// String returns a bound string parameter.
+func (c *Call) String(name string) string { s, _ := c.Params[name].(string); return s }
+
+var cmdlets = map[string]*Cmdlet{}
+
+// registerCmdlet adds a cmdlet to the table; each area's file calls it from init.
+func registerCmdlet(c *Cmdlet) {
+	k := strings.ToLower(c.Name)
+	if _, dup := cmdlets[k]; dup {
+		panic("m365sim: cmdlet registered twice: " + c.Name)
+	}
+	cmdlets[k] = c
+}
+
+func lookupCmdlet(name, endpoint string) *Cmdlet {
+	c := cmdlets[strings.ToLower(name)]
+	if c == nil {
+		return nil
+	}
+	for _, e := range c.Endpoints {
+		if e == endpoint {
+			return c
+		}
+	}
+	return nil
+}
+
+// CmdletError is an Exchange error as the InvokeCommand endpoint reports it.
+type CmdletError struct {
+	Status    int
+	Code      string // error.code, e.g. "NotFound"
+	Exception string // the .NET exception type carried in details[].message
+	Message   string
+}
+
+func (e *CmdletError) Error() string { return e.Exception + ": " + e.Message }
+
+// Errors the cmdlets return, with the exception types Exchange reports.
+func errNotFound(kind, identity string, t *Tenant) *CmdletError {
+	return &CmdletError{Status: 404, Code: "NotFound",
+		Exception: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+		Message:   fmt.Sprintf("The operation couldn't be performed because object '%s' couldn't be found on '%s'.", identity, dcName(t))}
+}
+
+func errAlreadyExists(kind, name string) *CmdletError {
+	return &CmdletError{Status: 400, Code: "BadRequest",
+		Exception: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAlreadyExistsException",
+		Message:   fmt.Sprintf("The %s \"%s\" already exists. Specify a different name.", kind, name)}
+}
+
+func errInvalidParam(param, msg string) *CmdletError {
+	return &CmdletError{Status: 400, Code: "BadRequest",
+		Exception: "System.Management.Automation.ParameterBindingException",
+		Message:   fmt.Sprintf("Cannot bind parameter '%s'. %s", param, msg)}
+}
+
+func errValidation(msg string) *CmdletError {
+	return &CmdletError{Status: 400, Code: "BadRequest",
+		Exception: "Microsoft.Exchange.Data.DataValidationException", Message: msg}
+}
+
+func errInvalidOperation(msg string) *CmdletError {
+	return &CmdletError{Status: 400, Code: "BadRequest",
+		Exception: "Microsoft.Exchange.Configuration.Tasks.InvalidOperationInDehydratedContextException", Message: msg}
+}
+
+// dcName is the directory server named in not-found errors.
+func dcName(t *Tenant) string {
+	return strings.ToUpper(t.Region) + "A001.PROD.OUTLOOK.COM"
+}
+
+type invokeBody struct {
+	CmdletInput *struct {
+		CmdletName string                     `json:"CmdletName"`
+		Parameters map[string]json.RawMessage `json:"Parameters"`
+	} `json:"CmdletInput"`
+}
+
+const maxPageSize = 1000
+
+// serveInvoke handles POST .../adminapi/beta/{tenant}/InvokeCommand.
+// admin, when set, runs the call as the control surface's administrator.
+func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, path string, regional bool, admin *Principal) {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	// adminapi / beta / {tenant} / InvokeCommand
+	if len(parts) != 4 || parts[0] != "adminapi" || parts[1] != "beta" || !strings.EqualFold(parts[3], "InvokeCommand") {
+		s.writeInvokeError(w, r, endpoint, "", &CmdletError{Status: 404, Code: "NotFound", Exception: "System.Web.HttpException", Message: "The resource you are looking for has been removed, had its name changed, or is temporarily unavailable."})
+		return
+	}
+	tenantSeg := parts[2]
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		s.writeInvokeError(w, r, endpoint, "", &CmdletError{Status: 405, Code: "MethodNotAllowed", Exception: "System.Web.HttpException", Message: "The requested resource does not support http method '" + r.Method + "'."})
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		s.writeInvokeError(w, r, endpoint, "", &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.IO.IOException", Message: err.Error()})
+		return
+	}
+	var in invokeBody
+	cmdletName := ""
+	if err := json.Unmarshal(body, &in); err == nil && in.CmdletInput != nil {
+		cmdletName = in.CmdletInput.CmdletName
+	}
+
+	if admin == nil {
+		latency, fault := s.faults.take(endpoint, cmdletName)
+		if latency > 0 {
+			select {
+			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if fault != nil {
+			s.stats.record(endpoint, cmdletName, fault.Status)
+			if fault.Retry > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(fault.Retry))
+			}
+			code := "TooManyRequests"
+			msg := "Application is over its MailboxConcurrency limit."
+			if fault.Status != http.StatusTooManyRequests {
+				code, msg = "ServiceUnavailable", "The service is temporarily unavailable. Please try again later."
+			}
+			writeInvokeJSON(w, fault.Status, invokeErrorBody(code, &CmdletError{Status: fault.Status, Code: code, Exception: "Microsoft.Exchange.Net.Throttling", Message: msg}, r))
+			return
+		}
+	}
+
+	audience := AudienceExchange
+	if endpoint == EndpointCompliance {
+		audience = AudienceCompliance
+	}
+	p := admin
+	if p == nil {
+		var err error
+		p, err = s.authenticate(r, audience)
+		if err != nil {
+			s.stats.record(endpoint, cmdletName, 401)
+			w.Header().Set("WWW-Authenticate", `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"`)
+			writeInvokeJSON(w, 401, invokeErrorBody("Unauthorized", &CmdletError{Status: 401, Code: "Unauthorized", Exception: "Microsoft.Exchange.Security.Authentication.BackendRehydrationException", Message: err.Error()}, r))
+			return
+		}
+	}
+	t := s.Tenant(tenantSeg)
+	if t == nil || t != p.Tenant {
+		s.stats.record(endpoint, cmdletName, 401)
+		writeInvokeJSON(w, 401, invokeErrorBody("Unauthorized", &CmdletError{Status: 401, Code: "Unauthorized", Exception: "Microsoft.Exchange.Security.Authentication.TenantMismatchException", Message: "The tenant in the request URL does not match the tenant of the access token."}, r))
+		return
+	}
+	// Security & Compliance answers the first call on the global host with a
+	// redirect to the tenant's regional host; clients follow it and keep it.
+	if endpoint == EndpointCompliance && !regional && admin == nil {
+		s.stats.record(endpoint, cmdletName, http.StatusFound)
+		loc := fmt.Sprintf("%s/scc-%s/adminapi/beta/%s/InvokeCommand", s.url, t.Region, tenantSeg)
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	if !p.Admin && !p.HasRole("Exchange.ManageAsApp") {
+		s.stats.record(endpoint, cmdletName, 401)
+		writeInvokeJSON(w, 401, invokeErrorBody("Unauthorized", &CmdletError{Status: 401, Code: "Unauthorized", Exception: "Microsoft.Exchange.Security.Authorization.UnauthorizedAccessException",
+			Message: "The access token does not carry the Exchange.ManageAsApp application permission (Office 365 Exchange Online API). Grant it with admin consent."}, r))
+		return
+	}
+	if in.CmdletInput == nil || cmdletName == "" {
+		s.stats.record(endpoint, "", 400)
+		writeInvokeJSON(w, 400, invokeErrorBody("BadRequest", &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.Exchange.Admin.OData.Core.ODataException", Message: "The request body must be {\"CmdletInput\":{\"CmdletName\":...,\"Parameters\":{...}}}."}, r))
+		return
+	}
+	c := lookupCmdlet(cmdletName, endpoint)
+	if c == nil {
+		// A cmdlet the session does not have is not recognised at all.
+		s.writeInvokeError(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "System.Management.Automation.CommandNotFoundException",
+			Message: fmt.Sprintf("The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", cmdletName)})
+		return
+	}
+	if !p.Admin {
+		if len(rbacRolesOf(p.App)) == 0 {
+			// The error Connect-ExchangeOnline users meet when the app's
+			// service principal has no Exchange-capable role.
+			s.writeInvokeError(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "Microsoft.Exchange.Security.Authorization.RoleAssignmentNotFoundException",
+				Message: fmt.Sprintf("The role assigned to application %s isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.", p.App.ClientID)})
+			return
+		}
+		if !appHasAnyRole(p.App, c.Roles) {
+			s.writeInvokeError(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "System.Management.Automation.CommandNotFoundException",
+				Message: fmt.Sprintf("The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", c.Name)})
+			return
+		}
+	}
+	params, cerr := bindParams(c, in.CmdletInput.Parameters, t)
+	if cerr != nil {
+		s.writeInvokeError(w, r, endpoint, c.Name, cerr)
+		return
+	}
+	call := &Call{Server: s, Tenant: t, Principal: p, Endpoint: endpoint, Cmdlet: c, Params: params}
+	if c.Write && admin == nil {
+		call.Lag = s.faults.lagFor(endpoint)
+	}
+	results, err := c.Run(call)
+	if err != nil {
+		ce, ok := err.(*CmdletError)
+		if !ok {
+			ce = &CmdletError{Status: 500, Code: "InternalServerError", Exception: "System.Exception", Message: err.Error()}
+		}
+		s.writeInvokeError(w, r, endpoint, c.Name, ce)
+		return
+	}
+	if c.Write {
+		s.changed()
+	}
+	s.stats.record(endpoint, c.Name, 200)
+	s.writeInvokeResults(w, r, results)
+}
+
+var selectRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+
+func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, results []Object) {
+	q := r.URL.Query()
+	var sel []string
+	if v := q.Get("$select"); v != "" {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if !selectRe.MatchString(f) {
+				writeInvokeJSON(w, 400, invokeErrorBody("BadRequest", &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.OData.ODataException", Message: fmt.Sprintf("Term '%s' is not valid in a $select or $expand expression.", f)}, r))
+				return
+			}
+			sel = append(sel, f)
+		}
+	}
+	pageSize := maxPageSize
+	for _, pref := range r.Header.Values("Prefer") {
+		for _, part := range strings.Split(pref, ",") {
+			part = strings.TrimSpace(part)
+			if v, ok := strings.CutPrefix(part, "odata.maxpagesize="); ok {
+				if n, err := strconv.Atoi(v); err == nil && n > 0 && n < pageSize {
+					pageSize = n
+				}
+			}
+		}
+	}
+	skip := 0
+	if v := q.Get("$skiptoken"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeInvokeJSON(w, 400, invokeErrorBody("BadRequest", &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.OData.ODataException", Message: "The skip token is invalid."}, r))
+			return
+		}
+		skip = n
+	}
+	if skip > len(results) {
+		skip = len(results)
+	}
+	end := min(skip+pageSize, len(results))
+	page := results[skip:end]
+	value := make([]Object, 0, len(page))
+	for _, o := range page {
+		value = append(value, annotate(project(o, sel)))
+	}
+	out := map[string]any{
+		"@odata.context":     s.url + "/adminapi/beta/$metadata#Collection(Exchange.GenericHashTable)",
+		"@adminapi.warnings": []string{},
+		"value":              value,
+	}
+	if end < len(results) {
+		u := *r.URL
+		q := u.Query()
+		q.Set("$skiptoken", strconv.Itoa(end))
+		u.RawQuery = q.Encode()
+		out["@odata.nextLink"] = s.url + u.EscapedPath() + "?" + u.RawQuery
+	}
+	w.Header().Set("Rate-Limit-Limit", "10000")
+	w.Header().Set("Rate-Limit-Remaining", "9999")
+	w.Header().Set("Rate-Limit-Reset", s.now().Add(time.Minute).UTC().Format(time.RFC3339))
+	writeJSONContent(w, 200, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", out)
+}
+
+// project keeps the selected properties (all when sel is empty).
+func project(o Object, sel []string) Object {
+	if len(sel) == 0 {
+		return o
+	}
+	out := Object{}
+	for _, f := range sel {
+		for k, v := range o {
+			if strings.EqualFold(k, f) {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// annotate adds the @odata.type annotations the service sends for
+// collection-valued properties.
+func annotate(o Object) Object {
+	out := make(Object, len(o)*2)
+	for k, v := range o {
+		out[k] = v
+		switch v.(type) {
+		case []string, []any:
+			out[k+"@odata.type"] = "#Collection(String)"
+		}
+	}
+	return out
+}
+
+func invokeErrorBody(code string, e *CmdletError, r *http.Request) map[string]any {
+	return map[string]any{"error": map[string]any{
+		"code":    code,
+		"message": "Error executing cmdlet",
+		"details": []map[string]any{{
+			"code":    "Client",
+			"target":  "",
+			"message": fmt.Sprintf("Ex%06X|%s|%s", hashCode(e.Exception), e.Exception, e.Message),
+		}},
+		"innererror": map[string]any{
+			"message":   e.Message,
+			"type":      e.Exception,
+			"stacktrace": "",
+			"internalexception": map[string]any{
+				"message": e.Message,
+				"type":    e.Exception,
+			},
+			"request-id":        newRequestID(),
+			"client-request-id": r.Header.Get("client-request-id"),
+			"date":              time.Now().UTC().Format(time.RFC3339),
+		},
+	}}
+}
+
+func hashCode(s string) uint32 {
+	var h uint32 = 2166136261
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h & 0xFFFFFF
+}
+
+func (s *Server) writeInvokeError(w http.ResponseWriter, r *http.Request, endpoint, cmdlet string, e *CmdletError) {
+	s.stats.record(endpoint, cmdlet, e.Status)
+	code := e.Code
+	if code == "" {
+		code = http.StatusText(e.Status)
+	}
+	writeInvokeJSON(w, e.Status, invokeErrorBody(code, e, r))
+}
+
+func writeInvokeJSON(w http.ResponseWriter, status int, body any) {
+	writeJSONContent(w, status, "application/json;odata.metadata=minimal;charset=utf-8", body)
+}
+
+func writeJSONContent(w http.ResponseWriter, status int, ctype string, body any) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("request-id", newRequestID())
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(body)
+}
+
+// bindParams validates and converts the request's parameters the way
+// PowerShell parameter binding does: names are case-insensitive, an unknown
+// name or a value of the wrong type is an error, enums are matched
+// case-insensitively and stored in their canonical case.
+func bindParams(c *Cmdlet, raw map[string]json.RawMessage, t *Tenant) (map[string]any, *CmdletError) {
+	out := map[string]any{}
+	names := make([]string, 0, len(raw))
+	for n := range raw {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		canon, spec, ok := findParam(c, n)
+		if !ok {
+			return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.Management.Automation.ParameterBindingException",
+				Message: fmt.Sprintf("A parameter cannot be found that matches parameter name '%s'.", n)}
+		}
+		if _, dup := out[canon]; dup {
+			return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.Management.Automation.ParameterBindingException",
+				Message: fmt.Sprintf("Cannot bind parameter because parameter '%s' is specified more than once.", canon)}
+		}
+		v, err := bindValue(canon, spec, raw[n])
+		if err != nil {
+			return nil, err
+		}
+		out[canon] = v
+	}
+	for name, spec := range c.Params {
+		if spec.Required {
+			if _, ok := out[name]; !ok {
+				return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.Management.Automation.ParameterBindingException",
+					Message: fmt.Sprintf("Cannot process command because of one or more missing mandatory parameters: %s.", name)}
+			}
+		}
+	}
+	return out, nil
+}
+
+func findParam(c *Cmdlet, name string) (string, Param, bool) {
+	for k, p := range c.Params {
+		if strings.EqualFold(k, name) {
+			return k, p, true
+		}
+	}
+	return "", Param{}, false
+}
+
+// MultiValueEdit is a bound {"Add":[...],"Remove":[...]} hashtable.
+type MultiValueEdit struct {
+	Add, Remove []string
+}
+
+// Apply edits a current multi-valued property.
+func (m MultiValueEdit) Apply(cur []string) []string {
+	out := append([]string(nil), cur...)
+	for _, a := range m.Add {
+		if !containsFold(out, a) {
+			out = append(out, a)
+		}
+	}
+	kept := out[:0]
+	for _, v := range out {
+		if !containsFold(m.Remove, v) {
+			kept = append(kept, v)
+		}
+	}
+	return kept
+}
+
+func containsFold(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func bindValue(name string, p Param, raw json.RawMessage) (any, *CmdletError) {
+	convErr := func(val string) *CmdletError {
+		return errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%s\" to type \"%s\".", val, p.Type))
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, convErr(string(raw))
+	}
+	var out any
+	switch p.Type {
+	case TString:
+		s, ok := v.(string)
+		if !ok {
+			if f, isNum := v.(float64); isNum {
+				s = strconv.FormatFloat(f, 'f', -1, 64)
+			} else {
+				return nil, convErr(string(raw))
+			}
+		}
+		if p.MaxLen > 0 && len([]rune(s)) > p.MaxLen {
+			return nil, errValidation(fmt.Sprintf("The length of the property is too long. The maximum length is %d and the length of the value provided is %d.", p.MaxLen, len([]rune(s))))
+		}
+		if len(p.Enum) > 0 {
+			canon, ok := matchEnum(p.Enum, s)
+			if !ok {
+				return nil, errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%s\" to type \"%s\". Error: \"Unable to match the identifier name %s to a valid enumerator name. Specify one of the following enumerator names and try again: %s\"", s, name, s, strings.Join(p.Enum, ", ")))
+			}
+			s = canon
+		}
+		out = s
+	case TBool, TSwitch:
+		switch b := v.(type) {
+		case bool:
+			out = b
+		case float64:
+			out = b != 0
+		default:
+			return nil, errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%v\" to type \"System.Boolean\". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.", v))
+		}
+	case TInt, TResultSize:
+		switch n := v.(type) {
+		case float64:
+			if n != float64(int64(n)) {
+				return nil, convErr(string(raw))
+			}
+			out = int(n)
+		case string:
+			if p.Type == TResultSize && strings.EqualFold(n, "Unlimited") {
+				out = "Unlimited"
+				break
+			}
+			i, err := strconv.Atoi(n)
+			if err != nil {
+				return nil, convErr(n)
+			}
+			out = i
+		default:
+			return nil, convErr(string(raw))
+		}
+		if i, ok := out.(int); ok {
+			if p.Type == TResultSize && i < 1 {
+				return nil, errValidation(fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of 1.", name, i))
+			}
+			if p.Min != nil && i < *p.Min {
+				return nil, errValidation(fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of %d. Supply an argument that is greater than or equal to %d and then try the command again.", name, i, *p.Min, *p.Min))
+			}
+			if p.Max != nil && i > *p.Max {
+				return nil, errValidation(fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is greater than the maximum allowed range of %d. Supply an argument that is less than or equal to %d and then try the command again.", name, i, *p.Max, *p.Max))
+			}
+		}
+	case TStrings:
+		switch a := v.(type) {
+		case nil:
+			out = []string{}
+		case string:
+			out = []string{a}
+		case []any:
+			list := make([]string, 0, len(a))
+			for _, e := range a {
+				s, ok := e.(string)
+				if !ok {
+					return nil, convErr(string(raw))
+				}
+				list = append(list, s)
+			}
+			out = list
+		case map[string]any:
+			var edit MultiValueEdit
+			for k, ev := range a {
+				if k == "@odata.type" {
+					continue
+				}
+				var items []string
+				switch e := ev.(type) {
+				case string:
+					items = []string{e}
+				case []any:
+					for _, x := range e {
+						s, ok := x.(string)
+						if !ok {
+							return nil, convErr(string(raw))
+						}
+						items = append(items, s)
+					}
+				default:
+					return nil, convErr(string(raw))
+				}
+				switch strings.ToLower(k) {
+				case "add":
+					edit.Add = items
+				case "remove":
+					edit.Remove = items
+				default:
+					return nil, errInvalidParam(name, fmt.Sprintf("The hashtable key '%s' is not valid; use Add or Remove.", k))
+				}
+			}
+			out = edit
+		default:
+			return nil, convErr(string(raw))
+		}
+		check := func(items []string) *CmdletError {
+			for i, it := range items {
+				if len(p.Enum) > 0 {
+					canon, ok := matchEnum(p.Enum, it)
+					if !ok {
+						return errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%s\" to type \"%s\". Error: \"Unable to match the identifier name %s to a valid enumerator name. Specify one of the following enumerator names and try again: %s\"", it, name, it, strings.Join(p.Enum, ", ")))
+					}
+					items[i] = canon
+				}
+			}
+			return nil
+		}
+		switch o := out.(type) {
+		case []string:
+			if err := check(o); err != nil {
+				return nil, err
+			}
+			if p.Max != nil && len(o) > *p.Max {
+				return nil, errValidation(fmt.Sprintf("The number of values for %s exceeds the limit of %d.", name, *p.Max))
+			}
+		case MultiValueEdit:
+			if err := check(o.Add); err != nil {
+				return nil, err
+			}
+			if err := check(o.Remove); err != nil {
+				return nil, err
+			}
+		}
+	case TTimeSpan:
+		s, ok := v.(string)
+		if !ok {
+			return nil, convErr(string(raw))
+		}
+		d, err := ParseTimeSpan(s)
+		if err != nil {
+			return nil, convErr(s)
+		}
+		out = d
+	}
+	if p.Validate != nil {
+		if err := p.Validate(out); err != nil {
+			if ce, ok := err.(*CmdletError); ok {
+				return nil, ce
+			}
+			return nil, errValidation(err.Error())
+		}
+	}
+	return out, nil
+}
+
+func matchEnum(enum []string, v string) (string, bool) {
+	for _, e := range enum {
+		if strings.EqualFold(e, v) {
+			return e, true
+		}
+	}
+	return "", false
+}
+
+// ParseTimeSpan parses .NET TimeSpan text: "[-]d.hh:mm:ss[.fffffff]",
+// "hh:mm:ss" or a plain day count "d".
+func ParseTimeSpan(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, fmt.Errorf("empty time span")
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	days := 0
+	rest := s
+	if i := strings.Index(s, "."); i >= 0 && i < strings.Index(s, ":") {
+		d, err := strconv.Atoi(s[:i])
+		if err != nil {
+			return 0, fmt.Errorf("bad time span %q", s)
+		}
+		days, rest = d, s[i+1:]
+	}
+	parts := strings.Split(rest, ":")
+	if len(parts) != 3 {
+		return 0, fmt.Errorf("bad time span %q", s)
+	}
+	h, err1 := strconv.Atoi(parts[0])
+	m, err2 := strconv.Atoi(parts[1])
+	sec, err3 := strconv.ParseFloat(parts[2], 64)
+	if err1 != nil || err2 != nil || err3 != nil || h > 23 || m > 59 || sec >= 60 {
+		return 0, fmt.Errorf("bad time span %q", s)
+	}
+	return time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec*float64(time.Second)), nil
+}
+
+// FormatTimeSpan renders a duration as Exchange does: "90.00:00:00".
+func FormatTimeSpan(d time.Duration) string {
+	days := int(d / (24 * time.Hour))
+	d -= time.Duration(days) * 24 * time.Hour
+	h := int(d / time.Hour)
+	d -= time.Duration(h) * time.Hour
+	m := int(d / time.Minute)
+	d -= time.Duration(m) * time.Minute
+	sec := int(d / time.Second)
+	if days > 0 {
+		return fmt.Sprintf("%d.%02d:%02d:%02d", days, h, m, sec)
+	}
+	return fmt.Sprintf("%02d:%02d:%02d", h, m, sec)
+}
+

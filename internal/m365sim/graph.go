@@ -1,0 +1,327 @@
+package m365sim
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Microsoft Graph v1.0.
+//
+// Errors use Graph's documented envelope
+// (https://learn.microsoft.com/en-us/graph/errors):
+// {"error":{"code":"...","message":"...","innerError":{"date","request-id","client-request-id"}}}.
+// msgraph-sdk-go dereferences error.message, so every error carries one.
+// Paging uses absolute @odata.nextLink URLs on the emulator's own origin
+// (https://learn.microsoft.com/en-us/graph/paging).
+
+// GraphRoute is one Graph operation.
+type GraphRoute struct {
+	Method string
+	// Pattern is the path under /v1.0 with {name} segments, e.g.
+	// "/identity/conditionalAccess/policies/{id}".
+	Pattern string
+	// AnyOf lists the application permissions, any one of which allows the
+	// call (the "Permissions" table of the operation's reference page).
+	AnyOf []string
+	// Licence, when set, names the service plan the tenant needs; without it
+	// the call fails as Graph does for that API.
+	Licence func(t *Tenant) *GraphError
+	// Write marks operations that change state (replication lag applies).
+	Write   bool
+	Handler func(g *GraphCall) (int, any, *GraphError)
+
+	re    *regexp.Regexp
+	names []string
+}
+
+// GraphCall is one Graph request.
+type GraphCall struct {
+	Server    *Server
+	Tenant    *Tenant
+	Principal *Principal
+	Request   *http.Request
+	Vars      map[string]string
+	Body      []byte
+	Lag       time.Duration
+}
+
+// GraphError is a Graph error response.
+type GraphError struct {
+	Status  int
+	Code    string
+	Message string
+	// RetryAfter, when set, is sent as a Retry-After header.
+	RetryAfter int
+}
+
+func (e *GraphError) Error() string { return e.Code + ": " + e.Message }
+
+var graphRoutes []*GraphRoute
+
+// registerGraphRoute adds a Graph operation; each area's file calls it from init.
+func registerGraphRoute(r *GraphRoute) {
+	names := []string{}
+	pat := regexp.MustCompile(`\{([a-zA-Z]+)\}`).ReplaceAllStringFunc(regexp.QuoteMeta(r.Pattern), func(m string) string {
+		return m
+	})
+	// QuoteMeta escaped the braces; put capture groups in their place.
+	pat = regexp.MustCompile(`\\\{([a-zA-Z]+)\\\}`).ReplaceAllStringFunc(pat, func(m string) string {
+		names = append(names, strings.Trim(m, `\{}`))
+		return `([^/]+)`
+	})
+	r.re = regexp.MustCompile(`(?i)^` + pat + `$`)
+	r.names = names
+	graphRoutes = append(graphRoutes, r)
+}
+
+func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Principal) {
+	path := strings.TrimPrefix(r.URL.Path, "/v1.0")
+	op := r.Method + " " + "/v1.0" + routeLabel(path)
+	if admin == nil {
+		latency, fault := s.faults.take(EndpointGraph, "/v1.0"+path)
+		if latency > 0 {
+			select {
+			case <-time.After(latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if fault != nil {
+			ge := &GraphError{Status: fault.Status, Code: "TooManyRequests", Message: "Too many requests. Please retry after the time given in the Retry-After header.", RetryAfter: fault.Retry}
+			if fault.Status != http.StatusTooManyRequests {
+				ge.Code, ge.Message = "ServiceUnavailable", "The service is currently unavailable. Please try again later."
+			}
+			s.writeGraphError(w, r, op, ge)
+			return
+		}
+	}
+	var route *GraphRoute
+	var m []string
+	methodMismatch := false
+	for _, gr := range graphRoutes {
+		if mm := gr.re.FindStringSubmatch(path); mm != nil {
+			if gr.Method != r.Method {
+				methodMismatch = true
+				continue
+			}
+			route, m = gr, mm
+			break
+		}
+	}
+	if route == nil {
+		if methodMismatch {
+			s.writeGraphError(w, r, op, &GraphError{Status: 405, Code: "Request_BadRequest", Message: "Specified HTTP method is not allowed for the request target."})
+			return
+		}
+		// Graph's answer for a path it does not know.
+		s.writeGraphError(w, r, op, &GraphError{Status: 400, Code: "BadRequest", Message: fmt.Sprintf("Resource not found for the segment '%s'.", lastSegment(path))})
+		return
+	}
+	p := admin
+	if p == nil {
+		var err error
+		p, err = s.authenticate(r, AudienceGraph)
+		if err != nil {
+			code, msg := "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."
+			if err == errNoToken {
+				msg = "Access token is empty."
+			} else if !strings.Contains(err.Error(), "audience") {
+				msg = "Access token validation failure: " + err.Error()
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
+			s.writeGraphError(w, r, op, &GraphError{Status: 401, Code: code, Message: msg})
+			return
+		}
+	}
+	if !p.Admin && len(route.AnyOf) > 0 {
+		ok := false
+		for _, perm := range route.AnyOf {
+			if p.HasRole(perm) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			// Graph's answer when the token lacks the permission; the
+			// emulator names the permissions that would allow the call.
+			s.writeGraphError(w, r, op, &GraphError{Status: 403, Code: "Authorization_RequestDenied",
+				Message: "Insufficient privileges to complete the operation. Requires one of the application permissions: " + strings.Join(route.AnyOf, ", ") + "."})
+			return
+		}
+	}
+	if route.Licence != nil {
+		if ge := route.Licence(p.Tenant); ge != nil {
+			s.writeGraphError(w, r, op, ge)
+			return
+		}
+	}
+	vars := map[string]string{}
+	for i, n := range route.names {
+		vars[n] = m[i+1]
+	}
+	body, gerr := readGraphBody(r)
+	if gerr != nil {
+		s.writeGraphError(w, r, op, gerr)
+		return
+	}
+	call := &GraphCall{Server: s, Tenant: p.Tenant, Principal: p, Request: r, Vars: vars, Body: body}
+	if route.Write && admin == nil {
+		call.Lag = s.faults.lagFor(EndpointGraph)
+	}
+	status, out, ge := route.Handler(call)
+	if ge != nil {
+		s.writeGraphError(w, r, op, ge)
+		return
+	}
+	if route.Write {
+		s.changed()
+	}
+	s.stats.record(EndpointGraph, op, status)
+	if out == nil {
+		w.Header().Set("request-id", newRequestID())
+		w.WriteHeader(status)
+		return
+	}
+	writeJSONContent(w, status, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", out)
+}
+
+// routeLabel replaces GUID segments so counters group by operation.
+var guidRe = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+func routeLabel(path string) string { return guidRe.ReplaceAllString(path, "{id}") }
+
+func lastSegment(path string) string {
+	path = strings.TrimSuffix(path, "/")
+	if i := strings.LastIndex(path, "/"); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+func (s *Server) writeGraphError(w http.ResponseWriter, r *http.Request, op string, e *GraphError) {
+	s.stats.record(EndpointGraph, op, e.Status)
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	writeJSONContent(w, e.Status, "application/json", map[string]any{"error": map[string]any{
+		"code":    e.Code,
+		"message": e.Message,
+		"innerError": map[string]any{
+			"date":              s.now().UTC().Format("2006-01-02T15:04:05"),
+			"request-id":        newRequestID(),
+			"client-request-id": r.Header.Get("client-request-id"),
+		},
+	}})
+}
+
+// GraphList writes a collection with server-side paging: top is the page
+// size the client asked for (bounded by max), skip where this page starts.
+func (g *GraphCall) List(items []Object, context string, defaultTop, maxTop int) (int, any, *GraphError) {
+	q := g.Request.URL.Query()
+	top := defaultTop
+	if v := q.Get("$top"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, nil, &GraphError{Status: 400, Code: "BadRequest", Message: fmt.Sprintf("Invalid value '%s' for $top query option found.", v)}
+		}
+		if n > maxTop {
+			n = maxTop
+		}
+		top = n
+	}
+	skip := 0
+	if v := q.Get("$skiptoken"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, nil, &GraphError{Status: 400, Code: "BadRequest", Message: "The $skiptoken is invalid."}
+		}
+		skip = n
+	}
+	sel, gerr := parseSelect(q.Get("$select"))
+	if gerr != nil {
+		return 0, nil, gerr
+	}
+	skip = min(skip, len(items))
+	end := min(skip+top, len(items))
+	page := make([]Object, 0, end-skip)
+	for _, o := range items[skip:end] {
+		page = append(page, selectGraph(o, sel))
+	}
+	out := map[string]any{"@odata.context": g.Server.url + "/v1.0/$metadata#" + context, "value": page}
+	if end < len(items) {
+		u := *g.Request.URL
+		qq := u.Query()
+		qq.Set("$skiptoken", strconv.Itoa(end))
+		if qq.Get("$top") == "" {
+			qq.Set("$top", strconv.Itoa(top))
+		}
+		u.RawQuery = qq.Encode()
+		out["@odata.nextLink"] = g.Server.url + u.EscapedPath() + "?" + u.RawQuery
+	}
+	return 200, out, nil
+}
+
+var graphFieldRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(/[A-Za-z][A-Za-z0-9]*)?$`)
+
+func parseSelect(v string) ([]string, *GraphError) {
+	if v == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if !graphFieldRe.MatchString(f) {
+			return nil, &GraphError{Status: 400, Code: "BadRequest", Message: fmt.Sprintf("Parsing OData Select and Expand failed: Term '%s' is not valid in a $select or $expand expression.", f)}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// selectGraph keeps id and the selected properties.
+func selectGraph(o Object, sel []string) Object {
+	if len(sel) == 0 {
+		return o
+	}
+	out := Object{}
+	if id, ok := o["id"]; ok {
+		out["id"] = id
+	}
+	for _, f := range sel {
+		f = strings.Split(f, "/")[0]
+		for k, v := range o {
+			if strings.EqualFold(k, f) {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// readGraphBody reads a request body, inflating it when kiota sent it
+// gzip-compressed (its default compression middleware does).
+func readGraphBody(r *http.Request) ([]byte, *GraphError) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	var rd io.Reader = io.LimitReader(r.Body, 4<<20)
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			return nil, &GraphError{Status: 400, Code: "BadRequest", Message: "The request body is not valid gzip."}
+		}
+		defer zr.Close()
+		rd = zr
+	}
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, &GraphError{Status: 400, Code: "BadRequest", Message: "Could not read the request body."}
+	}
+	return b, nil
+}
