@@ -292,10 +292,15 @@ func TestLoginCertificateAssertion(t *testing.T) {
 		{"unregistered certificate", DemoAdminAppID, certAssertion(t, otherCert, otherKey, jwt.SigningMethodPS256, claims(nil)), 401, "invalid_client", 700027},
 		{"registered thumbprint, wrong key", DemoAdminAppID, certAssertion(t, certPEM, otherKey, jwt.SigningMethodPS256, claims(nil)), 401, "invalid_client", 700027},
 		{"app without certificate", DemoReaderAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) { c["iss"], c["sub"] = DemoReaderAppID, DemoReaderAppID })), 401, "invalid_client", 700027},
-		{"expired", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Hour).Unix(); c["nbf"] = now.Add(-2 * time.Hour).Unix() })), 400, "invalid_client", 700024},
+		{"expired", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) {
+			c["exp"] = now.Add(-time.Hour).Unix()
+			c["nbf"] = now.Add(-2 * time.Hour).Unix()
+		})), 400, "invalid_client", 700024},
 		{"not yet valid", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) { c["nbf"] = now.Add(time.Hour).Unix(); c["exp"] = now.Add(2 * time.Hour).Unix() })), 400, "invalid_client", 700024},
 		{"no exp", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) { delete(c, "exp") })), 400, "invalid_request", 50027},
-		{"wrong audience", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) { c["aud"] = "https://login.microsoftonline.com/" + DemoTenantID + "/oauth2/v2.0/token" })), 400, "invalid_request", 50027},
+		{"wrong audience", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) {
+			c["aud"] = "https://login.microsoftonline.com/" + DemoTenantID + "/oauth2/v2.0/token"
+		})), 400, "invalid_request", 50027},
 		{"sub differs from iss", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) { c["sub"] = DemoReaderAppID })), 401, "invalid_client", 50048},
 		{"no jti", DemoAdminAppID, certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(func(c jwt.MapClaims) { delete(c, "jti") })), 400, "invalid_request", 50027},
 		{"garbage", DemoAdminAppID, "not.a.jwt", 400, "invalid_request", 50027},
