@@ -73,8 +73,7 @@ func writeFile(t *testing.T, name string, data []byte) string {
 }
 
 func TestAuthClientSecret(t *testing.T) {
-	s, base := startSim(t)
-	_ = s
+	_, base := startSim(t)
 	cfg := base
 	cfg.ClientSecret = m365sim.DemoAdminSecret
 	for _, aud := range []string{m365sim.AudienceGraph, m365sim.AudienceExchange, m365sim.AudienceCompliance} {
@@ -84,6 +83,16 @@ func TestAuthClientSecret(t *testing.T) {
 		}
 		checkToken(t, tok, m365sim.DemoAdminAppID, aud)
 	}
+	// kiota asks for CAE tokens: the request then carries a claims field.
+	cred, err := NewCredential(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cae, err := cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{graphScope}, EnableCAE: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkToken(t, cae, m365sim.DemoAdminAppID, m365sim.AudienceGraph)
 	// By domain, too.
 	cfg.TenantID = m365sim.DemoDomain
 	tok, err := getToken(t, cfg, graphScope)
