@@ -411,8 +411,8 @@ func invokeErrorBody(code string, e *CmdletError, r *http.Request) map[string]an
 			"message": fmt.Sprintf("Ex%06X|%s|%s", hashCode(e.Exception), e.Exception, e.Message),
 		}},
 		"innererror": map[string]any{
-			"message":   e.Message,
-			"type":      e.Exception,
+			"message":    e.Message,
+			"type":       e.Exception,
 			"stacktrace": "",
 			"internalexception": map[string]any{
 				"message": e.Message,
@@ -759,4 +759,3 @@ func FormatTimeSpan(d time.Duration) string {
 	}
 	return fmt.Sprintf("%02d:%02d:%02d", h, m, sec)
 }
-

@@ -49,14 +49,14 @@ func organizationObject(t *Tenant) Object {
 		plans = append(plans, Object{"capabilityStatus": "Enabled", "provisioningStatus": "Success", "service": "AADPremiumService", "servicePlanId": "eec0eb4f-6444-4f95-aba0-50c24d67f998"})
 	}
 	return Object{
-		"id":                        t.ID,
-		"displayName":               t.DisplayName,
-		"tenantType":                "AAD",
-		"countryLetterCode":         "US",
-		"preferredLanguage":         "en",
-		"verifiedDomains":           tenantDomains(t),
-		"assignedPlans":             plans,
-		"onPremisesSyncEnabled":     nil,
+		"id":                         t.ID,
+		"displayName":                t.DisplayName,
+		"tenantType":                 "AAD",
+		"countryLetterCode":          "US",
+		"preferredLanguage":          "en",
+		"verifiedDomains":            tenantDomains(t),
+		"assignedPlans":              plans,
+		"onPremisesSyncEnabled":      nil,
 		"technicalNotificationMails": []string{"admin@" + strings.ToLower(t.InitialDomain)},
 	}
 }

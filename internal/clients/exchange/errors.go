@@ -135,7 +135,9 @@ func RequiredRoles(cmdlet string) []string { return requiredRoles[strings.ToLowe
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // IsForbidden reports whether err is a permission error.
-func IsForbidden(err error) bool { return errors.Is(err, ErrForbidden) || errors.Is(err, ErrUnauthorized) }
+func IsForbidden(err error) bool {
+	return errors.Is(err, ErrForbidden) || errors.Is(err, ErrUnauthorized)
+}
 
 // IsConflict reports whether err is a name clash.
 func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }

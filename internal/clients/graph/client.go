@@ -1,0 +1,212 @@
+// Package graph sets up msgraph-sdk-go for the provider: the configured base
+// URL and allowed hosts (the plain constructor silently drops the token for
+// hosts it does not know), a transport that trusts the configured CA, retry
+// settings, debug logging, error classification and the tenant's initial
+// domain.
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	azauth "github.com/microsoft/kiota-authentication-azure-go"
+	khttp "github.com/microsoft/kiota-http-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is the Graph root without the version, e.g. https://graph.microsoft.com.
+	BaseURL string
+	// Resource is the token audience, e.g. https://graph.microsoft.com.
+	Resource   string
+	Credential azcore.TokenCredential
+	// Transport is the base transport (TLS settings); nil = http.DefaultTransport.
+	Transport http.RoundTripper
+	// MaxRetries for 429/503/504 (kiota's retry handler honours Retry-After).
+	MaxRetries int
+	// MaxWait bounds the total time spent waiting between retries.
+	MaxWait time.Duration
+}
+
+// Client wraps the Graph service client.
+type Client struct {
+	SDK *msgraphsdk.GraphServiceClient
+
+	domainMu      sync.Mutex
+	initialDomain string
+}
+
+// New builds a Graph client for cfg.
+func New(cfg Config) (*Client, error) {
+	base, err := url.Parse(strings.TrimSuffix(cfg.BaseURL, "/"))
+	if err != nil || base.Host == "" {
+		return nil, fmt.Errorf("graph endpoint %q is not a URL", cfg.BaseURL)
+	}
+	if base.Scheme != "https" {
+		return nil, fmt.Errorf("graph endpoint %q must use https", cfg.BaseURL)
+	}
+	scopes := []string{strings.TrimSuffix(cfg.Resource, "/") + "/.default"}
+	// The allowed hosts validator compares host names: the configured host
+	// gets the token, nothing else does.
+	auth, err := azauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(cfg.Credential, scopes, []string{base.Hostname()})
+	if err != nil {
+		return nil, err
+	}
+	parent := cfg.Transport
+	if parent == nil {
+		parent = http.DefaultTransport
+	}
+	maxWait := cfg.MaxWait
+	if maxWait <= 0 {
+		maxWait = 2 * time.Minute
+	}
+	retry := &khttp.RetryHandlerOptions{
+		MaxRetries: cfg.MaxRetries,
+		ShouldRetry: func(delay time.Duration, executionCount int, req *http.Request, resp *http.Response) bool {
+			// delay is the time already spent waiting.
+			ok := delay < maxWait
+			tflog.Debug(req.Context(), "Graph retry", map[string]any{"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode, "retry": executionCount + 1, "retry_after": resp.Header.Get("Retry-After"), "will_retry": ok})
+			return ok
+		},
+	}
+	kiotaMW, err := khttp.GetDefaultMiddlewaresWithOptions(retry)
+	if err != nil {
+		return nil, err
+	}
+	opts := msgraphsdk.GetDefaultClientOptions()
+	mws := append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, kiotaMW...)
+	mws = append(mws, logHandler{})
+	hc := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, mws...), Timeout: 5 * time.Minute}
+	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, hc)
+	if err != nil {
+		return nil, err
+	}
+	adapter.SetBaseUrl(base.String() + "/v1.0")
+	return &Client{SDK: msgraphsdk.NewGraphServiceClient(adapter)}, nil
+}
+
+// logHandler logs each attempt at debug level: method, path, status,
+// duration and the retry attempt. Never headers (they carry the token).
+type logHandler struct{}
+
+func (logHandler) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := p.Next(req, i)
+	fields := map[string]any{"method": req.Method, "path": req.URL.Path, "duration_ms": time.Since(start).Milliseconds(), "retry": req.Header.Get("Retry-Attempt")}
+	if resp != nil {
+		fields["status"] = resp.StatusCode
+		fields["request_id"] = resp.Header.Get("request-id")
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	}
+	tflog.Debug(req.Context(), "Graph request", fields)
+	return resp, err
+}
+
+// InitialDomain returns the tenant's initial (*.onmicrosoft.com) domain from
+// GET /organization, fetched once and remembered.
+func (c *Client) InitialDomain(ctx context.Context) (string, error) {
+	c.domainMu.Lock()
+	defer c.domainMu.Unlock()
+	if c.initialDomain != "" {
+		return c.initialDomain, nil
+	}
+	orgs, err := c.SDK.Organization().Get(ctx, nil)
+	if err != nil {
+		return "", Describe(err, "GET /organization")
+	}
+	for _, o := range orgs.GetValue() {
+		for _, d := range o.GetVerifiedDomains() {
+			if d.GetIsInitial() != nil && *d.GetIsInitial() && d.GetName() != nil {
+				c.initialDomain = *d.GetName()
+				return c.initialDomain, nil
+			}
+		}
+	}
+	return "", errors.New("GET /organization returned no initial domain")
+}
+
+// Kinds of Graph failure.
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrForbidden  = errors.New("forbidden")
+	ErrThrottled  = errors.New("throttled")
+	ErrConflict   = errors.New("conflict")
+	ErrBadRequest = errors.New("bad request")
+	ErrLicence    = errors.New("licence required")
+)
+
+// Error is a failed Graph call.
+type Error struct {
+	Operation string
+	Status    int
+	Code      string
+	Message   string
+	RequestID string
+	kind      error
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("Microsoft Graph %s: HTTP %d %s: %s", e.Operation, e.Status, e.Code, e.Message)
+	if e.RequestID != "" {
+		s += " [request-id " + e.RequestID + "]"
+	}
+	return s
+}
+
+// Unwrap returns the kind.
+func (e *Error) Unwrap() error { return e.kind }
+
+// Describe turns an SDK error into an *Error classified by status and code.
+// Other errors are wrapped with the operation.
+func Describe(err error, operation string) error {
+	if err == nil {
+		return nil
+	}
+	var oe *odataerrors.ODataError
+	if !errors.As(err, &oe) {
+		return fmt.Errorf("Microsoft Graph %s: %w", operation, err)
+	}
+	e := &Error{Operation: operation, Status: oe.ResponseStatusCode}
+	if me := oe.GetErrorEscaped(); me != nil {
+		if me.GetCode() != nil {
+			e.Code = *me.GetCode()
+		}
+		if me.GetMessage() != nil {
+			e.Message = *me.GetMessage()
+		}
+		if ie := me.GetInnerError(); ie != nil && ie.GetRequestId() != nil {
+			e.RequestID = *ie.GetRequestId()
+		}
+	}
+	switch {
+	case e.Code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant" || e.Code == "Authentication_RequestFromUnsupportedUserRole":
+		e.kind = ErrLicence
+	case e.Status == 404 || e.Code == "Request_ResourceNotFound" || e.Code == "ResourceNotFound":
+		e.kind = ErrNotFound
+	case e.Status == 403 || e.Status == 401:
+		e.kind = ErrForbidden
+	case e.Status == 429:
+		e.kind = ErrThrottled
+	case e.Status == 409:
+		e.kind = ErrConflict
+	case e.Status == 400:
+		e.kind = ErrBadRequest
+	}
+	return e
+}
+
+// IsNotFound reports whether err is a Graph not-found error.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

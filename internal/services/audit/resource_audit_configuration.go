@@ -1,0 +1,186 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = &auditConfigurationResource{}
+	_ resource.ResourceWithImportState = &auditConfigurationResource{}
+)
+
+// NewAuditConfigurationResource returns the m365harden_audit_configuration resource.
+func NewAuditConfigurationResource() resource.Resource { return &auditConfigurationResource{} }
+
+type auditConfigurationResource struct {
+	clients *clients.Set
+}
+
+func (r *auditConfigurationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_audit_configuration"
+}
+
+func (r *auditConfigurationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The tenant-wide audit switches: mailbox auditing on by default (Exchange Online `Set-OrganizationConfig -AuditDisabled`, CIS 6.1.1, ScubaGear MS.EXO.13.1v1) and Microsoft 365 audit log ingestion (`Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled`, CIS 3.1.1, ScubaGear MS.SECURITYSUITE.5.1v1).\n\n" +
+			"This is a singleton: creating it adopts the tenant's settings and changes only the attributes you set; destroying it removes it from Terraform state and **leaves the tenant's settings as they are**. An attribute you leave unset is read but not managed.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The tenant ID.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"mailbox_auditing_enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether mailbox auditing is on by default for the organization. Maps to `Set-OrganizationConfig -AuditDisabled`, inverted: `true` here is `AuditDisabled = $false`. Hardened: `true`.",
+				Optional:            true, Computed: true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"unified_audit_log_ingestion_enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether user and admin activities are recorded in the Microsoft 365 (unified) audit log. Maps to `Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled`, read through Exchange Online (read through Security & Compliance it always reports false). Hardened: `true`.",
+				Optional:            true, Computed: true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *auditConfigurationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
+}
+
+// read fetches both settings from Exchange Online.
+func (r *auditConfigurationResource) read(ctx context.Context) (*auditConfigurationModel, error) {
+	org, err := r.clients.Exchange.GetOrganizationConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	aal, err := r.clients.Exchange.GetAdminAuditLogConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &auditConfigurationModel{
+		ID:                              types.StringValue(r.clients.TenantID),
+		MailboxAuditingEnabled:          types.BoolValue(!org.AuditDisabled),
+		UnifiedAuditLogIngestionEnabled: types.BoolValue(aal.UnifiedAuditLogIngestionEnabled),
+	}, nil
+}
+
+// apply changes the settings the plan sets and that differ from the tenant,
+// then waits until reads show them (the service replicates).
+func (r *auditConfigurationResource) apply(ctx context.Context, plan auditConfigurationModel) (*auditConfigurationModel, error) {
+	cur, err := r.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if want := plan.MailboxAuditingEnabled; !want.IsNull() && !want.IsUnknown() && want.ValueBool() != cur.MailboxAuditingEnabled.ValueBool() {
+		if err := r.clients.Exchange.SetOrganizationConfig(ctx, map[string]any{"AuditDisabled": !want.ValueBool()}); err != nil {
+			return nil, err
+		}
+	}
+	if want := plan.UnifiedAuditLogIngestionEnabled; !want.IsNull() && !want.IsUnknown() && want.ValueBool() != cur.UnifiedAuditLogIngestionEnabled.ValueBool() {
+		if err := r.clients.Exchange.SetAdminAuditLogConfig(ctx, map[string]any{"UnifiedAuditLogIngestionEnabled": want.ValueBool()}); err != nil {
+			return nil, err
+		}
+	}
+	var got *auditConfigurationModel
+	err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
+		m, err := r.read(ctx)
+		if err != nil {
+			return err
+		}
+		got = m
+		if w := plan.MailboxAuditingEnabled; !w.IsNull() && !w.IsUnknown() && w.ValueBool() != m.MailboxAuditingEnabled.ValueBool() {
+			return wait.NotYet("AuditDisabled still reads %t", !m.MailboxAuditingEnabled.ValueBool())
+		}
+		if w := plan.UnifiedAuditLogIngestionEnabled; !w.IsNull() && !w.IsUnknown() && w.ValueBool() != m.UnifiedAuditLogIngestionEnabled.ValueBool() {
+			return wait.NotYet("UnifiedAuditLogIngestionEnabled still reads %t", m.UnifiedAuditLogIngestionEnabled.ValueBool())
+		}
+		return nil
+	})
+	return got, err
+}
+
+func (r *auditConfigurationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+}
+
+func (r *auditConfigurationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+}
+
+// write applies the plan. When a change fails part-way, state is set to what
+// the tenant now holds, so nothing is lost and the next plan shows the rest.
+func (r *auditConfigurationResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+	if r.clients == nil {
+		common.NotConfigured(diags)
+		return
+	}
+	var m auditConfigurationModel
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
+	got, err := r.apply(ctx, m)
+	if err != nil {
+		common.AddAPIError(diags, "Changing the tenant's audit configuration failed", err)
+		if cur, rerr := r.read(ctx); rerr == nil {
+			diags.Append(state.Set(ctx, cur)...)
+		}
+		return
+	}
+	diags.Append(state.Set(ctx, got)...)
+}
+
+func (r *auditConfigurationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	m, err := r.read(ctx)
+	if err != nil {
+		common.AddAPIError(&resp.Diagnostics, "Reading the tenant's audit configuration failed", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+func (r *auditConfigurationResource) Delete(ctx context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
+	// A singleton: the tenant keeps its settings.
+	resp.Diagnostics.AddWarning("Audit configuration left in place",
+		"m365harden_audit_configuration was removed from Terraform state; the tenant's mailbox auditing and audit log ingestion settings were not changed.")
+}
+
+func (r *auditConfigurationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	if !strings.EqualFold(req.ID, r.clients.TenantID) {
+		resp.Diagnostics.AddError("Wrong import ID",
+			fmt.Sprintf("m365harden_audit_configuration is imported by the tenant ID the provider is configured for (%s); got %q.", r.clients.TenantID, req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.clients.TenantID)...)
+}
+
+type auditConfigurationModel struct {
+	ID                              types.String `tfsdk:"id"`
+	MailboxAuditingEnabled          types.Bool   `tfsdk:"mailbox_auditing_enabled"`
+	UnifiedAuditLogIngestionEnabled types.Bool   `tfsdk:"unified_audit_log_ingestion_enabled"`
+}
