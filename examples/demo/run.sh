@@ -101,9 +101,11 @@ command -v terraform >/dev/null 2>&1 ||
 tf_color=()
 [ -t 1 ] || tf_color=(-no-color)
 
-# Nothing from the caller's environment may redirect the provider, Terraform's
-# provider installation or the emulator.
-while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(M365_|TF_)' || true)
+# Nothing from the caller's environment may redirect the provider (it also
+# reads ARM_* and the GitHub/Kubernetes OIDC variables) or Terraform.
+while IFS= read -r var; do unset "$var"; done < <(
+	compgen -e | grep -E '^(M365_|ARM_|TF_|ACTIONS_ID_TOKEN_REQUEST_|AZURE_FEDERATED_TOKEN_FILE$)' || true
+)
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 
 say "Building the provider and m365sim"
