@@ -138,3 +138,18 @@ func (s *Server) authenticate(r *http.Request, audience string) (*Principal, err
 	}
 	return &Principal{Tenant: t, App: app, Audience: audience, Roles: claims.Roles}, nil
 }
+
+// IssueAccessToken signs an access token for an app, as the token endpoint
+// would: for tests that hand a token to a credential out of band (the fake
+// Azure CLI).
+func (s *Server) IssueAccessToken(tenantID, clientID, audience string) (string, time.Time, error) {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return "", time.Time{}, fmt.Errorf("no tenant %s", tenantID)
+	}
+	app := t.App(clientID)
+	if app == nil {
+		return "", time.Time{}, fmt.Errorf("no app %s in tenant %s", clientID, tenantID)
+	}
+	return s.issueToken(t, app, audience)
+}
