@@ -1,0 +1,301 @@
+package m365sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Inbox rules: per-mailbox rules that can forward or redirect mail, the route
+// attackers use after taking over a mailbox.
+//
+//   - Get-InboxRule -Mailbox <id>: Name, Identity ("<mailbox>\<rule id>"),
+//     RuleIdentity, Enabled, Priority, ForwardTo, RedirectTo,
+//     ForwardAsAttachmentTo. Recipients are rendered as `"Name" [SMTP:addr]`
+//     for one-off addresses and `"Name" [EX:/o=...]` for directory
+//     recipients. "This cmdlet doesn't work for members of View-Only
+//     Organization Management role group in Exchange Online or the Global
+//     Reader role in Microsoft Entra ID."
+//     https://learn.microsoft.com/powershell/module/exchangepowershell/get-inboxrule
+//   - Forwarding rules are what the "Suspicious email forwarding" alert and
+//     the compromised-account playbooks look for:
+//     https://learn.microsoft.com/defender-office-365/responding-to-a-compromised-email-account
+//
+// Rules are seeded out of band (AddInboxRule, the "inbox-rules" seeder); each
+// mailbox's rules are kept in one store object so a per-mailbox Get is one
+// lookup, as the service's per-mailbox rule storage is.
+
+const kindInboxRules = "InboxRules"
+
+// kindMailbox is the store kind of mailboxes (Get-Mailbox/Set-Mailbox).
+const kindMailboxForRules = "Mailbox"
+
+// InboxRuleSpec seeds one inbox rule. Recipients are plain SMTP addresses;
+// an address that belongs to a mailbox of the tenant is rendered in the EX
+// form, anything else in the SMTP form.
+type InboxRuleSpec struct {
+	Name                  string   `json:"name"`
+	Enabled               *bool    `json:"enabled,omitempty"`
+	ForwardTo             []string `json:"forward_to,omitempty"`
+	RedirectTo            []string `json:"redirect_to,omitempty"`
+	ForwardAsAttachmentTo []string `json:"forward_as_attachment_to,omitempty"`
+	SubjectContainsWords  []string `json:"subject_contains_words,omitempty"`
+	DeleteMessage         bool     `json:"delete_message,omitempty"`
+}
+
+// lookupMailbox resolves a MailboxIdParameter (identity, name, alias, UPN,
+// primary SMTP address, GUID) against the Mailbox store kind. The direct
+// key lookup comes first so a per-mailbox call stays cheap in large tenants.
+func lookupMailbox(t *Tenant, id string, latest bool) Object {
+	get, list := t.Store.Get, t.Store.List
+	if latest {
+		get, list = t.Store.GetLatest, t.Store.ListLatest
+	}
+	if o := get(kindMailboxForRules, id); o != nil {
+		return o
+	}
+	for _, o := range list(kindMailboxForRules) {
+		for _, f := range []string{"Identity", "Name", "Alias", "UserPrincipalName", "PrimarySmtpAddress", "Guid", "ExternalDirectoryObjectId", "DistinguishedName"} {
+			if v, ok := o[f].(string); ok && v != "" && strings.EqualFold(v, id) {
+				return o
+			}
+		}
+		if hasProxyAddress(o, id) {
+			return o
+		}
+	}
+	return nil
+}
+
+func hasProxyAddress(o Object, addr string) bool {
+	var list []string
+	switch v := o["EmailAddresses"].(type) {
+	case []string:
+		list = v
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				list = append(list, s)
+			}
+		}
+	}
+	for _, p := range list {
+		if i := strings.Index(p, ":"); i >= 0 && strings.EqualFold(p[:i], "smtp") && strings.EqualFold(p[i+1:], addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func mailboxKey(o Object) string {
+	if g, ok := o["Guid"].(string); ok && g != "" {
+		return g
+	}
+	return fmt.Sprint(o["Identity"])
+}
+
+// legacyDN is the mailbox's LegacyExchangeDN (derived when the mailbox
+// model does not carry one).
+func legacyDN(o Object) string {
+	if s, ok := o["LegacyExchangeDN"].(string); ok && s != "" {
+		return s
+	}
+	alias, _ := o["Alias"].(string)
+	if alias == "" {
+		alias = strings.SplitN(fmt.Sprint(o["PrimarySmtpAddress"]), "@", 2)[0]
+	}
+	return "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=" + strings.ReplaceAll(mailboxKey(o), "-", "") + "-" + alias
+}
+
+// renderRecipient renders a rule recipient the way Get-InboxRule shows it.
+func renderRecipient(t *Tenant, addr string) string {
+	if mb := lookupMailbox(t, addr, true); mb != nil {
+		name, _ := mb["DisplayName"].(string)
+		if name == "" {
+			name = fmt.Sprint(mb["Name"])
+		}
+		return fmt.Sprintf("%q [EX:%s]", name, legacyDN(mb))
+	}
+	return fmt.Sprintf("%q [SMTP:%s]", addr, addr)
+}
+
+func recipientsOrNil(t *Tenant, addrs []string) any {
+	if len(addrs) == 0 {
+		return nil
+	}
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = renderRecipient(t, a)
+	}
+	return out
+}
+
+// AddInboxRule adds an inbox rule to a mailbox out of band, as the mailbox
+// owner (or an attacker holding the mailbox) would.
+func (s *Server) AddInboxRule(tenantID, mailbox string, spec InboxRuleSpec) error {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return fmt.Errorf("no tenant %s", tenantID)
+	}
+	if err := addInboxRule(t, mailbox, spec); err != nil {
+		return err
+	}
+	s.changed()
+	return nil
+}
+
+func addInboxRule(t *Tenant, mailbox string, spec InboxRuleSpec) error {
+	mb := lookupMailbox(t, mailbox, true)
+	if mb == nil {
+		return fmt.Errorf("no mailbox %q", mailbox)
+	}
+	if strings.TrimSpace(spec.Name) == "" {
+		return fmt.Errorf("an inbox rule needs a name")
+	}
+	for _, a := range append(append(append([]string{}, spec.ForwardTo...), spec.RedirectTo...), spec.ForwardAsAttachmentTo...) {
+		if !validSmtpAddress(a) {
+			return fmt.Errorf("%q is not an SMTP address", a)
+		}
+	}
+	key := mailboxKey(mb)
+	set := t.Store.GetLatest(kindInboxRules, key)
+	if set == nil {
+		set = Object{"Mailbox": key, "Rules": []any{}, "NextID": 1}
+	}
+	rules := inboxRulesOf(set)
+	for _, r := range rules {
+		if strings.EqualFold(fmt.Sprint(r["Name"]), spec.Name) {
+			return fmt.Errorf("mailbox %s already has an inbox rule named %q", mailbox, spec.Name)
+		}
+	}
+	next := toInt(set["NextID"])
+	// RuleIdentity is a 64-bit number in the service; keep it stable per seed.
+	ruleID := strconv.FormatUint(uint64(hashCode(key))<<32|uint64(next), 10)
+	enabled := true
+	if spec.Enabled != nil {
+		enabled = *spec.Enabled
+	}
+	owner := fmt.Sprint(mb["Identity"])
+	rule := map[string]any{
+		"Name":                  spec.Name,
+		"Identity":              owner + `\` + ruleID,
+		"RuleIdentity":          ruleID,
+		"MailboxOwnerId":        owner,
+		"Enabled":               enabled,
+		"Priority":              len(rules) + 1,
+		"ForwardTo":             recipientsOrNil(t, spec.ForwardTo),
+		"RedirectTo":            recipientsOrNil(t, spec.RedirectTo),
+		"ForwardAsAttachmentTo": recipientsOrNil(t, spec.ForwardAsAttachmentTo),
+		"SubjectContainsWords":  nil,
+		"DeleteMessage":         spec.DeleteMessage,
+		"StopProcessingRules":   false,
+		"InError":               false,
+		"Description":           "",
+	}
+	if len(spec.SubjectContainsWords) > 0 {
+		rule["SubjectContainsWords"] = spec.SubjectContainsWords
+	}
+	list := make([]any, 0, len(rules)+1)
+	for _, r := range rules {
+		list = append(list, map[string]any(r))
+	}
+	set["Rules"] = append(list, rule)
+	set["NextID"] = next + 1
+	t.Store.Put(kindInboxRules, key, set, 0)
+	return nil
+}
+
+// inboxRulesOf reads the rules of a stored rule set tolerantly (maps and
+// lists come back as map[string]any / []any after a snapshot reload).
+func inboxRulesOf(set Object) []Object {
+	var out []Object
+	switch l := set["Rules"].(type) {
+	case []any:
+		for _, x := range l {
+			switch m := x.(type) {
+			case map[string]any:
+				out = append(out, Object(m).Clone())
+			case Object:
+				out = append(out, m.Clone())
+			}
+		}
+	case []Object:
+		for _, m := range l {
+			out = append(out, m.Clone())
+		}
+	}
+	return out
+}
+
+func init() {
+	registerCmdlet(&Cmdlet{
+		Name:      "Get-InboxRule",
+		Endpoints: []string{EndpointExchange},
+		// Not View-Only Configuration / Global Reader (see above).
+		Roles: []string{RoleMailRecipients},
+		Params: map[string]Param{
+			"Mailbox":          {Type: TString},
+			"Identity":         {Type: TString},
+			"IncludeHidden":    {Type: TSwitch},
+			"BypassScopeCheck": {Type: TSwitch},
+			"ResultSize":       {Type: TResultSize},
+			"SkipCount":        {Type: TInt, Min: intPtr(0)},
+		},
+		Run: func(c *Call) ([]Object, error) {
+			mbID := c.String("Mailbox")
+			ruleID := c.String("Identity")
+			if mbID == "" && ruleID != "" {
+				if i := strings.LastIndex(ruleID, `\`); i > 0 {
+					mbID, ruleID = ruleID[:i], ruleID[i+1:]
+				}
+			}
+			if mbID == "" {
+				// App-only sessions have no mailbox of their own.
+				return nil, errValidation("The Mailbox parameter must be specified when the cmdlet is run without a user mailbox (app-only authentication).")
+			}
+			mb := lookupMailbox(c.Tenant, mbID, false)
+			if mb == nil {
+				return nil, errNotFound("mailbox", mbID, c.Tenant)
+			}
+			set := c.Tenant.Store.Get(kindInboxRules, mailboxKey(mb))
+			rules := []Object{}
+			if set != nil {
+				rules = inboxRulesOf(set)
+			}
+			if ruleID != "" {
+				for _, r := range rules {
+					if strings.EqualFold(fmt.Sprint(r["Name"]), ruleID) || fmt.Sprint(r["RuleIdentity"]) == ruleID {
+						return []Object{r}, nil
+					}
+				}
+				return nil, errNotFound("inbox rule", c.String("Identity"), c.Tenant)
+			}
+			if n := toInt(c.Params["SkipCount"]); n > 0 {
+				if n > len(rules) {
+					n = len(rules)
+				}
+				rules = rules[n:]
+			}
+			return limitResults(c, rules), nil
+		},
+	})
+
+	// POST /_sim/tenants/{t}/seed/inbox-rules
+	// {"mailbox":"adele@contoso.com","rules":[{"name":"x","redirect_to":["a@b.example"]}]}
+	registerControlSeeder("inbox-rules", func(s *Server, t *Tenant, body []byte) (any, error) {
+		var in struct {
+			Mailbox string          `json:"mailbox"`
+			Rules   []InboxRuleSpec `json:"rules"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil {
+			return nil, err
+		}
+		for _, r := range in.Rules {
+			if err := addInboxRule(t, in.Mailbox, r); err != nil {
+				return nil, err
+			}
+		}
+		return map[string]any{"mailbox": in.Mailbox, "added": len(in.Rules)}, nil
+	})
+}
