@@ -33,8 +33,11 @@ type GraphRoute struct {
 	// the call fails as Graph does for that API.
 	Licence func(t *Tenant) *GraphError
 	// Write marks operations that change state (replication lag applies).
-	Write   bool
-	Handler func(g *GraphCall) (int, any, *GraphError)
+	Write bool
+	// Throttle, when set, is asked before the handler runs (not for the
+	// control surface's administrator); a non-nil error is the answer.
+	Throttle func(g *GraphCall) *GraphError
+	Handler  func(g *GraphCall) (int, any, *GraphError)
 
 	re    *regexp.Regexp
 	names []string
@@ -171,6 +174,12 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 		return
 	}
 	call := &GraphCall{Server: s, Tenant: p.Tenant, Principal: p, Request: r, Vars: vars, Body: body}
+	if route.Throttle != nil && admin == nil {
+		if ge := route.Throttle(call); ge != nil {
+			s.writeGraphError(w, r, op, ge)
+			return
+		}
+	}
 	if route.Write && admin == nil {
 		call.Lag = s.faults.lagFor(EndpointGraph)
 	}
@@ -223,6 +232,12 @@ func (s *Server) writeGraphError(w http.ResponseWriter, r *http.Request, op stri
 // GraphList writes a collection with server-side paging: top is the page
 // size the client asked for (bounded by max), skip where this page starts.
 func (g *GraphCall) List(items []Object, context string, defaultTop, maxTop int) (int, any, *GraphError) {
+	return g.ListFunc(len(items), func(i int) Object { return items[i] }, context, defaultTop, maxTop)
+}
+
+// ListFunc is List for a collection of n items built on demand: only the
+// items of the requested page are materialised (large logs stay compact).
+func (g *GraphCall) ListFunc(n int, item func(i int) Object, context string, defaultTop, maxTop int) (int, any, *GraphError) {
 	q := g.Request.URL.Query()
 	top := defaultTop
 	if v := q.Get("$top"); v != "" {
@@ -247,14 +262,14 @@ func (g *GraphCall) List(items []Object, context string, defaultTop, maxTop int)
 	if gerr != nil {
 		return 0, nil, gerr
 	}
-	skip = min(skip, len(items))
-	end := min(skip+top, len(items))
+	skip = min(skip, n)
+	end := min(skip+top, n)
 	page := make([]Object, 0, end-skip)
-	for _, o := range items[skip:end] {
-		page = append(page, selectGraph(o, sel))
+	for i := skip; i < end; i++ {
+		page = append(page, selectGraph(item(i), sel))
 	}
 	out := map[string]any{"@odata.context": g.Server.url + "/v1.0/$metadata#" + context, "value": page}
-	if end < len(items) {
+	if end < n {
 		u := *g.Request.URL
 		qq := u.Query()
 		qq.Set("$skiptoken", strconv.Itoa(end))
