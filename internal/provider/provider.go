@@ -24,6 +24,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/audit"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/mailflow"
 )
 
 var _ provider.Provider = &m365hardenProvider{}
@@ -305,11 +306,13 @@ func (p *m365hardenProvider) Configure(ctx context.Context, req provider.Configu
 func (p *m365hardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	out = append(out, audit.Resources()...)
+	out = append(out, mailflow.Resources()...)
 	return out
 }
 
 func (p *m365hardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	var out []func() datasource.DataSource
 	out = append(out, audit.DataSources()...)
+	out = append(out, mailflow.DataSources()...)
 	return out
 }

@@ -1,0 +1,371 @@
+package mailflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = &outboundRuleResource{}
+	_ resource.ResourceWithImportState    = &outboundRuleResource{}
+	_ resource.ResourceWithValidateConfig = &outboundRuleResource{}
+)
+
+// NewOutboundSpamFilterRuleResource returns m365harden_outbound_spam_filter_rule.
+func NewOutboundSpamFilterRuleResource() resource.Resource { return &outboundRuleResource{} }
+
+type outboundRuleResource struct {
+	clients *clients.Set
+}
+
+// ruleConditions maps the condition attributes to their cmdlet parameters.
+var ruleConditions = []struct{ attr, param string }{
+	{"from", "From"},
+	{"from_member_of", "FromMemberOf"},
+	{"sender_domain_is", "SenderDomainIs"},
+	{"except_if_from", "ExceptIfFrom"},
+	{"except_if_from_member_of", "ExceptIfFromMemberOf"},
+	{"except_if_sender_domain_is", "ExceptIfSenderDomainIs"},
+}
+
+func (r *outboundRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_outbound_spam_filter_rule"
+}
+
+func (r *outboundRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	addresses := func(param, what string) schema.SetAttribute {
+		return schema.SetAttribute{
+			MarkdownDescription: fmt.Sprintf("%s (`-%s`), as lower-case SMTP addresses. Leave out for none.", what, param),
+			ElementType:         types.StringType, Optional: true,
+			Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(
+				stringvalidator.RegexMatches(smtpAddressRe, "must be an SMTP address such as adele@contoso.com"),
+				stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case"),
+			)},
+		}
+	}
+	domains := func(param, what string) schema.SetAttribute {
+		return schema.SetAttribute{
+			MarkdownDescription: fmt.Sprintf("%s (`-%s`), as lower-case domains such as `contoso.com`. Leave out for none.", what, param),
+			ElementType:         types.StringType, Optional: true,
+			Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(
+				stringvalidator.RegexMatches(smtpDomainRe, "must be a domain such as contoso.com"),
+				stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case"),
+			)},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An outbound spam filter rule (`New-/Set-HostedOutboundSpamFilterRule`): applies a custom outbound spam filter policy to senders, group members or sender domains. The usual hardening pattern is `auto_forwarding_mode = \"Off\"` on the Default policy and a custom policy with `On` that a rule scopes to the few senders allowed to forward.\n\n" +
+			"Exchange's rules apply: a rule must use a custom policy (never `Default`), a policy can have only one rule, and priorities are contiguous from 0 (highest): creating or moving a rule to a priority shifts the other rules down. When several rules are declared with explicit priorities, create them in priority order (`depends_on`), because a priority above the current number of rules is refused. Destroy removes the rule (the policy stays).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The rule's name.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The rule's unique name (`-Name`, at most 64 characters). Changing it replaces the rule.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(regexpNoEdgeSpaces, "must not start or end with a space")},
+			},
+			"policy": schema.StringAttribute{
+				MarkdownDescription: "The name of the custom outbound spam filter policy the rule applies (`-HostedOutboundSpamFilterPolicy`); not `Default`.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.NoneOfCaseInsensitive(defaultOutboundPolicy)},
+			},
+			"priority": schema.Int64Attribute{
+				MarkdownDescription: "The rule's priority (`-Priority`): 0 is the highest; rules can't share a value. Unset: a new rule goes last and the priority is read but not managed.",
+				Optional:            true, Computed: true,
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+				Validators:    []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether the rule is enabled (`State`; set with `Enable-`/`Disable-HostedOutboundSpamFilterRule`). Default `true`.",
+				Optional:            true, Computed: true,
+				Default: booldefault.StaticBool(true),
+			},
+			"comments": schema.StringAttribute{
+				MarkdownDescription: "Free-text comments (`-Comments`, at most 1024 characters).",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
+			},
+			"from":                       addresses("From", "Senders the rule applies to"),
+			"from_member_of":             addresses("FromMemberOf", "Groups whose members the rule applies to (group addresses)"),
+			"sender_domain_is":           domains("SenderDomainIs", "Sender domains the rule applies to"),
+			"except_if_from":             addresses("ExceptIfFrom", "Senders excepted from the rule"),
+			"except_if_from_member_of":   addresses("ExceptIfFromMemberOf", "Groups whose members are excepted (group addresses)"),
+			"except_if_sender_domain_is": domains("ExceptIfSenderDomainIs", "Sender domains excepted from the rule"),
+		},
+	}
+}
+
+func (r *outboundRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m outboundRuleModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, s := range []types.Set{m.From, m.FromMemberOf, m.SenderDomainIs} {
+		if !s.IsNull() {
+			return
+		}
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("from"), "Rule without a condition",
+		"An outbound spam filter rule needs at least one of from, from_member_of or sender_domain_is; the Default policy already covers everyone else.")
+}
+
+func (r *outboundRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
+}
+
+func outboundRuleModelFrom(x *exchange.OutboundSpamRule) *outboundRuleModel {
+	m := &outboundRuleModel{
+		ID:                     types.StringValue(x.Name),
+		Name:                   types.StringValue(x.Name),
+		Policy:                 types.StringValue(x.HostedOutboundSpamFilterPolicy),
+		Priority:               types.Int64Value(x.Priority),
+		Enabled:                types.BoolValue(x.Enabled),
+		Comments:               types.StringNull(),
+		From:                   nullableSetOf(x.From),
+		FromMemberOf:           nullableSetOf(x.FromMemberOf),
+		SenderDomainIs:         nullableSetOf(x.SenderDomainIs),
+		ExceptIfFrom:           nullableSetOf(x.ExceptIfFrom),
+		ExceptIfFromMemberOf:   nullableSetOf(x.ExceptIfFromMemberOf),
+		ExceptIfSenderDomainIs: nullableSetOf(x.ExceptIfSenderDomainIs),
+	}
+	if x.Comments != "" {
+		m.Comments = types.StringValue(x.Comments)
+	}
+	return m
+}
+
+func (m *outboundRuleModel) conditions() []types.Set {
+	return []types.Set{m.From, m.FromMemberOf, m.SenderDomainIs, m.ExceptIfFrom, m.ExceptIfFromMemberOf, m.ExceptIfSenderDomainIs}
+}
+
+// changes returns the Set-HostedOutboundSpamFilterRule parameters that move
+// cur to the plan (everything the plan sets when cur is nil).
+func (m outboundRuleModel) changes(ctx context.Context, cur *outboundRuleModel, diags *diag.Diagnostics) map[string]any {
+	p := map[string]any{}
+	if cur == nil || !strings.EqualFold(m.Policy.ValueString(), cur.Policy.ValueString()) {
+		p["HostedOutboundSpamFilterPolicy"] = m.Policy.ValueString()
+	}
+	if known(m.Priority) && (cur == nil || m.Priority.ValueInt64() != cur.Priority.ValueInt64()) {
+		p["Priority"] = m.Priority.ValueInt64()
+	}
+	if cur == nil || m.Comments.ValueString() != cur.Comments.ValueString() {
+		if cur != nil || m.Comments.ValueString() != "" {
+			p["Comments"] = m.Comments.ValueString()
+		}
+	}
+	want := m.conditions()
+	var have []types.Set
+	if cur != nil {
+		have = cur.conditions()
+	}
+	for i, c := range ruleConditions {
+		w := stringsOf(ctx, want[i], diags)
+		if cur == nil {
+			if len(w) > 0 {
+				p[c.param] = w
+			}
+			continue
+		}
+		if !sameFold(w, stringsOf(ctx, have[i], diags)) {
+			if w == nil {
+				p[c.param] = nil
+			} else {
+				p[c.param] = w
+			}
+		}
+	}
+	return p
+}
+
+func (r *outboundRuleResource) read(ctx context.Context, name string) (*outboundRuleModel, error) {
+	x, err := r.clients.Exchange.GetOutboundSpamRule(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return outboundRuleModelFrom(x), nil
+}
+
+// converge writes what differs (Set, then Enable/Disable) and waits until
+// reads show the plan.
+func (r *outboundRuleResource) converge(ctx context.Context, plan outboundRuleModel, diags *diag.Diagnostics) (*outboundRuleModel, error) {
+	name := plan.Name.ValueString()
+	var got *outboundRuleModel
+	wrote := false
+	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
+		m, err := r.read(ctx, name)
+		if exchange.IsNotFound(err) {
+			return wait.NotYet("outbound spam filter rule %s is not readable yet", name)
+		}
+		if err != nil {
+			return err
+		}
+		got = m
+		p := plan.changes(ctx, m, diags)
+		enable := plan.Enabled.ValueBool() != m.Enabled.ValueBool()
+		if len(p) == 0 && !enable {
+			return nil
+		}
+		if wrote {
+			return wait.NotYet("outbound spam filter rule %s does not show the change yet", name)
+		}
+		wrote = true
+		if len(p) > 0 {
+			if err := r.clients.Exchange.SetOutboundSpamRule(ctx, name, p); err != nil {
+				return err
+			}
+		}
+		if enable {
+			if err := r.clients.Exchange.SetOutboundSpamRuleEnabled(ctx, name, plan.Enabled.ValueBool()); err != nil {
+				return err
+			}
+		}
+		return wait.NotYet("outbound spam filter rule %s was just changed", name)
+	})
+	return got, err
+}
+
+func (r *outboundRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var plan outboundRuleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := plan.Name.ValueString()
+	params := plan.changes(ctx, nil, &resp.Diagnostics)
+	params["Name"] = name
+	params["Enabled"] = plan.Enabled.ValueBool()
+	if err := r.clients.Exchange.NewOutboundSpamRule(ctx, params); err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating outbound spam filter rule %q for policy %q failed", name, plan.Policy.ValueString()), err)
+		return
+	}
+	got, err := r.converge(ctx, plan, &resp.Diagnostics)
+	if err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Outbound spam filter rule %q was created but does not read back as planned", name), err)
+	}
+	if got != nil {
+		resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
+	}
+}
+
+func (r *outboundRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var state outboundRuleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m, err := r.read(ctx, state.ID.ValueString())
+	if exchange.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading outbound spam filter rule %q failed", state.ID.ValueString()), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+func (r *outboundRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var plan outboundRuleModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	got, err := r.converge(ctx, plan, &resp.Diagnostics)
+	if err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating outbound spam filter rule %q failed", plan.Name.ValueString()), err)
+		if m, rerr := r.read(ctx, plan.Name.ValueString()); rerr == nil {
+			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+		}
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
+}
+
+func (r *outboundRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var state outboundRuleModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.ID.ValueString()
+	if err := r.clients.Exchange.RemoveOutboundSpamRule(ctx, name); err != nil && !exchange.IsNotFound(err) {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing outbound spam filter rule %q failed", name), err)
+		return
+	}
+	if err := waitGone(ctx, r.clients.ConsistencyTimeout, "outbound spam filter rule "+name, func(ctx context.Context) error {
+		_, err := r.clients.Exchange.GetOutboundSpamRule(ctx, name)
+		return err
+	}); err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Outbound spam filter rule %q was removed but still reads back", name), err)
+	}
+}
+
+func (r *outboundRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	m, err := r.read(ctx, req.ID)
+	if err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Importing outbound spam filter rule %q failed (import by the rule's name)", req.ID), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+type outboundRuleModel struct {
+	ID                     types.String `tfsdk:"id"`
+	Name                   types.String `tfsdk:"name"`
+	Policy                 types.String `tfsdk:"policy"`
+	Priority               types.Int64  `tfsdk:"priority"`
+	Enabled                types.Bool   `tfsdk:"enabled"`
+	Comments               types.String `tfsdk:"comments"`
+	From                   types.Set    `tfsdk:"from"`
+	FromMemberOf           types.Set    `tfsdk:"from_member_of"`
+	SenderDomainIs         types.Set    `tfsdk:"sender_domain_is"`
+	ExceptIfFrom           types.Set    `tfsdk:"except_if_from"`
+	ExceptIfFromMemberOf   types.Set    `tfsdk:"except_if_from_member_of"`
+	ExceptIfSenderDomainIs types.Set    `tfsdk:"except_if_sender_domain_is"`
+}
