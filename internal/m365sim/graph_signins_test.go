@@ -145,17 +145,17 @@ func TestSignInsFilterPagingAndSelect(t *testing.T) {
 	}
 
 	cases := map[string]int{
-		"ipAddress eq '" + SprayIP + "'":                                     SprayUsers,
+		"ipAddress eq '" + SprayIP + "'":                                    SprayUsers,
 		"ipAddress eq '" + BruteForceIP + "' and status/errorCode eq 50053": BruteForceLocked,
 		"userPrincipalName eq '" + sum.BruteForceUser + "' and status/errorCode ne 0 and ipAddress eq '" + BruteForceIP + "'": BruteForceFailures,
-		"startsWith(ipAddress, '203.0.113.')":                                                                                SprayUsers,
+		"startsWith(ipAddress, '203.0.113.')": SprayUsers,
 		"createdDateTime ge 2026-11-28T09:00:00Z and createdDateTime le 2026-11-28T11:00:00Z and ipAddress eq '" + SprayIP + "'": SprayUsers,
-		"createdDateTime gt 2026-11-30T12:00:00Z":                                                                               0,
-		"riskLevelDuringSignIn eq 'high' or riskLevelAggregated eq 'high'":                                                      2,
-		"(riskLevelDuringSignIn eq 'medium' or riskLevelDuringSignIn eq 'low') and riskState eq 'remediated'":                   1,
-		"riskState eq 'atRisk'":                      2,
-		"appDisplayName eq 'Nonexistent'":            0,
-		"location/countryOrRegion eq 'NG'":           UnexpectedCountryFail + 1,
+		"createdDateTime gt 2026-11-30T12:00:00Z":                                                             0,
+		"riskLevelDuringSignIn eq 'high' or riskLevelAggregated eq 'high'":                                    2,
+		"(riskLevelDuringSignIn eq 'medium' or riskLevelDuringSignIn eq 'low') and riskState eq 'remediated'": 1,
+		"riskState eq 'atRisk'":            2,
+		"appDisplayName eq 'Nonexistent'":  0,
+		"location/countryOrRegion eq 'NG'": UnexpectedCountryFail + 1,
 		"userPrincipalName eq '" + strings.ToUpper(sum.UnexpectedCountryUser) + "' and location/countryOrRegion eq 'NG'": UnexpectedCountryFail + 1,
 	}
 	for f, want := range cases {

@@ -25,6 +25,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/audit"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/mailflow"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/signins"
 )
 
 var _ provider.Provider = &m365hardenProvider{}
@@ -314,5 +315,6 @@ func (p *m365hardenProvider) DataSources(_ context.Context) []func() datasource.
 	var out []func() datasource.DataSource
 	out = append(out, audit.DataSources()...)
 	out = append(out, mailflow.DataSources()...)
+	out = append(out, signins.DataSources()...)
 	return out
 }
