@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -159,7 +160,7 @@ func (s *Server) Invoke(tenantID, endpoint, cmdlet string, params map[string]any
 	for {
 		target := "/_sim/tenants/" + t.ID + "/invoke/" + endpoint
 		if skip != "" {
-			target += "?$skiptoken=" + skip
+			target += "?$skiptoken=" + url.QueryEscape(skip)
 		}
 		req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 		rec := httptest.NewRecorder()
@@ -194,8 +195,12 @@ func (s *Server) Invoke(tenantID, endpoint, cmdlet string, params map[string]any
 		if out.NextLink == "" {
 			return all, nil
 		}
-		_, q, _ := strings.Cut(out.NextLink, "$skiptoken=")
-		skip, _, _ = strings.Cut(q, "&")
+		// The link's query is URL-encoded ("%24skiptoken=1000").
+		next, err := url.Parse(out.NextLink)
+		if err != nil || next.Query().Get("$skiptoken") == "" {
+			return nil, fmt.Errorf("%s: bad @odata.nextLink %q", cmdlet, out.NextLink)
+		}
+		skip = next.Query().Get("$skiptoken")
 	}
 }
 

@@ -55,6 +55,10 @@ type Param struct {
 	Required bool
 	Min, Max *int // integer range; for TStrings, element count
 	MaxLen   int  // string length limit
+	// Nullable lets a TString parameter take $null (JSON null), which
+	// clears a property (Set-Mailbox -ForwardingSmtpAddress $null); it is
+	// bound as nil.
+	Nullable bool
 	// Validate runs after binding; an error is reported as Exchange's
 	// argument validation error for the parameter.
 	Validate func(v any) error
@@ -84,7 +88,13 @@ type Call struct {
 	Params    map[string]any // bound, keyed by canonical parameter name
 	// Lag is the replication lag for writes in this call.
 	Lag time.Duration
+	// Warnings are returned in @adminapi.warnings, as the service returns
+	// what PowerShell prints as WARNING lines.
+	Warnings []string
 }
+
+// Warn adds a warning to the response.
+func (c *Call) Warn(msg string) { c.Warnings = append(c.Warnings, msg) }
 
 // Has reports whether a parameter was passed.
 func (c *Call) Has(name string) bool { _, ok := c.Params[name]; return ok }
@@ -306,12 +316,12 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 		s.changed()
 	}
 	s.stats.record(endpoint, c.Name, 200)
-	s.writeInvokeResults(w, r, results)
+	s.writeInvokeResults(w, r, results, call.Warnings)
 }
 
 var selectRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 
-func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, results []Object) {
+func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, results []Object, warnings []string) {
 	q := r.URL.Query()
 	var sel []string
 	if v := q.Get("$select"); v != "" {
@@ -355,7 +365,7 @@ func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, resu
 	}
 	out := map[string]any{
 		"@odata.context":     s.url + "/adminapi/beta/$metadata#Collection(Exchange.GenericHashTable)",
-		"@adminapi.warnings": []string{},
+		"@adminapi.warnings": pageWarnings(warnings, skip),
 		"value":              value,
 	}
 	if end < len(results) {
@@ -369,6 +379,15 @@ func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, resu
 	w.Header().Set("Rate-Limit-Remaining", "9999")
 	w.Header().Set("Rate-Limit-Reset", s.now().Add(time.Minute).UTC().Format(time.RFC3339))
 	writeJSONContent(w, 200, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", out)
+}
+
+// pageWarnings returns the cmdlet's warnings on the first page only (the
+// cmdlet runs again for every page; its warnings were already sent).
+func pageWarnings(warnings []string, skip int) []string {
+	if skip > 0 || warnings == nil {
+		return []string{}
+	}
+	return warnings
 }
 
 // project keeps the selected properties (all when sel is empty).
@@ -545,6 +564,10 @@ func bindValue(name string, p Param, raw json.RawMessage) (any, *CmdletError) {
 	var out any
 	switch p.Type {
 	case TString:
+		if v == nil && p.Nullable {
+			out = nil
+			break
+		}
 		s, ok := v.(string)
 		if !ok {
 			if f, isNum := v.(float64); isNum {

@@ -148,6 +148,26 @@ func (s *Store) List(kind string) []Object {
 	return out
 }
 
+// Scan calls fn with each object of a kind a reader sees now, in insertion
+// order, until fn returns false. The objects are the store's own (no copy):
+// fn must not modify or keep them. It lets large listings filter before
+// copying.
+func (s *Store) Scan(kind string, fn func(o Object) bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := s.kinds[kind]
+	if c == nil {
+		return
+	}
+	for _, k := range c.order {
+		if o := s.visible(c.records[k]); o != nil {
+			if !fn(o) {
+				return
+			}
+		}
+	}
+}
+
 // ListLatest is List without replication lag.
 func (s *Store) ListLatest(kind string) []Object {
 	s.mu.RLock()
