@@ -48,6 +48,10 @@ type Licences struct {
 	EntraIDP1        bool `json:"entra_id_p1"`
 	EntraIDP2        bool `json:"entra_id_p2"`
 	AdvancedAuditing bool `json:"advanced_auditing"` // Microsoft Purview Audit (Premium)
+	// AdvancedAlerts: threshold and anomaly alert policies (Microsoft 365
+	// E5/G5, or E3 with Defender for Office 365 P2, E5 Compliance or the
+	// E5 eDiscovery and Audit add-on).
+	AdvancedAlerts bool `json:"advanced_alerts"`
 }
 
 // AppSpec is an app registration with its service principal's grants.
@@ -176,7 +180,7 @@ func DefaultFixture() *Fixture {
 		DisplayName:   "Contoso",
 		InitialDomain: DemoDomain,
 		Domains:       []string{"contoso.com"},
-		Licences:      Licences{EntraIDP1: true, EntraIDP2: true, AdvancedAuditing: true},
+		Licences:      Licences{EntraIDP1: true, EntraIDP2: true, AdvancedAuditing: true, AdvancedAlerts: true},
 		Region:        "eur01",
 		Apps: []AppSpec{
 			{
