@@ -80,7 +80,12 @@ func New(cfg Config) (*Client, error) {
 			return ok
 		},
 	}
-	kiotaMW, err := khttp.GetDefaultMiddlewaresWithOptions(retry)
+	// Request bodies go uncompressed: kiota builds its default middleware
+	// from a map, so retry may run before compression; a retried POST or
+	// PATCH then carries the "Content-Encoding: gzip" header the first
+	// attempt left on the shared header map with the plain body, and the
+	// service cannot read it. Graph accepts uncompressed bodies.
+	kiotaMW, err := khttp.GetDefaultMiddlewaresWithOptions(retry, khttp.NewCompressionOptionsReference(false))
 	if err != nil {
 		return nil, err
 	}
