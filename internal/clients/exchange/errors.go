@@ -17,6 +17,8 @@ var (
 	ErrConflict         = errors.New("already exists")
 	ErrInvalidParameter = errors.New("invalid parameter")
 	ErrUnavailable      = errors.New("service unavailable")
+	// ErrLicence: the tenant's subscription does not include the feature.
+	ErrLicence = errors.New("licence required")
 )
 
 // Error is a failed cmdlet call.
@@ -104,6 +106,8 @@ func classify(status int, exception string) error {
 		return ErrInvalidParameter
 	case "CommandNotFoundException", "RoleAssignmentNotFoundException", "UnauthorizedAccessException_Forbidden":
 		return ErrForbidden
+	case "NotNewProtectionAggregatedAlertCapableException":
+		return ErrLicence
 	}
 	switch {
 	case status == 429:
