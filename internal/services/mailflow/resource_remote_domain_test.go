@@ -3,6 +3,7 @@ package mailflow_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,7 +185,7 @@ func TestAccRemoteDomain_badInput(t *testing.T) {
 		steps = append(steps, resource.TestStep{
 			Config:      partnerConfig(tn, c.name, c.domain, c.extra),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(c.want),
+			ExpectError: regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`)),
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
