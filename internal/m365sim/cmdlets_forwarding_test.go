@@ -119,3 +119,42 @@ func TestAcceptedDomains(t *testing.T) {
 		t.Fatalf("accepted domains: %v", out)
 	}
 }
+
+func TestInboxRules(t *testing.T) {
+	s := startTest(t)
+	if _, err := SeedMailboxes(s, DemoTenantID, MailboxSeed{Mailboxes: []MailboxSpec{
+		{UPN: "adele@contoso.com", DisplayName: "Adele Vance"},
+		{UPN: "megan@contoso.com", DisplayName: "Megan Bowen"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddInboxRule(DemoTenantID, "adele@contoso.com", InboxRuleSpec{Name: "fwd", RedirectTo: []string{"adele.personal@gmail.example"}, ForwardTo: []string{"megan@contoso.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddInboxRule(DemoTenantID, "adele@contoso.com", InboxRuleSpec{Name: "fwd"}); err == nil {
+		t.Fatal("duplicate rule name accepted")
+	}
+	if err := s.AddInboxRule(DemoTenantID, "nobody@contoso.com", InboxRuleSpec{Name: "x"}); err == nil {
+		t.Fatal("rule for a missing mailbox accepted")
+	}
+	out := mustInvoke(t, s, "Get-InboxRule", map[string]any{"Mailbox": "adele@contoso.com"})
+	if len(out) != 1 {
+		t.Fatalf("%d rules", len(out))
+	}
+	r := out[0]
+	redirect := r["RedirectTo"].([]any)[0].(string)
+	forward := r["ForwardTo"].([]any)[0].(string)
+	if redirect != `"adele.personal@gmail.example" [SMTP:adele.personal@gmail.example]` || !strings.HasPrefix(forward, `"Megan Bowen" [EX:/o=ExchangeLabs/`) || r["ForwardAsAttachmentTo"] != nil {
+		t.Fatalf("rule rendered as %v", r)
+	}
+	if n := len(mustInvoke(t, s, "Get-InboxRule", map[string]any{"Mailbox": "megan@contoso.com"})); n != 0 {
+		t.Fatalf("megan has %d rules", n)
+	}
+	invokeErr(t, s, "Get-InboxRule", map[string]any{"Mailbox": "nobody@contoso.com"}, "404")
+	invokeErr(t, s, "Get-InboxRule", nil, "Mailbox parameter must be specified")
+	// Global Reader can't run Get-InboxRule (documented on its page).
+	res := invoke(t, s, s.Endpoints()[EndpointExchange]+"/adminapi/beta/"+DemoTenantID+"/InvokeCommand", token(t, s, DemoReaderAppID, AudienceExchange), "Get-InboxRule", map[string]any{"Mailbox": "adele@contoso.com"})
+	if res.Status != 403 {
+		t.Fatalf("Global Reader got %d", res.Status)
+	}
+}

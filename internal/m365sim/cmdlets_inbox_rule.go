@@ -28,9 +28,6 @@ import (
 
 const kindInboxRules = "InboxRules"
 
-// kindMailbox is the store kind of mailboxes (Get-Mailbox/Set-Mailbox).
-const kindMailboxForRules = "Mailbox"
-
 // InboxRuleSpec seeds one inbox rule. Recipients are plain SMTP addresses;
 // an address that belongs to a mailbox of the tenant is rendered in the EX
 // form, anything else in the SMTP form.
@@ -44,48 +41,22 @@ type InboxRuleSpec struct {
 	DeleteMessage         bool     `json:"delete_message,omitempty"`
 }
 
-// lookupMailbox resolves a MailboxIdParameter (identity, name, alias, UPN,
-// primary SMTP address, GUID) against the Mailbox store kind. The direct
-// key lookup comes first so a per-mailbox call stays cheap in large tenants.
+// lookupMailbox resolves a MailboxIdParameter (GUID, UPN, alias, name,
+// address...) with the mailbox model's own matching. The direct key lookup
+// (mailboxes are keyed by GUID) comes first so the per-mailbox calls of a
+// tenant-wide scan stay cheap. latest ignores replication lag (writes).
 func lookupMailbox(t *Tenant, id string, latest bool) Object {
-	get, list := t.Store.Get, t.Store.List
+	get := t.Store.Get
 	if latest {
-		get, list = t.Store.GetLatest, t.Store.ListLatest
+		get = t.Store.GetLatest
 	}
-	if o := get(kindMailboxForRules, id); o != nil {
+	if o := get(kindMailbox, id); o != nil {
 		return o
 	}
-	for _, o := range list(kindMailboxForRules) {
-		for _, f := range []string{"Identity", "Name", "Alias", "UserPrincipalName", "PrimarySmtpAddress", "Guid", "ExternalDirectoryObjectId", "DistinguishedName"} {
-			if v, ok := o[f].(string); ok && v != "" && strings.EqualFold(v, id) {
-				return o
-			}
-		}
-		if hasProxyAddress(o, id) {
-			return o
-		}
+	if found := findMailboxes(t, id); len(found) == 1 {
+		return found[0].Clone()
 	}
 	return nil
-}
-
-func hasProxyAddress(o Object, addr string) bool {
-	var list []string
-	switch v := o["EmailAddresses"].(type) {
-	case []string:
-		list = v
-	case []any:
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				list = append(list, s)
-			}
-		}
-	}
-	for _, p := range list {
-		if i := strings.Index(p, ":"); i >= 0 && strings.EqualFold(p[:i], "smtp") && strings.EqualFold(p[i+1:], addr) {
-			return true
-		}
-	}
-	return false
 }
 
 func mailboxKey(o Object) string {
