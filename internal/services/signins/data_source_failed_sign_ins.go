@@ -205,7 +205,7 @@ func (d *failedSignInsDataSource) Read(ctx context.Context, req datasource.ReadR
 	m.WindowStart, m.WindowEnd = types.StringValue(rfc(start)), types.StringValue(rfc(end))
 	m.GraphFilter = types.StringValue(filter)
 	m.PagesRead = types.Int64Value(int64(st.Pages))
-	m.TotalFailed, m.DistinctUsers, m.DistinctIPs = res.Total, res.DistinctUsers, res.DistinctIPs
+	m.TotalFailed, m.DistinctUsers, m.DistinctIPs = types.Int64Value(res.Total), types.Int64Value(res.DistinctUsers), types.Int64Value(res.DistinctIPs)
 	m.Events = nonNil(res.Events)
 	m.ByUser, m.ByIP, m.ByCountry, m.ByErrorCode = nonNil(res.ByUser), nonNil(res.ByIP), nonNil(res.ByCountry), nonNil(res.ByErrorCode)
 	m.PasswordSprays, m.BruteForces, m.UnexpectedCountries = nonNil(res.Sprays), nonNil(res.BruteForces), nonNil(res.Unexpected)
@@ -255,9 +255,9 @@ type failedSignInsModel struct {
 	Licensed              types.Bool     `tfsdk:"licensed"`
 	GraphFilter           types.String   `tfsdk:"graph_filter"`
 	PagesRead             types.Int64    `tfsdk:"pages_read"`
-	TotalFailed           int64          `tfsdk:"total_failed"`
-	DistinctUsers         int64          `tfsdk:"distinct_users"`
-	DistinctIPs           int64          `tfsdk:"distinct_ips"`
+	TotalFailed           types.Int64    `tfsdk:"total_failed"`
+	DistinctUsers         types.Int64    `tfsdk:"distinct_users"`
+	DistinctIPs           types.Int64    `tfsdk:"distinct_ips"`
 	Events                []eventModel   `tfsdk:"events"`
 	ByUser                []countModel   `tfsdk:"by_user"`
 	ByIP                  []countModel   `tfsdk:"by_ip"`

@@ -155,7 +155,7 @@ func (d *riskDetectionsDataSource) Read(ctx context.Context, req datasource.Read
 	m.WindowStart, m.WindowEnd = types.StringValue(rfc(start)), types.StringValue(rfc(end))
 	m.GraphFilter = types.StringValue(filter)
 	m.PagesRead = types.Int64Value(int64(st.Pages))
-	m.Total = int64(total)
+	m.Total = types.Int64Value(int64(total))
 	m.Detections = out
 	m.ByRiskEventType, m.ByRiskLevel, m.ByUser = topCounts(byType, 25), topCounts(levels, 25), topCounts(users, 25)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -189,7 +189,7 @@ type riskDetectionsModel struct {
 	Licensed           types.Bool       `tfsdk:"licensed"`
 	GraphFilter        types.String     `tfsdk:"graph_filter"`
 	PagesRead          types.Int64      `tfsdk:"pages_read"`
-	Total              int64            `tfsdk:"total"`
+	Total              types.Int64      `tfsdk:"total"`
 	Detections         []detectionModel `tfsdk:"detections"`
 	ByRiskEventType    []countModel     `tfsdk:"by_risk_event_type"`
 	ByRiskLevel        []countModel     `tfsdk:"by_risk_level"`

@@ -176,7 +176,7 @@ func (d *riskySignInsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	m.WindowStart, m.WindowEnd = types.StringValue(rfc(start)), types.StringValue(rfc(end))
 	m.GraphFilter = types.StringValue(filter)
 	m.PagesRead = types.Int64Value(int64(st.Pages))
-	m.Total = int64(total)
+	m.Total = types.Int64Value(int64(total))
 	m.Events = events
 	m.ByRiskLevel = topCounts(levels, 25)
 	m.ByRiskState = topCounts(statesCount, 25)
@@ -194,7 +194,7 @@ type riskySignInsModel struct {
 	Licensed           types.Bool   `tfsdk:"licensed"`
 	GraphFilter        types.String `tfsdk:"graph_filter"`
 	PagesRead          types.Int64  `tfsdk:"pages_read"`
-	Total              int64        `tfsdk:"total"`
+	Total              types.Int64  `tfsdk:"total"`
 	Events             []eventModel `tfsdk:"events"`
 	ByRiskLevel        []countModel `tfsdk:"by_risk_level"`
 	ByRiskState        []countModel `tfsdk:"by_risk_state"`

@@ -113,7 +113,7 @@ func (d *riskyUsersDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	m.ID = types.StringValue("riskyUsers?" + filter)
 	m.GraphFilter = types.StringValue(filter)
-	m.Total = int64(total)
+	m.Total = types.Int64Value(int64(total))
 	m.Users = users
 	m.ByRiskLevel, m.ByRiskState = topCounts(levels, 25), topCounts(states, 25)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -136,7 +136,7 @@ type riskyUsersModel struct {
 	MaxUsers    types.Int64      `tfsdk:"max_users"`
 	Licensed    types.Bool       `tfsdk:"licensed"`
 	GraphFilter types.String     `tfsdk:"graph_filter"`
-	Total       int64            `tfsdk:"total"`
+	Total       types.Int64      `tfsdk:"total"`
 	Users       []riskyUserModel `tfsdk:"users"`
 	ByRiskLevel []countModel     `tfsdk:"by_risk_level"`
 	ByRiskState []countModel     `tfsdk:"by_risk_state"`
