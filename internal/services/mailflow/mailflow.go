@@ -26,12 +26,15 @@ func Resources() []func() resource.Resource {
 		NewRemoteDomainResource,
 		NewOutboundSpamFilterPolicyResource,
 		NewOutboundSpamFilterRuleResource,
+		NewMailboxForwardingResource,
+		NewTransportRuleResource,
+		NewIRMConfigurationResource,
 	}
 }
 
 // DataSources lists the package's data sources.
 func DataSources() []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{NewRMSTemplatesDataSource}
 }
 
 // Value checks shared by the schemas, matching what Exchange accepts.
