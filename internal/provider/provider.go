@@ -23,7 +23,9 @@ import (
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/alerts"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/audit"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/identity"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/mailflow"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/signins"
 )
@@ -307,13 +309,16 @@ func (p *m365hardenProvider) Configure(ctx context.Context, req provider.Configu
 func (p *m365hardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	var out []func() resource.Resource
 	out = append(out, audit.Resources()...)
+	out = append(out, alerts.Resources()...)
 	out = append(out, mailflow.Resources()...)
+	out = append(out, identity.Resources()...)
 	return out
 }
 
 func (p *m365hardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	var out []func() datasource.DataSource
 	out = append(out, audit.DataSources()...)
+	out = append(out, alerts.DataSources()...)
 	out = append(out, mailflow.DataSources()...)
 	out = append(out, signins.DataSources()...)
 	return out

@@ -1,0 +1,614 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/graph"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = &conditionalAccessPolicyResource{}
+	_ resource.ResourceWithImportState    = &conditionalAccessPolicyResource{}
+	_ resource.ResourceWithValidateConfig = &conditionalAccessPolicyResource{}
+)
+
+// Enum values, from the Graph resource type pages:
+// conditionalAccessPolicy (state), conditionalAccessConditionSet
+// (clientAppTypes, risk levels) and conditionalAccessGrantControls
+// (operator, builtInControls).
+var (
+	caStates         = []string{"enabled", "disabled", "enabledForReportingButNotEnforced"}
+	caClientAppTypes = []string{"all", "browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "easSupported", "other"}
+	caRiskLevels     = []string{"low", "medium", "high", "hidden", "none"}
+	caOperators      = []string{"AND", "OR"}
+	caGrantControls  = []string{"block", "mfa", "compliantDevice", "domainJoinedDevice", "approvedApplication", "compliantApplication", "passwordChange"}
+	caUserKeywords   = []string{"All", "None", "GuestsOrExternalUsers"}
+	caAppKeywords    = []string{"All", "None", "Office365", "MicrosoftAdminPortals"}
+	caLocKeywords    = []string{"All", "AllTrusted"}
+)
+
+// Graph reports object ids in lower case; requiring that form keeps plans
+// empty after a read.
+const guidPattern = `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`
+
+var guidRe = regexp.MustCompile(`^` + guidPattern + `$`)
+
+func idOrKeyword(keywords []string) validator.Set {
+	re := `^(` + guidPattern
+	for _, k := range keywords {
+		re += `|` + regexp.QuoteMeta(k)
+	}
+	re += `)$`
+	msg := "must be a lower-case object ID (GUID)"
+	if len(keywords) > 0 {
+		msg += " or one of " + quoteList(keywords)
+	}
+	return setvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(re), msg))
+}
+
+func quoteList(v []string) string {
+	q := make([]string, len(v))
+	for i := range v {
+		q[i] = "`" + v[i] + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+var emptySet = types.SetValueMust(types.StringType, []attr.Value{})
+
+// NewConditionalAccessPolicyResource returns the m365harden_conditional_access_policy resource.
+func NewConditionalAccessPolicyResource() resource.Resource {
+	return &conditionalAccessPolicyResource{}
+}
+
+type conditionalAccessPolicyResource struct {
+	clients *clients.Set
+}
+
+func (r *conditionalAccessPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_conditional_access_policy"
+}
+
+func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	idSet := func(desc string, keywords []string) schema.SetAttribute {
+		return schema.SetAttribute{
+			MarkdownDescription: desc + " Unset is the same as empty.",
+			ElementType:         types.StringType,
+			Optional:            true, Computed: true,
+			Default:    setdefault.StaticValue(emptySet),
+			Validators: []validator.Set{idOrKeyword(keywords)},
+		}
+	}
+	enumSet := func(desc string, values []string, def types.Set) schema.SetAttribute {
+		return schema.SetAttribute{
+			MarkdownDescription: desc + " One or more of " + quoteList(values) + ".",
+			ElementType:         types.StringType,
+			Optional:            true, Computed: true,
+			Default:    setdefault.StaticValue(def),
+			Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(values...))},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Microsoft Entra Conditional Access policy (Microsoft Graph v1.0 `/identity/conditionalAccess/policies`): the subset a hardening baseline needs — **MFA for all users** except break-glass accounts (CIS 5.2.2.1/5.2.2.2, ScubaGear MS.AAD.3.1), **blocking legacy authentication** (`client_app_types = [\"exchangeActiveSync\", \"other\"]` with `block`, CIS 5.2.2.3, ScubaGear MS.AAD.1.1) and **risk-based policies** (`user_risk_levels` / `sign_in_risk_levels`, CIS 5.2.2.6/5.2.2.7, ScubaGear MS.AAD.2.1/2.3).\n\n" +
+			"Conditional Access needs Microsoft Entra ID P1; risk conditions need P2. A policy's other conditions (platforms, devices, client applications) and session controls are not managed by this resource and must be empty on policies it manages. Destroying the resource deletes the policy.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The policy's object ID (Graph `id`).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "The policy's name (Graph `displayName`).",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"state": schema.StringAttribute{
+				MarkdownDescription: "Whether the policy is enforced (Graph `state`): " + quoteList(caStates) + ". `enabledForReportingButNotEnforced` is report-only mode: evaluate a new policy's impact there before enforcing it.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(caStates...)},
+			},
+			"conditions": schema.SingleNestedAttribute{
+				MarkdownDescription: "When the policy applies (Graph `conditions`, a conditionalAccessConditionSet).",
+				Required:            true,
+				Attributes: map[string]schema.Attribute{
+					"users": schema.SingleNestedAttribute{
+						MarkdownDescription: "Who the policy applies to (Graph `conditions.users`). At least one of `include_users`, `include_groups` and `include_roles` must be set (`include_users = [\"None\"]` includes nobody).",
+						Required:            true,
+						Attributes: map[string]schema.Attribute{
+							"include_users":  idSet("User object IDs the policy applies to (Graph `includeUsers`), or "+quoteList(caUserKeywords)+". `All` applies to every user, including your emergency-access accounts: exclude them.", caUserKeywords),
+							"exclude_users":  idSet("User object IDs the policy never applies to (Graph `excludeUsers`), e.g. break-glass accounts, or `GuestsOrExternalUsers`.", caUserKeywords),
+							"include_groups": idSet("Group object IDs the policy applies to (Graph `includeGroups`).", nil),
+							"exclude_groups": idSet("Group object IDs the policy never applies to (Graph `excludeGroups`).", nil),
+							"include_roles":  idSet("Directory role template IDs the policy applies to (Graph `includeRoles`).", nil),
+							"exclude_roles":  idSet("Directory role template IDs the policy never applies to (Graph `excludeRoles`).", nil),
+						},
+					},
+					"applications": schema.SingleNestedAttribute{
+						MarkdownDescription: "Which cloud apps the policy applies to (Graph `conditions.applications`).",
+						Required:            true,
+						Attributes: map[string]schema.Attribute{
+							"include_applications": schema.SetAttribute{
+								MarkdownDescription: "Application (client) IDs the policy applies to (Graph `includeApplications`), or " + quoteList(caAppKeywords) + ".",
+								ElementType:         types.StringType,
+								Required:            true,
+								Validators:          []validator.Set{setvalidator.SizeAtLeast(1), idOrKeyword(caAppKeywords)},
+							},
+							"exclude_applications": idSet("Application IDs the policy never applies to (Graph `excludeApplications`), or "+quoteList(caAppKeywords)+".", caAppKeywords),
+						},
+					},
+					"client_app_types": enumSet("Client app types the policy applies to (Graph `clientAppTypes`). Legacy authentication is `exchangeActiveSync` and `other`. Default `[\"all\"]`.", caClientAppTypes,
+						types.SetValueMust(types.StringType, []attr.Value{types.StringValue("all")})),
+					"user_risk_levels":    enumSet("User risk levels the policy applies to (Graph `userRiskLevels`; Microsoft Entra ID P2). Default: none.", caRiskLevels, emptySet),
+					"sign_in_risk_levels": enumSet("Sign-in risk levels the policy applies to (Graph `signInRiskLevels`; Microsoft Entra ID P2). Default: none.", caRiskLevels, emptySet),
+					"locations": schema.SingleNestedAttribute{
+						MarkdownDescription: "Network locations the policy applies to (Graph `conditions.locations`). Unset: every location.",
+						Optional:            true,
+						Attributes: map[string]schema.Attribute{
+							"include_locations": schema.SetAttribute{
+								MarkdownDescription: "Named location IDs (Graph `includeLocations`), or " + quoteList(caLocKeywords) + ".",
+								ElementType:         types.StringType,
+								Required:            true,
+								Validators:          []validator.Set{setvalidator.SizeAtLeast(1), idOrKeyword(caLocKeywords)},
+							},
+							"exclude_locations": idSet("Named location IDs excluded (Graph `excludeLocations`), or "+quoteList(caLocKeywords)+".", caLocKeywords),
+						},
+					},
+				},
+			},
+			"grant_controls": schema.SingleNestedAttribute{
+				MarkdownDescription: "What a sign-in must satisfy (Graph `grantControls`). At least one of `built_in_controls` and `authentication_strength_id` must be set.",
+				Required:            true,
+				Attributes: map[string]schema.Attribute{
+					"operator": schema.StringAttribute{
+						MarkdownDescription: "How the controls combine (Graph `operator`): " + quoteList(caOperators) + ".",
+						Required:            true,
+						Validators:          []validator.String{stringvalidator.OneOf(caOperators...)},
+					},
+					"built_in_controls": enumSet("Built-in controls (Graph `builtInControls`). `passwordChange` must be combined with `mfa` under `AND`, in a policy with `user_risk_levels` and no `sign_in_risk_levels` or `locations` (Graph's documented rules).", caGrantControls, emptySet),
+					"authentication_strength_id": schema.StringAttribute{
+						MarkdownDescription: "The ID of an authentication strength the sign-in must satisfy (Graph `authenticationStrength`), e.g. the built-in `00000000-0000-0000-0000-000000000004` (phishing-resistant MFA).",
+						Optional:            true,
+						Validators:          []validator.String{stringvalidator.RegexMatches(guidRe, "must be a lower-case authentication strength policy ID (GUID)")},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (r *conditionalAccessPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks, at plan time, the rules Graph documents for the
+// combination of values.
+func (r *conditionalAccessPolicyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	strs := func(p path.Path) ([]string, bool) {
+		var s types.Set
+		if d := req.Config.GetAttribute(ctx, p, &s); d.HasError() || s.IsUnknown() {
+			return nil, false
+		}
+		var out []string
+		if s.IsNull() {
+			return out, true
+		}
+		for _, e := range s.Elements() {
+			v, ok := e.(types.String)
+			if !ok || v.IsUnknown() {
+				return nil, false
+			}
+			out = append(out, v.ValueString())
+		}
+		return out, true
+	}
+	users := path.Root("conditions").AtName("users")
+	inc, ok1 := strs(users.AtName("include_users"))
+	grp, ok2 := strs(users.AtName("include_groups"))
+	rol, ok3 := strs(users.AtName("include_roles"))
+	if ok1 && ok2 && ok3 && len(inc)+len(grp)+len(rol) == 0 {
+		var u types.Object
+		if d := req.Config.GetAttribute(ctx, users, &u); !d.HasError() && !u.IsNull() && !u.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(users, "No users included",
+				"Set include_users, include_groups or include_roles: Graph requires a user rule (include_users = [\"None\"] includes nobody).")
+		}
+	}
+	grant := path.Root("grant_controls")
+	controls, okc := strs(grant.AtName("built_in_controls"))
+	var strength, operator types.String
+	_ = req.Config.GetAttribute(ctx, grant.AtName("authentication_strength_id"), &strength)
+	_ = req.Config.GetAttribute(ctx, grant.AtName("operator"), &operator)
+	var g types.Object
+	if d := req.Config.GetAttribute(ctx, grant, &g); d.HasError() || g.IsNull() || g.IsUnknown() {
+		return
+	}
+	if okc && len(controls) == 0 && strength.IsNull() {
+		resp.Diagnostics.AddAttributeError(grant, "No grant control",
+			"Set built_in_controls or authentication_strength_id: a policy needs at least one grant control.")
+	}
+	if okc && slices.Contains(controls, "passwordChange") {
+		if !operator.IsUnknown() && (operator.ValueString() != "AND" || !slices.Contains(controls, "mfa")) {
+			resp.Diagnostics.AddAttributeError(grant.AtName("built_in_controls"), "passwordChange needs mfa under AND",
+				"Graph requires passwordChange to be accompanied by mfa with operator = \"AND\".")
+		}
+		userRisk, okU := strs(path.Root("conditions").AtName("user_risk_levels"))
+		signInRisk, okS := strs(path.Root("conditions").AtName("sign_in_risk_levels"))
+		if okU && len(userRisk) == 0 {
+			resp.Diagnostics.AddAttributeError(grant.AtName("built_in_controls"), "passwordChange needs user_risk_levels",
+				"Graph allows passwordChange only in a policy with conditions.user_risk_levels.")
+		}
+		var loc types.Object
+		_ = req.Config.GetAttribute(ctx, path.Root("conditions").AtName("locations"), &loc)
+		if (okS && len(signInRisk) > 0) || (!loc.IsNull() && !loc.IsUnknown()) {
+			resp.Diagnostics.AddAttributeError(grant.AtName("built_in_controls"), "passwordChange allows no other conditions",
+				"Graph allows no condition other than users, applications and user_risk_levels in a policy with passwordChange: remove sign_in_risk_levels and locations.")
+		}
+	}
+}
+
+// caAPIError adds an error diagnostic with advice for the failures users can act on.
+func caAPIError(diags *diag.Diagnostics, summary string, err error) {
+	switch {
+	case errors.Is(err, graph.ErrLicence):
+		diags.AddError(summary, "Conditional Access needs Microsoft Entra ID P1 in the tenant; user_risk_levels and sign_in_risk_levels need Microsoft Entra ID P2.\n\n"+err.Error())
+	case errors.Is(err, graph.ErrInvalidPolicy):
+		diags.AddError(summary, "Microsoft Graph refused the policy as invalid; check the conditions and grant controls against the message below.\n\n"+err.Error())
+	case errors.Is(err, graph.ErrForbidden):
+		diags.AddError(summary, "Permission problem: the app needs the Microsoft Graph application permissions Policy.Read.All (to read) and Policy.ReadWrite.ConditionalAccess (to write), with admin consent.\n\n"+err.Error())
+	default:
+		common.AddAPIError(diags, summary, err)
+	}
+}
+
+func (r *conditionalAccessPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var plan caModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	want, diags := plan.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	created, err := r.clients.Graph.CreateConditionalAccessPolicy(ctx, want)
+	if err != nil {
+		caAPIError(&resp.Diagnostics, fmt.Sprintf("Creating conditional access policy %q failed", want.DisplayName), err)
+		return
+	}
+	// Record the policy at once: if waiting for it fails, Terraform still
+	// knows it exists.
+	plan.ID = types.StringValue(created.ID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	got, err := r.waitFor(ctx, created.ID, want)
+	if err != nil {
+		caAPIError(&resp.Diagnostics, fmt.Sprintf("Conditional access policy %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &resp.Diagnostics))...)
+}
+
+// waitFor polls the policy until reads show what was written, then until
+// two more consecutive reads agree: Graph replicates policies, and a read
+// may be served by a replica that has not seen the write yet.
+func (r *conditionalAccessPolicyResource) waitFor(ctx context.Context, id string, want *graph.ConditionalAccessPolicy) (*graph.ConditionalAccessPolicy, error) {
+	var got *graph.ConditionalAccessPolicy
+	check := func(ctx context.Context) error {
+		p, err := r.clients.Graph.GetConditionalAccessPolicy(ctx, id)
+		if graph.IsNotFound(err) {
+			return wait.NotYet("the policy is not visible yet")
+		}
+		if err != nil {
+			return err
+		}
+		if !caEqual(p, want) {
+			return wait.NotYet("reads still show the previous version")
+		}
+		got = p
+		return nil
+	}
+	if err := wait.Until(ctx, r.clients.ConsistencyTimeout, check); err != nil {
+		return nil, err
+	}
+	agreed := 1
+	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
+		if err := check(ctx); err != nil {
+			agreed = 0
+			return err
+		}
+		if agreed++; agreed < 3 {
+			return wait.NotYet("%d consecutive reads agree", agreed)
+		}
+		return nil
+	})
+	return got, err
+}
+
+func (r *conditionalAccessPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p, err := r.clients.Graph.GetConditionalAccessPolicy(ctx, id.ValueString())
+	if graph.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Conditional access policy not found",
+			fmt.Sprintf("Conditional access policy %s no longer exists; it was removed from state and will be created again on the next apply.", id.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		caAPIError(&resp.Diagnostics, fmt.Sprintf("Reading conditional access policy %s failed", id.ValueString()), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, p, &resp.Diagnostics))...)
+}
+
+func (r *conditionalAccessPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var plan caModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	want, diags := plan.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.clients.Graph.UpdateConditionalAccessPolicy(ctx, id.ValueString(), want); err != nil {
+		caAPIError(&resp.Diagnostics, fmt.Sprintf("Updating conditional access policy %q (%s) failed", want.DisplayName, id.ValueString()), err)
+		// Leave state as the tenant has it.
+		if cur, rerr := r.clients.Graph.GetConditionalAccessPolicy(ctx, id.ValueString()); rerr == nil {
+			resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, cur, &resp.Diagnostics))...)
+		}
+		return
+	}
+	got, err := r.waitFor(ctx, id.ValueString(), want)
+	if err != nil {
+		caAPIError(&resp.Diagnostics, fmt.Sprintf("Conditional access policy %q (%s) was updated but reads do not show the change yet", want.DisplayName, id.ValueString()), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &resp.Diagnostics))...)
+}
+
+func (r *conditionalAccessPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.clients.Graph.DeleteConditionalAccessPolicy(ctx, id.ValueString())
+	if err != nil && !graph.IsNotFound(err) {
+		caAPIError(&resp.Diagnostics, fmt.Sprintf("Deleting conditional access policy %s failed", id.ValueString()), err)
+		return
+	}
+	// Wait until reads stop showing it, so a re-create by name that follows
+	// does not race with a stale replica.
+	err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
+		_, err := r.clients.Graph.GetConditionalAccessPolicy(ctx, id.ValueString())
+		switch {
+		case graph.IsNotFound(err):
+			return nil
+		case err != nil:
+			return err
+		}
+		return wait.NotYet("reads still show the policy")
+	})
+	if err != nil {
+		caAPIError(&resp.Diagnostics, fmt.Sprintf("Conditional access policy %s was deleted but reads still show it", id.ValueString()), err)
+	}
+}
+
+func (r *conditionalAccessPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.ToLower(strings.TrimSpace(req.ID))
+	if !guidRe.MatchString(id) {
+		resp.Diagnostics.AddError("Wrong import ID",
+			fmt.Sprintf("m365harden_conditional_access_policy is imported by the policy's object ID (a GUID, shown as \"Policy ID\" in the Entra admin centre); got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// caEqual compares the properties the resource manages, sets as sets.
+func caEqual(a, b *graph.ConditionalAccessPolicy) bool {
+	same := func(x, y []string) bool {
+		x, y = slices.Clone(x), slices.Clone(y)
+		for i := range x {
+			x[i] = strings.ToLower(x[i])
+		}
+		for i := range y {
+			y[i] = strings.ToLower(y[i])
+		}
+		slices.Sort(x)
+		slices.Sort(y)
+		return slices.Equal(slices.Compact(x), slices.Compact(y))
+	}
+	ca, cb := a.Conditions, b.Conditions
+	if a.DisplayName != b.DisplayName || a.State != b.State ||
+		!same(ca.IncludeUsers, cb.IncludeUsers) || !same(ca.ExcludeUsers, cb.ExcludeUsers) ||
+		!same(ca.IncludeGroups, cb.IncludeGroups) || !same(ca.ExcludeGroups, cb.ExcludeGroups) ||
+		!same(ca.IncludeRoles, cb.IncludeRoles) || !same(ca.ExcludeRoles, cb.ExcludeRoles) ||
+		!same(ca.IncludeApplications, cb.IncludeApplications) || !same(ca.ExcludeApplications, cb.ExcludeApplications) ||
+		!same(ca.ClientAppTypes, cb.ClientAppTypes) || !same(ca.UserRiskLevels, cb.UserRiskLevels) || !same(ca.SignInRiskLevels, cb.SignInRiskLevels) ||
+		(ca.Locations == nil) != (cb.Locations == nil) || (a.GrantControls == nil) != (b.GrantControls == nil) {
+		return false
+	}
+	if ca.Locations != nil && (!same(ca.Locations.IncludeLocations, cb.Locations.IncludeLocations) || !same(ca.Locations.ExcludeLocations, cb.Locations.ExcludeLocations)) {
+		return false
+	}
+	if g, h := a.GrantControls, b.GrantControls; g != nil {
+		return g.Operator == h.Operator && same(g.BuiltInControls, h.BuiltInControls) && strings.EqualFold(g.AuthenticationStrengthID, h.AuthenticationStrengthID)
+	}
+	return true
+}
+
+type caModel struct {
+	ID            types.String      `tfsdk:"id"`
+	DisplayName   types.String      `tfsdk:"display_name"`
+	State         types.String      `tfsdk:"state"`
+	Conditions    *caConditionsData `tfsdk:"conditions"`
+	GrantControls *caGrantData      `tfsdk:"grant_controls"`
+}
+
+type caConditionsData struct {
+	Users            *caUsersData     `tfsdk:"users"`
+	Applications     *caAppsData      `tfsdk:"applications"`
+	ClientAppTypes   types.Set        `tfsdk:"client_app_types"`
+	UserRiskLevels   types.Set        `tfsdk:"user_risk_levels"`
+	SignInRiskLevels types.Set        `tfsdk:"sign_in_risk_levels"`
+	Locations        *caLocationsData `tfsdk:"locations"`
+}
+
+type caUsersData struct {
+	IncludeUsers  types.Set `tfsdk:"include_users"`
+	ExcludeUsers  types.Set `tfsdk:"exclude_users"`
+	IncludeGroups types.Set `tfsdk:"include_groups"`
+	ExcludeGroups types.Set `tfsdk:"exclude_groups"`
+	IncludeRoles  types.Set `tfsdk:"include_roles"`
+	ExcludeRoles  types.Set `tfsdk:"exclude_roles"`
+}
+
+type caAppsData struct {
+	IncludeApplications types.Set `tfsdk:"include_applications"`
+	ExcludeApplications types.Set `tfsdk:"exclude_applications"`
+}
+
+type caLocationsData struct {
+	IncludeLocations types.Set `tfsdk:"include_locations"`
+	ExcludeLocations types.Set `tfsdk:"exclude_locations"`
+}
+
+type caGrantData struct {
+	Operator                 types.String `tfsdk:"operator"`
+	BuiltInControls          types.Set    `tfsdk:"built_in_controls"`
+	AuthenticationStrengthID types.String `tfsdk:"authentication_strength_id"`
+}
+
+func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	out := []string{}
+	if s.IsNull() || s.IsUnknown() {
+		return out
+	}
+	diags.Append(s.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+func stringSet(ctx context.Context, v []string, diags *diag.Diagnostics) types.Set {
+	if v == nil {
+		v = []string{}
+	}
+	s, d := types.SetValueFrom(ctx, types.StringType, v)
+	diags.Append(d...)
+	return s
+}
+
+func (m *caModel) toAPI(ctx context.Context) (*graph.ConditionalAccessPolicy, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	p := &graph.ConditionalAccessPolicy{DisplayName: m.DisplayName.ValueString(), State: m.State.ValueString()}
+	if c := m.Conditions; c != nil {
+		if u := c.Users; u != nil {
+			p.Conditions.IncludeUsers = setStrings(ctx, u.IncludeUsers, &diags)
+			p.Conditions.ExcludeUsers = setStrings(ctx, u.ExcludeUsers, &diags)
+			p.Conditions.IncludeGroups = setStrings(ctx, u.IncludeGroups, &diags)
+			p.Conditions.ExcludeGroups = setStrings(ctx, u.ExcludeGroups, &diags)
+			p.Conditions.IncludeRoles = setStrings(ctx, u.IncludeRoles, &diags)
+			p.Conditions.ExcludeRoles = setStrings(ctx, u.ExcludeRoles, &diags)
+		}
+		if a := c.Applications; a != nil {
+			p.Conditions.IncludeApplications = setStrings(ctx, a.IncludeApplications, &diags)
+			p.Conditions.ExcludeApplications = setStrings(ctx, a.ExcludeApplications, &diags)
+		}
+		p.Conditions.ClientAppTypes = setStrings(ctx, c.ClientAppTypes, &diags)
+		p.Conditions.UserRiskLevels = setStrings(ctx, c.UserRiskLevels, &diags)
+		p.Conditions.SignInRiskLevels = setStrings(ctx, c.SignInRiskLevels, &diags)
+		if l := c.Locations; l != nil {
+			p.Conditions.Locations = &graph.ConditionalAccessLocations{
+				IncludeLocations: setStrings(ctx, l.IncludeLocations, &diags),
+				ExcludeLocations: setStrings(ctx, l.ExcludeLocations, &diags),
+			}
+		}
+	}
+	if g := m.GrantControls; g != nil {
+		p.GrantControls = &graph.ConditionalAccessGrantControls{
+			Operator:                 g.Operator.ValueString(),
+			BuiltInControls:          setStrings(ctx, g.BuiltInControls, &diags),
+			AuthenticationStrengthID: g.AuthenticationStrengthID.ValueString(),
+		}
+	}
+	return p, diags
+}
+
+func fromAPI(ctx context.Context, p *graph.ConditionalAccessPolicy, diags *diag.Diagnostics) *caModel {
+	c := p.Conditions
+	m := &caModel{
+		ID:          types.StringValue(p.ID),
+		DisplayName: types.StringValue(p.DisplayName),
+		State:       types.StringValue(p.State),
+		Conditions: &caConditionsData{
+			Users: &caUsersData{
+				IncludeUsers: stringSet(ctx, c.IncludeUsers, diags), ExcludeUsers: stringSet(ctx, c.ExcludeUsers, diags),
+				IncludeGroups: stringSet(ctx, c.IncludeGroups, diags), ExcludeGroups: stringSet(ctx, c.ExcludeGroups, diags),
+				IncludeRoles: stringSet(ctx, c.IncludeRoles, diags), ExcludeRoles: stringSet(ctx, c.ExcludeRoles, diags),
+			},
+			Applications: &caAppsData{
+				IncludeApplications: stringSet(ctx, c.IncludeApplications, diags),
+				ExcludeApplications: stringSet(ctx, c.ExcludeApplications, diags),
+			},
+			ClientAppTypes:   stringSet(ctx, c.ClientAppTypes, diags),
+			UserRiskLevels:   stringSet(ctx, c.UserRiskLevels, diags),
+			SignInRiskLevels: stringSet(ctx, c.SignInRiskLevels, diags),
+		},
+	}
+	if l := c.Locations; l != nil {
+		m.Conditions.Locations = &caLocationsData{IncludeLocations: stringSet(ctx, l.IncludeLocations, diags), ExcludeLocations: stringSet(ctx, l.ExcludeLocations, diags)}
+	}
+	if g := p.GrantControls; g != nil {
+		m.GrantControls = &caGrantData{
+			Operator:                 types.StringValue(g.Operator),
+			BuiltInControls:          stringSet(ctx, g.BuiltInControls, diags),
+			AuthenticationStrengthID: types.StringNull(),
+		}
+		if g.AuthenticationStrengthID != "" {
+			m.GrantControls.AuthenticationStrengthID = types.StringValue(g.AuthenticationStrengthID)
+		}
+	}
+	return m
+}
