@@ -1,0 +1,8 @@
+# CONTROLS.md "IRM/OME prerequisites": Azure Rights Management licensing on,
+# so encryption rules and Microsoft Purview Message Encryption work
+# (Microsoft365DSC EXOIRMConfiguration).
+resource "m365harden_irm_configuration" "this" {
+  azure_rms_licensing_enabled      = true
+  internal_licensing_enabled       = true
+  simplified_client_access_enabled = true
+}
