@@ -146,6 +146,17 @@ func findProtectionAlert(t *Tenant, id string, latest bool) Object {
 	return nil
 }
 
+// alertOut is the object as the cmdlets return it: multi-valued properties
+// are arrays, empty ones included (the store keeps an empty list as nil).
+func alertOut(o Object) Object {
+	for _, p := range alertListParams {
+		if l := strList(o[p]); l == nil {
+			o[p] = []string{}
+		}
+	}
+	return o
+}
+
 // alertActor is what CreatedBy and LastModifiedBy show for the caller.
 func alertActor(p *Principal) string {
 	if p == nil || p.App == nil {
@@ -400,9 +411,13 @@ func init() {
 				if o == nil {
 					return nil, errNotFound("alert policy", c.String("Identity"), c.Tenant)
 				}
-				return []Object{o}, nil
+				return []Object{alertOut(o)}, nil
 			}
-			return c.Tenant.Store.List(kindProtectionAlert), nil
+			all := c.Tenant.Store.List(kindProtectionAlert)
+			for _, o := range all {
+				alertOut(o)
+			}
+			return all, nil
 		},
 	})
 	registerCmdlet(&Cmdlet{
@@ -427,7 +442,7 @@ func init() {
 				return nil, err
 			}
 			c.Tenant.Store.Put(kindProtectionAlert, name, o, c.Lag)
-			return []Object{o}, nil
+			return []Object{alertOut(o)}, nil
 		},
 	})
 	registerCmdlet(&Cmdlet{

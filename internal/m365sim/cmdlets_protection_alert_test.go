@@ -143,6 +143,16 @@ func TestProtectionAlertLifecycleAndValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	malware := newAlertParams("malware")
+	malware["ThreatType"] = "Malware"
+	delete(malware, "Operation")
+	if _, err := inv("New-ProtectionAlert", malware); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := inv("Get-ProtectionAlert", map[string]any{"Identity": "malware"}); len(got) != 1 || got[0]["Operation"] == nil {
+		t.Fatalf("an empty multi-valued property must be an empty array: %v", got)
+	}
+
 	// Set: no Name or ThreatType; switching to None clears threshold and window.
 	for _, p := range []string{"Name", "ThreatType"} {
 		if _, err := inv("Set-ProtectionAlert", map[string]any{"Identity": "filtered", p: "x"}); err == nil || !strings.Contains(err.Error(), "A parameter cannot be found") {
