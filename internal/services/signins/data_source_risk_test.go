@@ -52,7 +52,8 @@ data "m365harden_risky_sign_ins" "this" {
 				Config:      cfg(`  risk_states = ["compromised"]`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`value must be one of`),
-			}, { // defaults: medium and above, or at risk / compromised
+			},
+			{ // defaults: medium and above, or at risk / compromised
 				Config: cfg(""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(riskySignInsAddr, tfjsonpath.New("total"), knownvalue.Int64Exact(3)),
@@ -97,7 +98,8 @@ func TestAccRiskyUsers_basic(t *testing.T) {
 				Config:      cfg(`  risk_levels = ["critical"]`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`value must be one of`),
-			}, {
+			},
+			{
 				Config: cfg(""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(riskyUsersAddr, tfjsonpath.New("total"), knownvalue.Int64Exact(5)),
@@ -151,7 +153,8 @@ data "m365harden_risk_detections" "this" {
 				Config:      cfg(`  risk_event_types = ["password spray"]`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`riskEventType`),
-			}, {
+			},
+			{
 				Config: cfg(""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(detectionsAddr, tfjsonpath.New("total"), knownvalue.Int64Exact(6)),
