@@ -60,8 +60,10 @@ var (
 	caGUID           = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
-// Built-in authentication strengths
-// (https://learn.microsoft.com/en-us/entra/identity/authentication/concept-authentication-strengths#built-in-authentication-strengths).
+// Built-in authentication strengths: three read-only policies
+// (https://learn.microsoft.com/en-us/graph/api/resources/authenticationstrengths-overview);
+// their fixed ids are seen in public tooling (e.g. the NSP.M365.ConditionalAccess
+// module on the PowerShell Gallery). The emulator has no custom strengths.
 var caBuiltInAuthStrengths = map[string]Object{
 	"00000000-0000-0000-0000-000000000002": {"displayName": "Multifactor authentication", "requirementsSatisfied": "mfa"},
 	"00000000-0000-0000-0000-000000000003": {"displayName": "Passwordless MFA", "requirementsSatisfied": "mfa"},
