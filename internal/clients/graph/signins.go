@@ -156,7 +156,7 @@ func enumStr[E fmt.Stringer](p *E) string {
 	return (*p).String()
 }
 
-// ODataString quotes a string literal for $filter ('' escapes ').
+// ODataString quotes a string literal for $filter (” escapes ').
 func ODataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // ODataTime formats a time literal for $filter.
@@ -272,4 +272,3 @@ func (p *pacer) wait(ctx context.Context) (time.Duration, error) {
 		return d, ctx.Err()
 	}
 }
-
