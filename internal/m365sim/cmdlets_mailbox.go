@@ -690,7 +690,9 @@ func newMailboxObject(t *Tenant, ms MailboxSpec, premium bool, taken map[string]
 	if ms.AuditEnabled != nil {
 		enabled = *ms.AuditEnabled
 	}
-	guid := stableGUID(t.ID, "mailbox", strings.ToLower(upn))
+	// Fresh GUIDs: a mailbox deleted and created again with the same UPN is
+	// a new object, as in the service.
+	guid := newRequestID()
 	recipientType := "UserMailbox"
 	if canonType == "GroupMailbox" {
 		recipientType = "MailUniversalDistributionGroup"
@@ -704,9 +706,9 @@ func newMailboxObject(t *Tenant, ms MailboxSpec, premium bool, taken map[string]
 		"PrimarySmtpAddress":         primary,
 		"WindowsEmailAddress":        primary,
 		"EmailAddresses":             addrs,
-		"ExternalDirectoryObjectId":  stableGUID(t.ID, "user", strings.ToLower(upn)),
+		"ExternalDirectoryObjectId":  newRequestID(),
 		"Guid":                       guid,
-		"ExchangeGuid":               stableGUID(t.ID, "exchange", strings.ToLower(upn)),
+		"ExchangeGuid":               newRequestID(),
 		"DistinguishedName":          fmt.Sprintf("CN=%s,OU=%s,OU=Microsoft Exchange Hosted Organizations,DC=%sPR01A001,DC=PROD,DC=OUTLOOK,DC=COM", alias, t.InitialDomain, strings.ToUpper(t.Region)),
 		"RecipientType":              recipientType,
 		"RecipientTypeDetails":       canonType,
