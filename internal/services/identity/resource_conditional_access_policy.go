@@ -233,6 +233,15 @@ func (r *conditionalAccessPolicyResource) ValidateConfig(ctx context.Context, re
 				"Set include_users, include_groups or include_roles: Graph requires a user rule (include_users = [\"None\"] includes nobody).")
 		}
 	}
+	// Graph allows "All" without exclusions, but such a policy also binds the
+	// emergency-access accounts: say so, without refusing it.
+	exc, ok4 := strs(users.AtName("exclude_users"))
+	var state types.String
+	_ = req.Config.GetAttribute(ctx, path.Root("state"), &state)
+	if ok1 && ok4 && slices.Contains(inc, "All") && len(exc) == 0 && state.ValueString() == "enabled" {
+		resp.Diagnostics.AddAttributeWarning(users.AtName("exclude_users"), "Policy applies to every account",
+			"include_users contains \"All\" and nothing is excluded: the policy also applies to your emergency-access (break-glass) accounts, and a mistake in it can lock every administrator out. Exclude them in exclude_users.")
+	}
 	grant := path.Root("grant_controls")
 	controls, okc := strs(grant.AtName("built_in_controls"))
 	var strength, operator types.String

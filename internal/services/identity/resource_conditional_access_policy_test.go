@@ -3,6 +3,7 @@ package identity_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"testing"
@@ -416,6 +417,63 @@ resource "m365harden_conditional_access_policy" "mfa" {
 		Steps: []resource.TestStep{{
 			Config:      cfg,
 			ExpectError: regexp.MustCompile(`(?s)Creating conditional access policy "Require MFA" failed.*Policy.ReadWrite.ConditionalAccess.*HTTP 403`),
+		}},
+	})
+}
+
+// The documented example applies as written and plans empty afterwards.
+func TestAccConditionalAccessPolicy_example(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	example, err := os.ReadFile("../../../examples/resources/m365harden_conditional_access_policy/resource.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := tn.ProviderConfig() + string(example)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             caDestroyed(tn),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(*terraform.State) error {
+					if n := len(tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")); n != 4 {
+						return fmt.Errorf("%d policies in the tenant, want 4", n)
+					}
+					return nil
+				},
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// Without Microsoft Entra ID P2, a risk-based policy fails at apply with an
+// error that names the licence; a P1 policy still works.
+func TestAccConditionalAccessPolicy_needsP2ForRisk(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	// Before any request reaches the emulator: a tenant with P1 only.
+	tn.Sim.Tenant(tn.ID).Licences.EntraIDP2 = false
+	cfg := mfaConfig(tn, "enabled", fmt.Sprintf("[%q]", breakGlass)) + `
+resource "m365harden_conditional_access_policy" "risk" {
+  display_name = "Risky sign-ins need MFA"
+  state        = "enabled"
+  conditions = {
+    users               = { include_users = ["All"] }
+    applications        = { include_applications = ["All"] }
+    sign_in_risk_levels = ["high"]
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             caDestroyed(tn),
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`(?s)Creating conditional access policy "Risky sign-ins need MFA" failed.*sign_in_risk_levels need Microsoft Entra ID P2.*1039`),
 		}},
 	})
 }
