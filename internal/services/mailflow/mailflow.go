@@ -34,7 +34,10 @@ func Resources() []func() resource.Resource {
 
 // DataSources lists the package's data sources.
 func DataSources() []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewRMSTemplatesDataSource}
+	return []func() datasource.DataSource{
+		NewRMSTemplatesDataSource,
+		NewForwardingReportDataSource,
+	}
 }
 
 // Value checks shared by the schemas, matching what Exchange accepts.

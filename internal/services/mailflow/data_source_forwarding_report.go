@@ -1,0 +1,451 @@
+package mailflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+)
+
+var _ datasource.DataSourceWithConfigure = &forwardingReportDataSource{}
+
+// Routes a finding can come from.
+const (
+	routeRemoteDomain        = "remote_domain"
+	routeOutboundPolicy      = "outbound_spam_policy"
+	routeForwardingSmtp      = "mailbox_forwarding_smtp_address"
+	routeForwardingAddress   = "mailbox_forwarding_address"
+	routeRuleForwardTo       = "inbox_rule_forward_to"
+	routeRuleRedirectTo      = "inbox_rule_redirect_to"
+	routeRuleForwardAsAttach = "inbox_rule_forward_as_attachment_to"
+)
+
+var reportRoutes = []string{routeRemoteDomain, routeOutboundPolicy, routeForwardingSmtp, routeForwardingAddress, routeRuleForwardTo, routeRuleRedirectTo, routeRuleForwardAsAttach}
+
+const (
+	defaultRuleConcurrency = 4
+	maxRuleConcurrency     = 16
+)
+
+// allowEntryRe is an allow-list entry: an SMTP address or a domain,
+// optionally "*." for its subdomains.
+var allowEntryRe = regexp.MustCompile(`^(?:[^@\s]+@)?(?:\*\.)?` + domainLabel + `(?:\.` + domainLabel + `)+$`)
+
+// NewForwardingReportDataSource returns m365harden_forwarding_report.
+func NewForwardingReportDataSource() datasource.DataSource { return &forwardingReportDataSource{} }
+
+type forwardingReportDataSource struct {
+	clients *clients.Set
+}
+
+func (d *forwardingReportDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_forwarding_report"
+}
+
+func (d *forwardingReportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Everything that can send mail outside the organization, across the routes Microsoft offers (CIS 6.4.1 asks for a manual review of them): remote domains that allow auto-forwarding, outbound spam filter policies that allow it, mailboxes with `ForwardingSmtpAddress`/`ForwardingAddress` outside the accepted domains, and inbox rules that forward, redirect or forward as attachment to external recipients. Transport rules are covered by their own resource.\n\n" +
+			"**Cost.** One `Get-AcceptedDomain`, one `Get-RemoteDomain`, one `Get-HostedOutboundSpamFilterPolicy`, one `Get-Mailbox` per 1,000 mailboxes, and, with `scan_inbox_rules` (the default), one `Get-InboxRule` **per mailbox**: a 10,000-mailbox tenant takes 10,000 calls. They run `inbox_rule_concurrency` at a time; throttled calls (429 with `Retry-After`) are retried by the client within the provider's retry budget. Exchange Online throttles per app, so keep the concurrency modest and run the report on a schedule rather than in every plan, or set `scan_inbox_rules = false` for the cheap checks only.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{MarkdownDescription: "The tenant ID.", Computed: true},
+			"allowed_targets": schema.SetAttribute{
+				MarkdownDescription: "Approved forwarding targets: SMTP addresses (`alex@partner.example`), domains (`partner.example`) or a domain with its subdomains (`*.partner.example`), in lower case. Findings whose target matches have `allowed = true`; remote domain findings match on the domain.",
+				ElementType:         types.StringType, Optional: true,
+				Validators: []validator.Set{setvalidator.ValueStringsAre(
+					stringvalidator.RegexMatches(allowEntryRe, "must be an SMTP address, a domain or *.domain"),
+					stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case"),
+				)},
+			},
+			"allowed_outbound_policies": schema.SetAttribute{
+				MarkdownDescription: "Names of custom outbound spam filter policies that are meant to allow forwarding (for the senders their rule scopes). Their findings have `allowed = true`. The Default policy is never allowed.",
+				ElementType:         types.StringType, Optional: true,
+				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64), stringvalidator.NoneOfCaseInsensitive(defaultOutboundPolicy))},
+			},
+			"scan_inbox_rules": schema.BoolAttribute{
+				MarkdownDescription: "Read every mailbox's inbox rules (`Get-InboxRule -Mailbox`, one call per mailbox; needs the `Mail Recipients` role, which Global Reader lacks). Default `true`.",
+				Optional:            true,
+			},
+			"inbox_rule_concurrency": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many `Get-InboxRule` calls run at once, 1 to %d. Default %d.", maxRuleConcurrency, defaultRuleConcurrency),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, maxRuleConcurrency)},
+			},
+			"accepted_domains": schema.SetAttribute{
+				MarkdownDescription: "The organization's accepted domains (`Get-AcceptedDomain`), in lower case: targets in them (or their subdomains where `MatchSubDomains` is on) are internal.",
+				ElementType:         types.StringType, Computed: true,
+			},
+			"mailboxes_scanned": schema.Int64Attribute{MarkdownDescription: "How many mailboxes were read.", Computed: true},
+			"not_allowed_count": schema.Int64Attribute{MarkdownDescription: "How many findings are not in the allow-lists: `0` is the hardened state.", Computed: true},
+			"findings": schema.ListNestedAttribute{
+				MarkdownDescription: "One entry per route that sends (or lets mail be sent) outside the organization, sorted by route, mailbox and target.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"route":   schema.StringAttribute{MarkdownDescription: "Where the forward is set: " + quoteList(reportRoutes) + ".", Computed: true},
+					"mailbox": schema.StringAttribute{MarkdownDescription: "The mailbox's user principal name for mailbox and inbox rule findings; empty otherwise.", Computed: true},
+					"target":  schema.StringAttribute{MarkdownDescription: "Where mail goes: the external address, the recipient's name for `mailbox_forwarding_address` (a mail user or contact, not a mailbox of the tenant), the remote domain's `DomainName`, or `*` for an outbound policy.", Computed: true},
+					"source":  schema.StringAttribute{MarkdownDescription: "The object that sets it: the inbox rule's name, the remote domain's name or the outbound policy's name; empty for mailbox settings.", Computed: true},
+					"detail":  schema.StringAttribute{MarkdownDescription: "More about it, e.g. `AutoForwardingMode=On` or `DeliverToMailboxAndForward=true`.", Computed: true},
+					"enabled": schema.BoolAttribute{MarkdownDescription: "Whether it is in effect (an inbox rule can be disabled and re-enabled by its owner).", Computed: true},
+					"allowed": schema.BoolAttribute{MarkdownDescription: "Whether the target is in `allowed_targets` (or the policy in `allowed_outbound_policies`).", Computed: true},
+				}},
+			},
+		},
+	}
+}
+
+func (d *forwardingReportDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
+}
+
+// domainSet answers "is this domain one of ours" for accepted domains.
+type domainSet struct {
+	exact map[string]bool
+	subs  []string // domains whose subdomains also match
+}
+
+func (s domainSet) has(domain string) bool {
+	domain = strings.ToLower(domain)
+	if s.exact[domain] {
+		return true
+	}
+	for _, d := range s.subs {
+		if strings.HasSuffix(domain, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowList matches targets against the user's allow-list.
+type allowList struct {
+	addresses, domains map[string]bool
+	wildcards          []string
+}
+
+func newAllowList(entries []string) allowList {
+	a := allowList{addresses: map[string]bool{}, domains: map[string]bool{}}
+	for _, e := range entries {
+		e = strings.ToLower(e)
+		switch {
+		case strings.Contains(e, "@"):
+			a.addresses[e] = true
+		case strings.HasPrefix(e, "*."):
+			a.wildcards = append(a.wildcards, strings.TrimPrefix(e, "*."))
+		default:
+			a.domains[e] = true
+		}
+	}
+	return a
+}
+
+// matchDomain reports whether a domain (or a remote domain pattern such as
+// *.partner.example) is allowed.
+func (a allowList) matchDomain(domain string) bool {
+	domain = strings.ToLower(domain)
+	if a.domains[domain] {
+		return true
+	}
+	for _, w := range a.wildcards {
+		if domain == w || domain == "*."+w || strings.HasSuffix(domain, "."+w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a allowList) matchAddress(addr string) bool {
+	addr = strings.ToLower(addr)
+	if a.addresses[addr] {
+		return true
+	}
+	_, dom, ok := strings.Cut(addr, "@")
+	return ok && a.matchDomain(dom)
+}
+
+// parseRuleRecipient extracts the address from an inbox rule recipient as
+// Get-InboxRule renders it: `"Name" [SMTP:addr]` is a one-off address,
+// `"Name" [EX:/o=...]` a recipient of the organization's directory
+// (internal); a bare address is taken as is.
+func parseRuleRecipient(s string) (addr string, directory bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "["); i >= 0 && strings.HasSuffix(s, "]") {
+		inner := s[i+1 : len(s)-1]
+		typ, val, ok := strings.Cut(inner, ":")
+		if ok && strings.EqualFold(typ, "SMTP") {
+			return strings.TrimSpace(val), false
+		}
+		if ok && strings.EqualFold(typ, "EX") {
+			return val, true
+		}
+		return inner, false
+	}
+	return strings.Trim(s, `"`), false
+}
+
+type finding struct {
+	Route   types.String `tfsdk:"route"`
+	Mailbox types.String `tfsdk:"mailbox"`
+	Target  types.String `tfsdk:"target"`
+	Source  types.String `tfsdk:"source"`
+	Detail  types.String `tfsdk:"detail"`
+	Enabled types.Bool   `tfsdk:"enabled"`
+	Allowed types.Bool   `tfsdk:"allowed"`
+}
+
+func newFinding(route, mailbox, target, source, detail string, enabled, allowed bool) finding {
+	return finding{types.StringValue(route), types.StringValue(mailbox), types.StringValue(target), types.StringValue(source),
+		types.StringValue(detail), types.BoolValue(enabled), types.BoolValue(allowed)}
+}
+
+// reportOptions are the inputs of one report run.
+type reportOptions struct {
+	Allow          allowList
+	AllowPolicies  map[string]bool
+	ScanInboxRules bool
+	Concurrency    int
+}
+
+// reportResult is what a report run found.
+type reportResult struct {
+	AcceptedDomains []string
+	Mailboxes       int
+	Findings        []finding
+}
+
+// runForwardingReport collects the findings. It streams Get-Mailbox pages
+// into a bounded pool of Get-InboxRule workers, so memory holds the findings
+// and the mailbox names (to tell internal recipients apart), not the
+// mailboxes.
+func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOptions) (*reportResult, error) {
+	res := &reportResult{}
+	accepted := domainSet{exact: map[string]bool{}}
+	ads, err := c.ListAcceptedDomains(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing accepted domains: %w", err)
+	}
+	for _, a := range ads {
+		dn := strings.ToLower(a.DomainName)
+		accepted.exact[dn] = true
+		if a.MatchSubDomains {
+			accepted.subs = append(accepted.subs, dn)
+		}
+		res.AcceptedDomains = append(res.AcceptedDomains, dn)
+	}
+	external := func(addr string) bool {
+		_, dom, ok := strings.Cut(addr, "@")
+		return !ok || !accepted.has(dom)
+	}
+
+	rds, err := c.ListRemoteDomains(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing remote domains: %w", err)
+	}
+	for _, rd := range rds {
+		if rd.AutoForwardEnabled && !accepted.has(strings.TrimPrefix(rd.DomainName, "*.")) {
+			allowed := rd.DomainName != "*" && opt.Allow.matchDomain(rd.DomainName)
+			res.Findings = append(res.Findings, newFinding(routeRemoteDomain, "", strings.ToLower(rd.DomainName), rd.Name, "AutoForwardEnabled=true", true, allowed))
+		}
+	}
+	pols, err := c.ListOutboundSpamPolicies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing outbound spam filter policies: %w", err)
+	}
+	for _, p := range pols {
+		mode := canonicalEnum(autoForwardingModes, p.AutoForwardingMode)
+		if mode == "Off" {
+			continue
+		}
+		detail := "AutoForwardingMode=" + mode
+		if mode == "Automatic" {
+			detail += " (documented as Off today; set Off explicitly)"
+		}
+		allowed := !p.IsDefault && opt.AllowPolicies[strings.ToLower(p.Name)]
+		res.Findings = append(res.Findings, newFinding(routeOutboundPolicy, "", "*", p.Name, detail, true, allowed))
+	}
+
+	var (
+		mu        sync.Mutex
+		names     = map[string]bool{} // mailbox names and identities: ForwardingAddress targets that are internal
+		byAddress []finding           // ForwardingAddress findings, resolved after the listing
+	)
+	add := func(f finding) {
+		mu.Lock()
+		res.Findings = append(res.Findings, f)
+		mu.Unlock()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan [2]string, opt.Concurrency*4)
+	var wg sync.WaitGroup
+	var firstErr error
+	var errOnce sync.Once
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	if opt.ScanInboxRules {
+		for i := 0; i < opt.Concurrency; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for job := range work {
+					guid, upn := job[0], job[1]
+					rules, err := c.GetInboxRules(ctx, guid)
+					if exchange.IsNotFound(err) {
+						continue // removed since the listing
+					}
+					if err != nil {
+						fail(fmt.Errorf("reading the inbox rules of %s: %w", upn, err))
+						continue
+					}
+					for _, r := range rules {
+						for _, route := range []struct {
+							name string
+							to   []string
+						}{{routeRuleForwardTo, r.ForwardTo}, {routeRuleRedirectTo, r.RedirectTo}, {routeRuleForwardAsAttach, r.ForwardAsAttachmentTo}} {
+							for _, rcpt := range route.to {
+								addr, directory := parseRuleRecipient(rcpt)
+								if directory || !external(addr) {
+									continue
+								}
+								add(newFinding(route.name, upn, strings.ToLower(addr), r.Name, "", r.Enabled, opt.Allow.matchAddress(addr)))
+							}
+						}
+					}
+				}
+			}()
+		}
+	}
+	listErr := c.ListMailboxes(ctx, exchange.MailboxQuery{Fields: []string{"Identity", "Name", "Guid", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}}, func(mb *exchange.Mailbox) error {
+		res.Mailboxes++
+		upn := mb.UserPrincipalName
+		if upn == "" {
+			upn = mb.PrimarySmtpAddress
+		}
+		mu.Lock()
+		names[strings.ToLower(mb.Name)] = true
+		names[strings.ToLower(mb.Identity)] = true
+		mu.Unlock()
+		detail := fmt.Sprintf("DeliverToMailboxAndForward=%t", mb.DeliverToMailboxAndForward)
+		if a := mb.ForwardingSmtpAddress; a != "" && external(a) {
+			add(newFinding(routeForwardingSmtp, upn, strings.ToLower(a), "", detail, true, opt.Allow.matchAddress(a)))
+		}
+		if a := mb.ForwardingAddress; a != "" {
+			byAddress = append(byAddress, newFinding(routeForwardingAddress, upn, a, "", detail+"; the recipient is not a mailbox of the tenant (a mail user or contact)", true, strings.Contains(a, "@") && opt.Allow.matchAddress(a)))
+		}
+		if opt.ScanInboxRules {
+			select {
+			case work <- [2]string{mb.Guid, upn}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if listErr != nil {
+		return nil, fmt.Errorf("listing mailboxes: %w", listErr)
+	}
+	for _, f := range byAddress {
+		t := strings.ToLower(f.Target.ValueString())
+		if names[t] || (strings.Contains(t, "@") && !external(t)) {
+			continue
+		}
+		res.Findings = append(res.Findings, f)
+	}
+	sort.Slice(res.Findings, func(i, j int) bool {
+		a, b := res.Findings[i], res.Findings[j]
+		if a.Route.ValueString() != b.Route.ValueString() {
+			return a.Route.ValueString() < b.Route.ValueString()
+		}
+		if a.Mailbox.ValueString() != b.Mailbox.ValueString() {
+			return a.Mailbox.ValueString() < b.Mailbox.ValueString()
+		}
+		if a.Target.ValueString() != b.Target.ValueString() {
+			return a.Target.ValueString() < b.Target.ValueString()
+		}
+		return a.Source.ValueString() < b.Source.ValueString()
+	})
+	sort.Strings(res.AcceptedDomains)
+	return res, nil
+}
+
+func (d *forwardingReportDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var m forwardingReportModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	opt := reportOptions{
+		Allow:          newAllowList(stringsOf(ctx, m.AllowedTargets, &resp.Diagnostics)),
+		AllowPolicies:  map[string]bool{},
+		ScanInboxRules: m.ScanInboxRules.IsNull() || m.ScanInboxRules.ValueBool(),
+		Concurrency:    defaultRuleConcurrency,
+	}
+	for _, p := range stringsOf(ctx, m.AllowedOutboundPolicies, &resp.Diagnostics) {
+		opt.AllowPolicies[strings.ToLower(p)] = true
+	}
+	if known(m.InboxRuleConcurrency) {
+		opt.Concurrency = int(m.InboxRuleConcurrency.ValueInt64())
+	}
+	res, err := runForwardingReport(ctx, d.clients.Exchange, opt)
+	if err != nil {
+		summary := "Building the forwarding report failed"
+		if errors.Is(err, exchange.ErrForbidden) && opt.ScanInboxRules {
+			summary += " (Get-InboxRule needs the Mail Recipients role; set scan_inbox_rules = false to skip inbox rules)"
+		}
+		common.AddAPIError(&resp.Diagnostics, summary, err)
+		return
+	}
+	tflog.Debug(ctx, "forwarding report", map[string]any{"mailboxes": res.Mailboxes, "findings": len(res.Findings)})
+	notAllowed := 0
+	for _, f := range res.Findings {
+		if !f.Allowed.ValueBool() {
+			notAllowed++
+		}
+	}
+	m.ID = types.StringValue(d.clients.TenantID)
+	m.AcceptedDomains = setOf(res.AcceptedDomains)
+	m.MailboxesScanned = types.Int64Value(int64(res.Mailboxes))
+	m.NotAllowedCount = types.Int64Value(int64(notAllowed))
+	if res.Findings == nil {
+		res.Findings = []finding{}
+	}
+	m.Findings = res.Findings
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+type forwardingReportModel struct {
+	ID                      types.String `tfsdk:"id"`
+	AllowedTargets          types.Set    `tfsdk:"allowed_targets"`
+	AllowedOutboundPolicies types.Set    `tfsdk:"allowed_outbound_policies"`
+	ScanInboxRules          types.Bool   `tfsdk:"scan_inbox_rules"`
+	InboxRuleConcurrency    types.Int64  `tfsdk:"inbox_rule_concurrency"`
+	AcceptedDomains         types.Set    `tfsdk:"accepted_domains"`
+	MailboxesScanned        types.Int64  `tfsdk:"mailboxes_scanned"`
+	NotAllowedCount         types.Int64  `tfsdk:"not_allowed_count"`
+	Findings                []finding    `tfsdk:"findings"`
+}
