@@ -2,6 +2,7 @@ package alerts_test
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -418,5 +419,38 @@ resource "m365harden_alert_policy" "forwarding" {
 `,
 			ExpectError: regexp.MustCompile(`(?s)Permission problem.*"Manage Alerts".*New-ProtectionAlert`),
 		}},
+	})
+}
+
+// The documented examples apply as written against the emulator.
+func TestAccAlertPolicy_examples(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	read := func(f string) string {
+		b, err := os.ReadFile("../../../examples/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	resources := tn.ProviderConfig() + read("resources/m365harden_alert_policy/resource.tf")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             alertDestroyed(t, tn, "Inbox rule created", "Mailbox permissions added in bulk"),
+		Steps: []resource.TestStep{
+			{
+				Config: resources,
+				Check: resource.ComposeTestCheckFunc(
+					checkTenantAlert(t, tn, "Inbox rule created", map[string]any{"Operation": "[New-InboxRule]", "Comment": "Managed by Terraform"}),
+					checkTenantAlert(t, tn, "Mailbox permissions added in bulk", map[string]any{"AggregationType": "SimpleAggregation", "Threshold": 10}),
+				),
+			},
+			{
+				Config: resources + read("data-sources/m365harden_alert_policies/data-source.tf"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("custom_alert_policies", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("Inbox rule created"), knownvalue.StringExact("Mailbox permissions added in bulk")})),
+				},
+			},
+		},
 	})
 }
