@@ -279,8 +279,7 @@ func TestAccAlertPolicy_badInput(t *testing.T) {
 		{"two operations", strings.Replace(alertBasic, `"New-InboxRule"`, `"New-InboxRule,Set-InboxRule"`, 1), `one audited activity`},
 		{"filter syntax", alertBasic + `  filter = "UserId equals bob"`, `(?s)not an OPATH criterion`},
 		{"filter property", alertBasic + `  filter = "Mail:Subject -like 'invoice*'"`, `(?s)not a filterable property for threat_type Activity`},
-		{"name", strings.Replace(alertBasic, `category`, `name_ = 1
-  category`, 1), `(?s)Unsupported argument|An argument named "name_"`},
+		{"empty comment", alertBasic + `  comment = ""`, `string length must be at least 1`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -355,6 +354,18 @@ func TestAccAlertPolicy_licence(t *testing.T) {
 				Config: alertConfig(tn, alertBasic),
 				Check:  checkTenantAlert(t, tn, name, map[string]any{"AggregationType": "None"}),
 			},
+			{ // a refused update leaves the policy and the state as they were
+				Config: alertConfig(tn, alertBasic+`  severity = "High"
+  aggregation_type = "AnomalousAggregation"`),
+				ExpectError: regexp.MustCompile(`(?s)Changing alert policy "Forwarding inbox rule created" failed.*only allows single-event`),
+			},
+			{
+				Config: alertConfig(tn, alertBasic),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: checkTenantAlert(t, tn, name, map[string]any{"AggregationType": "None", "Severity": "Low"}),
+			},
 		},
 	})
 }
@@ -399,7 +410,15 @@ func TestAccAlertPolicy_lagAndThrottling(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(alertAddr, tfjsonpath.New("severity"), knownvalue.StringExact("Medium")),
 				},
-				Check: checkTenantAlert(t, tn, name, map[string]any{"Severity": "Medium"}),
+				Check: resource.ComposeTestCheckFunc(
+					checkTenantAlert(t, tn, name, map[string]any{"Severity": "Medium"}),
+					func(*terraform.State) error {
+						if n := tn.Sim.Stats().Statuses(m365sim.EndpointCompliance, 503); n != 1 {
+							return fmt.Errorf("emulator answered %d 503s, want 1 (retried)", n)
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})
