@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -161,8 +160,10 @@ func (r *transportRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 		"priority": schema.Int64Attribute{
 			MarkdownDescription: "Where the rule is evaluated (`-Priority`): 0 is first, and priorities are contiguous, so creating, moving or removing a rule shifts the others. With N existing rules a new rule may take 0 to N and an existing one 0 to N-1; a larger value fails as it does in Exchange. Leave it unset to append the rule and follow the position other changes give it; set it to manage the position (a move by someone else then shows as drift).",
 			Optional:            true, Computed: true,
-			Validators:    []validator.Int64{int64validator.AtLeast(0)},
-			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			Validators: []validator.Int64{int64validator.AtLeast(0)},
+			// No UseStateForUnknown: when the rule changes and its position
+			// is not managed, other rules changed in the same apply may
+			// shift it, so the planned value is "known after apply".
 		},
 		"enabled": schema.BoolAttribute{
 			MarkdownDescription: "Whether the rule is enabled (`State` is `Enabled`): `New-TransportRule -Enabled`, then `Enable-TransportRule` / `Disable-TransportRule`. Default `true`.",
@@ -571,10 +572,17 @@ func (r *transportRuleResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	var plan, state transportRuleModel
+	var cfgPriority types.Int64
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("priority"), &cfgPriority)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if cfgPriority.IsNull() {
+		// Unmanaged position: other rules created or moved earlier in this
+		// apply may have shifted it since the plan; don't move it back.
+		plan.Priority = types.Int64Unknown()
 	}
 	id, name := state.ID.ValueString(), plan.Name.ValueString()
 	cur, err := r.clients.Exchange.GetTransportRule(ctx, id)

@@ -382,6 +382,49 @@ func TestAccTransportRule_priorities(t *testing.T) {
 	})
 }
 
+// A rule whose position is not managed is updated after another rule was
+// inserted above it in the same apply: the update must not move it back.
+func TestAccTransportRule_unmanagedPriorityInSameApply(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := func(prefix string, withTop bool) string {
+		top, dep := "", ""
+		if withTop {
+			top = `
+resource "m365harden_transport_rule" "top" {
+  name                 = "Top"
+  priority             = 0
+  stop_rule_processing = true
+}
+`
+			dep = "depends_on = [m365harden_transport_rule.top]"
+		}
+		return tn.ProviderConfig() + top + `
+resource "m365harden_transport_rule" "tagged" {
+  name            = "Tagged"
+  prepend_subject = "` + prefix + `"
+  ` + dep + `
+}
+`
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             noTransportRules(t, tn),
+		Steps: []resource.TestStep{
+			{Config: cfg("[a] ", false), Check: transportRuleIs(t, tn, "Tagged", map[string]any{"Priority": 0})},
+			{
+				Config: cfg("[b] ", true),
+				Check: resource.ComposeTestCheckFunc(
+					transportRuleIs(t, tn, "Top", map[string]any{"Priority": 0}),
+					transportRuleIs(t, tn, "Tagged", map[string]any{"Priority": 1, "PrependSubject": "[b] "}),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("m365harden_transport_rule.tagged", tfjsonpath.New("priority"), knownvalue.Int64Exact(1)),
+				},
+			},
+		},
+	})
+}
+
 // A rule deleted out of band is planned for creation and re-created.
 func TestAccTransportRule_disappears(t *testing.T) {
 	tn := acctest.NewTenant(t)
