@@ -14,9 +14,16 @@ import (
 //     Management licensing that encryption rules need; InternalLicensingEnabled,
 //     SimplifiedClientAccessEnabled (the Protect button in Outlook on the
 //     web), DecryptAttachmentForEncryptOnly, EnablePdfEncryption and
-//     TransportDecryptionSetting (Disabled|Optional|Mandatory).
+//     TransportDecryptionSetting (Disabled|Optional|Mandatory: Mandatory
+//     rejects what can't be decrypted with an NDR, Optional delivers it).
 //     https://learn.microsoft.com/powershell/module/exchangepowershell/set-irmconfiguration
 //     https://learn.microsoft.com/previous-versions/office/exchange-server-api/ff342761(v=exchg.150)
+//     https://learn.microsoft.com/previous-versions/exchange-server/exchange-140/dd638126(v=exchg.140)
+//     The Protect/Encrypt button in Outlook on the web is
+//     SimplifiedClientAccessEnabled:
+//     https://learn.microsoft.com/purview/manage-office-365-message-encryption
+//     Exchange Online's default TransportDecryptionSetting is not documented;
+//     the emulator seeds Mandatory (an assumption, not a documented fact).
 //     Tenants that got Azure RMS from February 2018 on have it activated
 //     automatically, so the seeded tenant starts with licensing on.
 //     https://learn.microsoft.com/azure/information-protection/activate-service
