@@ -37,8 +37,11 @@ import (
 //     encrypts (ApplyOME / a template) and decrypts (RemoveOME / RemoveOMEv2)
 //     is refused: the actions contradict each other (inferred from the
 //     parameter descriptions; the exact service text is not documented).
-//   - A rule needs at least one action (the admin center refuses to save a
-//     rule without one; the emulator is no more lenient).
+//   - A rule needs at least one action: Exchange 2007's New-TransportRule
+//     made -Actions mandatory
+//     (https://learn.microsoft.com/previous-versions/office/exchange-server-2007/bb125138(v=exchg.80));
+//     Exchange Online's wording for a rule without one is not documented, so
+//     the emulator's message is its own.
 //
 // Permissions: "Transport Rules" (Exchange Administrator); reads also
 // "View-Only Configuration".
