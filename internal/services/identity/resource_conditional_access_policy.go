@@ -111,7 +111,7 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Microsoft Entra Conditional Access policy (Microsoft Graph v1.0 `/identity/conditionalAccess/policies`): the subset a hardening baseline needs — **MFA for all users** except break-glass accounts (CIS 5.2.2.1/5.2.2.2, ScubaGear MS.AAD.3.1), **blocking legacy authentication** (`client_app_types = [\"exchangeActiveSync\", \"other\"]` with `block`, CIS 5.2.2.3, ScubaGear MS.AAD.1.1) and **risk-based policies** (`user_risk_levels` / `sign_in_risk_levels`, CIS 5.2.2.6/5.2.2.7, ScubaGear MS.AAD.2.1/2.3).\n\n" +
-			"Conditional Access needs Microsoft Entra ID P1; risk conditions need P2. A policy's other conditions (platforms, devices, client applications) and session controls are not managed by this resource and must be empty on policies it manages. Destroying the resource deletes the policy.",
+			"Conditional Access needs Microsoft Entra ID P1; risk conditions need P2. A policy's other conditions (platforms, devices, client applications), terms of use and session controls are not managed: the resource neither shows them in plans nor sends them, so use it for policies that do not need them. Destroying the resource deletes the policy.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's object ID (Graph `id`).",
