@@ -1,9 +1,11 @@
 package m365sim
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -293,7 +295,13 @@ func GenerateSignInHistory(domain string, o SignInHistoryOptions) (*SignInHistor
 		k := rng.IntN(len(users))
 		add(users[k], at, users[k].HomeIP, homes[k], app, 0, "")
 	}
-	sort.SliceStable(h.SignIns, func(i, j int) bool { return h.SignIns[i].Created > h.SignIns[j].Created })
+	// Newest first; Seq (unique) breaks ties so the order is reproducible.
+	slices.SortFunc(h.SignIns, func(a, b SignIn) int {
+		if c := cmp.Compare(b.Created, a.Created); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Seq, b.Seq)
+	})
 	// The newest event sits exactly at the anchor.
 	h.SignIns[0].Created = anchor.Unix()
 
