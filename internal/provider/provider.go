@@ -27,6 +27,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/audit"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/identity"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/mailflow"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/posture"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/signins"
 )
 
@@ -321,5 +322,6 @@ func (p *m365hardenProvider) DataSources(_ context.Context) []func() datasource.
 	out = append(out, alerts.DataSources()...)
 	out = append(out, mailflow.DataSources()...)
 	out = append(out, signins.DataSources()...)
+	out = append(out, posture.DataSources()...)
 	return out
 }

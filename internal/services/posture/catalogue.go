@@ -1,0 +1,178 @@
+package posture
+
+// The controls of /work/shared/design/CONTROLS.md (the project's control
+// list), in the order the data source reports them. References are the
+// baseline IDs exactly as CONTROLS.md gives them: CIS = CIS Microsoft 365
+// Foundations Benchmark v3.1, Scuba = CISA ScubaGear, DSC = the
+// Microsoft365DSC resource that manages the same setting.
+
+// Control ids, stable slugs used in `controls` and in the results.
+const (
+	ctlMailboxAuditDefault        = "mailbox-auditing-default"
+	ctlMailboxAuditSettings       = "mailbox-audit-settings"
+	ctlNoAuditBypass              = "no-audit-bypass"
+	ctlUnifiedAuditLog            = "unified-audit-log"
+	ctlAuditLogRetention          = "audit-log-retention"
+	ctlRemoteDomainForwarding     = "remote-domain-auto-forwarding"
+	ctlOutboundSpamForwarding     = "outbound-spam-auto-forwarding"
+	ctlTransportRuleForwarding    = "transport-rule-forwarding"
+	ctlMailboxForwarding          = "mailbox-external-forwarding"
+	ctlOutboundSpamNotifications  = "outbound-spam-notifications"
+	ctlAlertPolicies              = "alert-policies"
+	ctlEncryptionRules            = "encryption-rules"
+	ctlIRMPrerequisites           = "irm-prerequisites"
+	ctlMFAAllUsers                = "ca-mfa-all-users"
+	ctlBlockLegacyAuth            = "ca-block-legacy-auth"
+	ctlUserRiskPolicy             = "ca-user-risk-policy"
+	ctlSignInRiskPolicy           = "ca-sign-in-risk-policy"
+	ctlSecurityDefaults           = "security-defaults"
+	ctlReviewSignInsAndRiskyUsers = "review-risky-users"
+)
+
+// control describes one control: what it checks, where baselines name it,
+// and what the app needs to evaluate it.
+type control struct {
+	ID         string
+	Title      string
+	References []string
+	// Pass says what "pass" means (for the docs).
+	Pass string
+	// Needs lists the permissions and roles (for the docs).
+	Needs string
+	eval  func(e *evaluation) result
+}
+
+// catalogue is every control, in report order. It is filled in init so the
+// evaluation functions can refer to the evaluation type.
+var catalogue []control
+
+func init() {
+	const (
+		exoConfigRead = "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration` role (Global Reader or Exchange Administrator)"
+		exoRecipients = "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Recipients` or `Mail Recipients` role"
+		caRead        = "Microsoft Graph `Policy.Read.All`; Microsoft Entra ID P1"
+	)
+	catalogue = []control{
+		{ID: ctlMailboxAuditDefault, Title: "Mailbox auditing on by default",
+			References: []string{"CIS 6.1.1", "Scuba MS.EXO.13.1v1", "DSC EXOOrganizationConfig"},
+			Pass:       "`Get-OrganizationConfig` reports `AuditDisabled = $false`.",
+			Needs:      exoConfigRead, eval: evalMailboxAuditDefault},
+		{ID: ctlMailboxAuditSettings, Title: "Per-mailbox auditing",
+			References: []string{"CIS 6.1.2", "CIS 6.1.3"},
+			Pass:       "Every user mailbox has `AuditEnabled = $true`, an `AuditLogAgeLimit` of at least `minimum_audit_log_age_days`, and `AuditAdmin`/`AuditDelegate`/`AuditOwner` that include the CIS action lists (`mailbox_audit_actions`: E3 = CIS 6.1.2, E5 = CIS 6.1.3).",
+			Needs:      exoRecipients, eval: evalMailboxAuditSettings},
+		{ID: ctlNoAuditBypass, Title: "No audit bypass",
+			References: []string{"CIS 6.1.4", "DSC EXOMailboxAuditBypassAssociation"},
+			Pass:       "No account has `AuditBypassEnabled = $true` (`Get-MailboxAuditBypassAssociation`).",
+			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `Audit Logs` or `View-Only Audit Logs` role", eval: evalNoAuditBypass},
+		{ID: ctlUnifiedAuditLog, Title: "Unified audit log",
+			References: []string{"CIS 3.1.1", "Scuba MS.SECURITYSUITE.5.1v1", "DSC O365AdminAuditLogConfig"},
+			Pass:       "`Get-AdminAuditLogConfig` (read through Exchange Online) reports `UnifiedAuditLogIngestionEnabled = $true`.",
+			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `Audit Logs` or `View-Only Audit Logs` role", eval: evalUnifiedAuditLog},
+		{ID: ctlAuditLogRetention, Title: "Audit log retention",
+			References: []string{"Scuba MS.SECURITYSUITE.5.2v1", "DSC SCUnifiedAuditLogRetentionPolicy"},
+			Pass:       "An enabled unified audit log retention policy that is not limited to some record types, operations or users keeps records for `minimum_audit_log_retention` (default `TwelveMonths`) or longer.",
+			Needs:      "Security & Compliance: `Exchange.ManageAsApp` and the `Compliance Administrator` role (or `View-Only Audit Logs`); Microsoft Purview Audit (Premium)", eval: evalAuditLogRetention},
+		{ID: ctlRemoteDomainForwarding, Title: "No auto-forwarding via remote domains",
+			References: []string{"Scuba MS.EXO.1.1v2", "DSC EXORemoteDomain"},
+			Pass:       "`AutoForwardEnabled = $false` on every remote domain except those in `forwarding_allowed_domains`; never on the Default (`*`) domain.",
+			Needs:      exoConfigRead, eval: evalRemoteDomainForwarding},
+		{ID: ctlOutboundSpamForwarding, Title: "No auto-forwarding via outbound spam policy",
+			References: []string{"CIS 6.2.1", "DSC EXOHostedOutboundSpamFilterPolicy"},
+			Pass:       "`AutoForwardingMode = Off` on the Default policy and on every custom policy not named in `forwarding_allowed_outbound_policies` (`Automatic` fails: it is Off today only because Microsoft says so).",
+			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration`, `Security Reader` or `Transport Hygiene` role", eval: evalOutboundSpamForwarding},
+		{ID: ctlTransportRuleForwarding, Title: "No forwarding or bypass via transport rules",
+			References: []string{"CIS 6.2.1", "CIS 6.2.2"},
+			Pass:       "No enabled transport rule redirects, blind-copies or adds recipients outside the accepted domains (and `forwarding_allowed_domains`), and none sets `SetSCL -1` for sender domains.",
+			Needs:      exoConfigRead, eval: evalTransportRuleForwarding},
+		{ID: ctlMailboxForwarding, Title: "No mailbox-level external forwarding",
+			References: []string{"CIS 6.4.1"},
+			Pass:       "No mailbox has a `ForwardingSmtpAddress` outside the accepted domains (and `forwarding_allowed_domains`) or a `ForwardingAddress` that is not a mailbox of the tenant; with `scan_inbox_rules`, no inbox rule forwards, redirects or forwards as attachment to such an address.",
+			Needs:      exoRecipients + "; with `scan_inbox_rules` the `Mail Recipients` role (Global Reader cannot read inbox rules)", eval: evalMailboxForwarding},
+		{ID: ctlOutboundSpamNotifications, Title: "Outbound spam notifications",
+			References: []string{"CIS 2.1.6"},
+			Pass:       "Every outbound spam filter policy has `NotifyOutboundSpam` and `BccSuspiciousOutboundMail` on, each with at least one recipient.",
+			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration`, `Security Reader` or `Transport Hygiene` role", eval: evalOutboundSpamNotifications},
+		{ID: ctlAlertPolicies, Title: "Alert policies",
+			References: []string{"Scuba MS.SECURITYSUITE.4.1v1", "Scuba MS.SECURITYSUITE.4.2v1", "DSC SCProtectionAlert"},
+			Pass:       "The default alert policies " + quoteList(requiredBuiltinAlerts) + " are turned on and send e-mail notifications to at least one recipient. A default policy the tenant's licence does not offer is reported, not failed.",
+			Needs:      "Security & Compliance: `Exchange.ManageAsApp` and the `View-Only Manage Alerts` role (Compliance Administrator or Security Reader)", eval: evalAlertPolicies},
+		{ID: ctlEncryptionRules, Title: "Encryption to selected domains",
+			References: []string{"DSC EXOTransportRule"},
+			Pass:       "Every domain in `encryption_required_domains` is covered by an enabled, enforced transport rule with `RecipientDomainIs` naming it and `ApplyRightsProtectionTemplate` or `ApplyOME`. No baseline requires it; with no domains required the control passes.",
+			Needs:      exoConfigRead, eval: evalEncryptionRules},
+		{ID: ctlIRMPrerequisites, Title: "IRM/OME prerequisites",
+			References: []string{"DSC EXOIRMConfiguration"},
+			Pass:       "`AzureRMSLicensingEnabled = $true` when any transport rule applies encryption (or `encryption_required_domains` is set); passes when no encryption is used.",
+			Needs:      exoConfigRead, eval: evalIRMPrerequisites},
+		{ID: ctlMFAAllUsers, Title: "MFA for all users",
+			References: []string{"CIS 5.2.2.1", "CIS 5.2.2.2", "Scuba MS.AAD.3.1", "Scuba MS.AAD.3.2v2", "DSC AADConditionalAccessPolicy"},
+			Pass:       "An enabled conditional access policy covers all users and all cloud apps and grants `mfa` (or an authentication strength), excluding nobody but `break_glass_accounts`.",
+			Needs:      caRead, eval: evalMFAAllUsers},
+		{ID: ctlBlockLegacyAuth, Title: "Block legacy authentication",
+			References: []string{"CIS 5.2.2.3", "Scuba MS.AAD.1.1"},
+			Pass:       "An enabled conditional access policy for all users and all cloud apps with client app types `exchangeActiveSync` and `other` grants `block`, excluding nobody but `break_glass_accounts`.",
+			Needs:      caRead, eval: evalBlockLegacyAuth},
+		{ID: ctlUserRiskPolicy, Title: "Risk-based policies: user risk",
+			References: []string{"CIS 5.2.2.6", "Scuba MS.AAD.2.1"},
+			Pass:       "An enabled conditional access policy for all users with user risk level `high` blocks access or requires a password change together with MFA.",
+			Needs:      caRead + "; risk conditions need Microsoft Entra ID P2", eval: evalUserRiskPolicy},
+		{ID: ctlSignInRiskPolicy, Title: "Risk-based policies: sign-in risk",
+			References: []string{"CIS 5.2.2.7", "Scuba MS.AAD.2.3"},
+			Pass:       "Enabled conditional access policies for all users block or require MFA for sign-in risk `high` and, with `require_medium_sign_in_risk` (default `true`, as CIS asks), `medium`.",
+			Needs:      caRead + "; risk conditions need Microsoft Entra ID P2", eval: evalSignInRiskPolicy},
+		{ID: ctlSecurityDefaults, Title: "Security defaults",
+			References: []string{"DSC AADSecurityDefaults"},
+			Pass:       "Security defaults are on when the tenant has no enabled conditional access policy, and off when enabled conditional access policies replace them (CIS 5.1.1.1 prefers conditional access).",
+			Needs:      "Microsoft Graph `Policy.Read.All` (a tenant without Entra ID P1 has no conditional access, so security defaults must be on)", eval: evalSecurityDefaults},
+		{ID: ctlReviewSignInsAndRiskyUsers, Title: "Review failed and risky sign-ins",
+			References: []string{"CIS 5.2.6.1"},
+			Pass:       "CIS asks for a manual weekly review. The part that can be evaluated is: no user is at risk (`riskState` `atRisk` or `confirmedCompromised`) at `risky_user_level` (default `high`) or above. A pass does not replace the review of failed sign-ins (see `m365harden_failed_sign_ins`).",
+			Needs:      "Microsoft Graph `IdentityRiskyUser.Read.All`; Microsoft Entra ID P2", eval: evalRiskyUsers},
+	}
+}
+
+// controlIDs lists the ids in report order.
+func controlIDs() []string {
+	ids := make([]string, len(catalogue))
+	for i, c := range catalogue {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// requiredBuiltinAlerts are the default alert policies PROTOCOLS.md lists
+// as the ones a baseline relies on.
+var requiredBuiltinAlerts = []string{
+	"Suspicious email sending patterns detected",
+	"Suspicious connector activity",
+	"Suspicious Email Forwarding Activity",
+	"Messages have been delayed",
+	"Tenant restricted from sending unprovisioned email",
+	"Tenant restricted from sending email",
+	"A potentially malicious URL click was detected",
+}
+
+// CIS action lists for per-mailbox auditing: 6.1.2 (E3) is Microsoft's
+// default set; 6.1.3 (E5) adds the Audit (Premium) actions
+// (https://learn.microsoft.com/purview/audit-mailboxes).
+var (
+	cisAuditAdminE3 = []string{"ApplyRecord", "Create", "HardDelete", "MoveToDeletedItems", "SendAs", "SendOnBehalf",
+		"SoftDelete", "Update", "UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"}
+	cisAuditDelegateE3 = []string{"ApplyRecord", "Create", "HardDelete", "MoveToDeletedItems", "SendAs", "SendOnBehalf",
+		"SoftDelete", "Update", "UpdateFolderPermissions", "UpdateInboxRules"}
+	cisAuditOwnerE3 = []string{"ApplyRecord", "HardDelete", "MoveToDeletedItems", "SoftDelete", "Update",
+		"UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"}
+	cisAuditAdminE5Extra    = []string{"MailItemsAccessed", "Send"}
+	cisAuditDelegateE5Extra = []string{"MailItemsAccessed"}
+	cisAuditOwnerE5Extra    = []string{"MailItemsAccessed", "Send"}
+)
+
+// Values of the enum arguments, defined once for validators and docs.
+var (
+	auditActionLevels = []string{"E3", "E5"}
+	// retentionDurations in increasing order (New-UnifiedAuditLogRetentionPolicy -RetentionDuration).
+	retentionDurations = []string{"SevenDays", "OneMonth", "ThreeMonths", "SixMonths", "NineMonths", "TwelveMonths",
+		"ThreeYears", "FiveYears", "SevenYears", "TenYears"}
+	riskLevels = []string{"low", "medium", "high"}
+)

@@ -1,0 +1,623 @@
+package posture
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+)
+
+func evalMailboxAuditDefault(e *evaluation) result {
+	oc, err := e.orgConfig.get(func() (*exchange.OrganizationConfig, error) { return e.c.Exchange.GetOrganizationConfig(e.ctx) })
+	if err != nil {
+		return unknown("the organization config (Get-OrganizationConfig)", err)
+	}
+	if oc.AuditDisabled {
+		return fail([]object{{Type: "organization_config", Name: oc.Identity, Detail: "AuditDisabled=true"}},
+			"Mailbox auditing is turned off for the whole organization (AuditDisabled = $true): no mailbox actions are logged whatever each mailbox says.")
+	}
+	return pass("Mailbox auditing is on by default for the organization (AuditDisabled = $false).")
+}
+
+func evalUnifiedAuditLog(e *evaluation) result {
+	cfg, err := e.auditLogConfig.get(func() (*exchange.AdminAuditLogConfig, error) {
+		return e.c.Exchange.GetAdminAuditLogConfig(e.ctx)
+	})
+	if err != nil {
+		return unknown("the audit log configuration (Get-AdminAuditLogConfig)", err)
+	}
+	if !cfg.UnifiedAuditLogIngestionEnabled {
+		return fail([]object{{Type: "admin_audit_log_config", Name: "Admin Audit Log Settings", Detail: "UnifiedAuditLogIngestionEnabled=false"}},
+			"The unified audit log is off (UnifiedAuditLogIngestionEnabled = $false): user and admin activity is not recorded for search.")
+	}
+	return pass("The unified audit log is on (UnifiedAuditLogIngestionEnabled = $true).")
+}
+
+// mailboxScan is what one pass over Get-Mailbox collected.
+type mailboxScan struct {
+	userMailboxes int
+	auditFindings []object
+	forwarders    []*exchange.Mailbox
+	names         map[string]bool // lower-case names, identities, UPNs, addresses: internal recipients
+	ruleTargets   [][2]string     // GUID and UPN of every mailbox, for inbox rule scanning
+}
+
+// fullMailboxFields is what the shared listing selects: identity, audit and
+// forwarding properties, nothing else.
+var fullMailboxFields = []string{"Identity", "Name", "Guid", "UserPrincipalName", "PrimarySmtpAddress", "RecipientTypeDetails",
+	"AuditEnabled", "AuditLogAgeLimit", "AuditAdmin", "AuditDelegate", "AuditOwner",
+	"ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}
+
+func mailboxLabel(m *exchange.Mailbox) string {
+	if m.UserPrincipalName != "" {
+		return m.UserPrincipalName
+	}
+	if m.PrimarySmtpAddress != "" {
+		return m.PrimarySmtpAddress
+	}
+	return m.Identity
+}
+
+// scanMailboxes reads every mailbox once, page by page, with only the
+// properties the audit and forwarding checks need.
+func (e *evaluation) scanMailboxes() (*mailboxScan, error) {
+	return e.mailboxes.get(func() (*mailboxScan, error) {
+		s := &mailboxScan{names: map[string]bool{}}
+		minAge := time.Duration(e.opt.MinAuditAgeDays) * 24 * time.Hour
+		admin, delegate, owner := cisAuditAdminE3, cisAuditDelegateE3, cisAuditOwnerE3
+		if e.opt.AuditActions == "E5" {
+			admin = append(append([]string{}, admin...), cisAuditAdminE5Extra...)
+			delegate = append(append([]string{}, delegate...), cisAuditDelegateE5Extra...)
+			owner = append(append([]string{}, owner...), cisAuditOwnerE5Extra...)
+		}
+		err := e.c.Exchange.ListMailboxes(e.ctx, exchange.MailboxQuery{Fields: fullMailboxFields}, func(m *exchange.Mailbox) error {
+			label := mailboxLabel(m)
+			for _, n := range []string{m.Name, m.Identity, m.UserPrincipalName, m.PrimarySmtpAddress, m.Guid} {
+				if n != "" {
+					s.names[strings.ToLower(n)] = true
+				}
+			}
+			if e.opt.ScanInboxRules {
+				s.ruleTargets = append(s.ruleTargets, [2]string{m.Guid, label})
+			}
+			if m.ForwardingSmtpAddress != "" || m.ForwardingAddress != "" {
+				s.forwarders = append(s.forwarders, m)
+			}
+			if !strings.EqualFold(m.RecipientTypeDetails, "UserMailbox") {
+				return nil
+			}
+			s.userMailboxes++
+			var problems []string
+			if !m.AuditEnabled {
+				problems = append(problems, "AuditEnabled=false")
+			}
+			if m.AuditLogAgeLimit < minAge {
+				problems = append(problems, fmt.Sprintf("AuditLogAgeLimit=%d days (< %d)", int64(m.AuditLogAgeLimit/(24*time.Hour)), e.opt.MinAuditAgeDays))
+			}
+			for _, lt := range []struct {
+				name       string
+				have, want []string
+			}{{"AuditAdmin", m.AuditAdmin, admin}, {"AuditDelegate", m.AuditDelegate, delegate}, {"AuditOwner", m.AuditOwner, owner}} {
+				if miss := missing(lt.have, lt.want); len(miss) > 0 {
+					problems = append(problems, lt.name+" lacks "+strings.Join(miss, ","))
+				}
+			}
+			if len(problems) > 0 {
+				s.auditFindings = append(s.auditFindings, object{Type: "mailbox", Name: label, Detail: strings.Join(problems, "; ")})
+			}
+			return nil
+		})
+		return s, err
+	})
+}
+
+func evalMailboxAuditSettings(e *evaluation) result {
+	s, err := e.scanMailboxes()
+	if err != nil {
+		return unknown("per-mailbox auditing (Get-Mailbox)", err)
+	}
+	list := "CIS 6.1.2 (E3)"
+	if e.opt.AuditActions == "E5" {
+		list = "CIS 6.1.3 (E5)"
+	}
+	if len(s.auditFindings) > 0 {
+		return fail(s.auditFindings, "%s of %s do not meet the audit settings: auditing on, log age at least %d days, the %s action lists.",
+			plural(len(s.auditFindings), "user mailbox", "user mailboxes"), plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list)
+	}
+	return pass("All %s audit with a log age of at least %d days and the %s action lists.",
+		plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list)
+}
+
+// evalNoAuditBypass lists the bypass associations and keeps the enabled
+// ones. Get-MailboxAuditBypassAssociation has no server-side filter for
+// AuditBypassEnabled, so the listing pages at 1,000 with two properties.
+func evalNoAuditBypass(e *evaluation) result {
+	objs, err := e.bypass.get(func() ([]object, error) {
+		var out []object
+		err := e.c.Exchange.InvokeEach(e.ctx, "Get-MailboxAuditBypassAssociation", map[string]any{"ResultSize": "Unlimited"}, func(o exchange.Object) error {
+			if o.Bool("AuditBypassEnabled") {
+				name := o.String("Name")
+				if name == "" {
+					name = o.String("Identity")
+				}
+				out = append(out, object{Type: "audit_bypass_association", Name: name, Detail: "AuditBypassEnabled=true"})
+			}
+			return nil
+		}, exchange.Select("Identity", "Name", "AuditBypassEnabled"), exchange.PageSize(exchange.MaxPageSize))
+		return out, err
+	})
+	if err != nil {
+		return unknown("audit bypass associations (Get-MailboxAuditBypassAssociation)", err)
+	}
+	if len(objs) > 0 {
+		return fail(objs, "%s bypass mailbox audit logging: their access to mailboxes is not recorded.", plural(len(objs), "account", "accounts"))
+	}
+	return pass("No account bypasses mailbox audit logging.")
+}
+
+func retentionRank(d string) int {
+	for i, v := range retentionDurations {
+		if strings.EqualFold(v, d) {
+			return i
+		}
+	}
+	return -1
+}
+
+func evalAuditLogRetention(e *evaluation) result {
+	pols, err := e.retention.get(func() ([]exchange.Object, error) {
+		return e.c.Compliance.Invoke(e.ctx, "Get-UnifiedAuditLogRetentionPolicy", nil,
+			exchange.Select("Name", "Identity", "Priority", "RetentionDuration", "RecordTypes", "Operations", "UserIds", "Enabled"))
+	})
+	if err != nil {
+		return unknown("audit log retention policies (Get-UnifiedAuditLogRetentionPolicy; Microsoft Purview Audit (Premium))", err)
+	}
+	want := retentionRank(e.opt.MinRetention)
+	var short []object
+	for _, p := range pols {
+		name := p.String("Name")
+		dur := p.String("RetentionDuration")
+		scoped := len(p.Strings("RecordTypes")) > 0 || len(p.Strings("Operations")) > 0 || len(p.Strings("UserIds")) > 0
+		enabled := !p.Has("Enabled") || p.Bool("Enabled")
+		if enabled && !scoped && retentionRank(dur) >= want {
+			return pass("The retention policy %q keeps all audit records for %s (at least %s).", name, dur, e.opt.MinRetention)
+		}
+		detail := "RetentionDuration=" + dur
+		if scoped {
+			detail += "; limited to some record types, operations or users"
+		}
+		if !enabled {
+			detail += "; disabled"
+		}
+		short = append(short, object{Type: "audit_log_retention_policy", Name: name, Detail: detail})
+	}
+	return fail(short, "No enabled retention policy keeps all audit records for %s or longer (%s): records are kept only for the licence's default period.",
+		e.opt.MinRetention, plural(len(pols), "policy", "policies"))
+}
+
+func (e *evaluation) getRemoteDomains() ([]exchange.RemoteDomain, error) {
+	return e.remoteDomains.get(func() ([]exchange.RemoteDomain, error) { return e.c.Exchange.ListRemoteDomains(e.ctx) })
+}
+
+func evalRemoteDomainForwarding(e *evaluation) result {
+	rds, err := e.getRemoteDomains()
+	if err != nil {
+		return unknown("remote domains (Get-RemoteDomain)", err)
+	}
+	var objs []object
+	allowed := 0
+	for _, rd := range rds {
+		if !rd.AutoForwardEnabled {
+			continue
+		}
+		if rd.DomainName != "*" && e.allowedDomain(rd.DomainName) {
+			allowed++
+			continue
+		}
+		detail := "AutoForwardEnabled=true"
+		if rd.DomainName == "*" {
+			detail += " on the Default domain: every external domain receives auto-forwarded mail"
+		}
+		objs = append(objs, object{Type: "remote_domain", Name: rd.Name, Detail: fmt.Sprintf("DomainName=%s; %s", rd.DomainName, detail)})
+	}
+	if len(objs) > 0 {
+		return fail(objs, "%s allow automatic forwarding to external domains not in forwarding_allowed_domains.", plural(len(objs), "remote domain", "remote domains"))
+	}
+	return pass("No remote domain allows automatic forwarding (%s checked, %d allowed partner domains).", plural(len(rds), "domain", "domains"), allowed)
+}
+
+func (e *evaluation) getOutboundPolicies() ([]exchange.OutboundSpamPolicy, error) {
+	return e.outboundPolicies.get(func() ([]exchange.OutboundSpamPolicy, error) { return e.c.Exchange.ListOutboundSpamPolicies(e.ctx) })
+}
+
+func evalOutboundSpamForwarding(e *evaluation) result {
+	pols, err := e.getOutboundPolicies()
+	if err != nil {
+		return unknown("outbound spam filter policies (Get-HostedOutboundSpamFilterPolicy)", err)
+	}
+	var objs []object
+	for _, p := range pols {
+		if strings.EqualFold(p.AutoForwardingMode, "Off") {
+			continue
+		}
+		if !p.IsDefault && e.opt.AllowedPolicies[strings.ToLower(p.Name)] {
+			continue
+		}
+		detail := "AutoForwardingMode=" + p.AutoForwardingMode
+		if strings.EqualFold(p.AutoForwardingMode, "Automatic") {
+			detail += " (documented as Off today, but Microsoft's to change: set Off explicitly)"
+		}
+		if p.IsDefault {
+			detail += "; the Default policy"
+		}
+		objs = append(objs, object{Type: "outbound_spam_policy", Name: p.Name, Detail: detail})
+	}
+	if len(objs) > 0 {
+		return fail(objs, "%s do not set AutoForwardingMode to Off.", plural(len(objs), "outbound spam filter policy", "outbound spam filter policies"))
+	}
+	return pass("All %s block automatic external forwarding (AutoForwardingMode = Off), apart from the allowed ones.", plural(len(pols), "outbound spam filter policy", "outbound spam filter policies"))
+}
+
+func evalOutboundSpamNotifications(e *evaluation) result {
+	pols, err := e.getOutboundPolicies()
+	if err != nil {
+		return unknown("outbound spam filter policies (Get-HostedOutboundSpamFilterPolicy)", err)
+	}
+	var objs []object
+	for _, p := range pols {
+		var problems []string
+		if !p.NotifyOutboundSpam {
+			problems = append(problems, "NotifyOutboundSpam=false")
+		} else if len(p.NotifyOutboundSpamRecipients) == 0 {
+			problems = append(problems, "NotifyOutboundSpamRecipients empty")
+		}
+		if !p.BccSuspiciousOutboundMail {
+			problems = append(problems, "BccSuspiciousOutboundMail=false")
+		} else if len(p.BccSuspiciousOutboundAdditionalRecipients) == 0 {
+			problems = append(problems, "BccSuspiciousOutboundAdditionalRecipients empty")
+		}
+		if len(problems) > 0 {
+			objs = append(objs, object{Type: "outbound_spam_policy", Name: p.Name, Detail: strings.Join(problems, "; ")})
+		}
+	}
+	if len(objs) > 0 {
+		return fail(objs, "%s do not notify anyone when a sender is blocked for outbound spam or send suspicious outbound mail to a monitored mailbox.",
+			plural(len(objs), "outbound spam filter policy", "outbound spam filter policies"))
+	}
+	return pass("All %s notify recipients of outbound spam and copy suspicious outbound mail.", plural(len(pols), "outbound spam filter policy", "outbound spam filter policies"))
+}
+
+func (e *evaluation) getTransportRules() ([]exchange.TransportRule, error) {
+	return e.transportRules.get(func() ([]exchange.TransportRule, error) { return e.c.Exchange.ListTransportRules(e.ctx) })
+}
+
+func ruleActive(r exchange.TransportRule) bool {
+	return strings.EqualFold(r.State, "Enabled") && (r.Mode == "" || strings.EqualFold(r.Mode, "Enforce"))
+}
+
+func evalTransportRuleForwarding(e *evaluation) result {
+	rules, err := e.getTransportRules()
+	if err != nil {
+		return unknown("transport rules (Get-TransportRule)", err)
+	}
+	accepted, err := e.getAcceptedDomains()
+	if err != nil {
+		return unknown("accepted domains (Get-AcceptedDomain)", err)
+	}
+	var objs []object
+	for _, r := range rules {
+		if !strings.EqualFold(r.State, "Enabled") {
+			continue
+		}
+		for _, a := range []struct {
+			action string
+			to     []string
+		}{{"RedirectMessageTo", r.RedirectMessageTo}, {"BlindCopyTo", r.BlindCopyTo}, {"AddToRecipients", r.AddToRecipients}} {
+			var ext []string
+			for _, t := range a.to {
+				if e.externalAddress(accepted, t) {
+					ext = append(ext, strings.ToLower(exchange.StripSMTPPrefix(t)))
+				}
+			}
+			if len(ext) > 0 {
+				objs = append(objs, object{Type: "transport_rule", Name: r.Name, Detail: fmt.Sprintf("%s=%s (external)", a.action, strings.Join(ext, ","))})
+			}
+		}
+		if r.SetSCL != nil && *r.SetSCL == -1 && len(r.SenderDomainIs) > 0 {
+			objs = append(objs, object{Type: "transport_rule", Name: r.Name,
+				Detail: fmt.Sprintf("SetSCL=-1 for SenderDomainIs=%s: mail from these domains bypasses spam filtering", strings.Join(r.SenderDomainIs, ","))})
+		}
+	}
+	if len(objs) > 0 {
+		return fail(objs, "Enabled transport rules send copies of mail outside the organization or let sender domains bypass spam filtering (%s).", plural(len(objs), "finding", "findings"))
+	}
+	return pass("No enabled transport rule forwards mail outside the organization or whitelists sender domains (%s checked).", plural(len(rules), "rule", "rules"))
+}
+
+// encrypts reports whether a rule applies encryption.
+func encrypts(r exchange.TransportRule) bool {
+	return r.ApplyRightsProtectionTemplate != "" || r.ApplyOME
+}
+
+func evalEncryptionRules(e *evaluation) result {
+	if len(e.opt.EncryptionDomains) == 0 {
+		return pass("No domains are listed in encryption_required_domains, so no encryption rule is required (no baseline requires one).")
+	}
+	rules, err := e.getTransportRules()
+	if err != nil {
+		return unknown("transport rules (Get-TransportRule)", err)
+	}
+	var objs []object
+	for _, d := range e.opt.EncryptionDomains {
+		covered := false
+		for _, r := range rules {
+			if ruleActive(r) && encrypts(r) && containsFold(r.RecipientDomainIs, d) && !containsFold(r.ExceptIfRecipientDomainIs, d) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			objs = append(objs, object{Type: "domain", Name: d, Detail: "no enabled, enforced transport rule with RecipientDomainIs naming it applies ApplyRightsProtectionTemplate or ApplyOME"})
+		}
+	}
+	if len(objs) > 0 {
+		return fail(objs, "%s of encryption_required_domains have no encryption rule.", plural(len(objs), "domain", "domains"))
+	}
+	return pass("Mail to all %s is encrypted by a transport rule.", plural(len(e.opt.EncryptionDomains), "required domain", "required domains"))
+}
+
+func evalIRMPrerequisites(e *evaluation) result {
+	rules, err := e.getTransportRules()
+	if err != nil {
+		return unknown("transport rules (Get-TransportRule)", err)
+	}
+	var enc []string
+	for _, r := range rules {
+		if strings.EqualFold(r.State, "Enabled") && encrypts(r) {
+			enc = append(enc, r.Name)
+		}
+	}
+	if len(enc) == 0 && len(e.opt.EncryptionDomains) == 0 {
+		return pass("No enabled transport rule applies encryption, so the IRM prerequisites are not needed.")
+	}
+	cfg, err := e.irm.get(func() (*exchange.IRMConfiguration, error) { return e.c.Exchange.GetIRMConfiguration(e.ctx) })
+	if err != nil {
+		return unknown("the IRM configuration (Get-IRMConfiguration)", err)
+	}
+	if !cfg.AzureRMSLicensingEnabled {
+		var objs []object
+		objs = append(objs, object{Type: "irm_configuration", Name: "ControlPoint Configuration", Detail: "AzureRMSLicensingEnabled=false"})
+		for _, n := range enc {
+			objs = append(objs, object{Type: "transport_rule", Name: n, Detail: "applies encryption"})
+		}
+		return fail(objs, "Encryption is used (%s) but AzureRMSLicensingEnabled is $false: the rules cannot protect mail.", plural(len(enc), "rule", "rules"))
+	}
+	return pass("AzureRMSLicensingEnabled is $true for the %s that apply encryption.", plural(len(enc), "rule", "rules"))
+}
+
+func evalAlertPolicies(e *evaluation) result {
+	alerts, err := e.alerts.get(func() ([]exchange.ProtectionAlert, error) { return e.c.Compliance.ListProtectionAlerts(e.ctx) })
+	if err != nil {
+		return unknown("alert policies (Get-ProtectionAlert)", err)
+	}
+	byName := map[string]exchange.ProtectionAlert{}
+	custom := 0
+	for _, a := range alerts {
+		byName[strings.ToLower(a.Name)] = a
+		if !a.IsSystemRule && !a.Disabled {
+			custom++
+		}
+	}
+	var objs []object
+	var absent []string
+	for _, name := range requiredBuiltinAlerts {
+		a, ok := byName[strings.ToLower(name)]
+		if !ok {
+			absent = append(absent, name)
+			continue
+		}
+		var problems []string
+		if a.Disabled {
+			problems = append(problems, "Disabled=true")
+		}
+		if !a.NotificationEnabled {
+			problems = append(problems, "NotificationEnabled=false")
+		} else if len(a.NotifyUser) == 0 {
+			problems = append(problems, "NotifyUser empty")
+		}
+		if len(problems) > 0 {
+			objs = append(objs, object{Type: "alert_policy", Name: a.Name, Detail: strings.Join(problems, "; ")})
+		}
+	}
+	note := ""
+	if len(absent) > 0 {
+		note = fmt.Sprintf(" Not offered by the tenant's subscription: %s.", strings.Join(absent, ", "))
+	}
+	if len(objs) > 0 {
+		return fail(objs, "%s the baseline relies on are off or notify nobody.%s", plural(len(objs), "default alert policy", "default alert policies"), note)
+	}
+	return pass("The %d required default alert policies the tenant has are on and notify recipients; %s enabled.%s",
+		len(requiredBuiltinAlerts)-len(absent), plural(custom, "custom alert policy is", "custom alert policies are"), note)
+}
+
+// getForwarders returns the mailboxes with a forward: from the shared
+// listing when there is one, else from a listing filtered on the server.
+func (e *evaluation) getForwarders() ([]*exchange.Mailbox, map[string]bool, error) {
+	if e.opt.ForwardingFullListing {
+		s, err := e.scanMailboxes()
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.forwarders, s.names, nil
+	}
+	fw, err := e.forwarders.get(func() ([]*exchange.Mailbox, error) {
+		var out []*exchange.Mailbox
+		err := e.c.Exchange.ListMailboxes(e.ctx, exchange.MailboxQuery{
+			Filter: "ForwardingSmtpAddress -ne $null -or ForwardingAddress -ne $null",
+			Fields: []string{"Identity", "Name", "Guid", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"},
+		}, func(m *exchange.Mailbox) error {
+			out = append(out, m)
+			return nil
+		})
+		return out, err
+	})
+	return fw, nil, err
+}
+
+func evalMailboxForwarding(e *evaluation) result {
+	fw, names, err := e.getForwarders()
+	if err != nil {
+		return unknown("mailbox forwarding (Get-Mailbox)", err)
+	}
+	accepted, err := e.getAcceptedDomains()
+	if err != nil {
+		return unknown("accepted domains (Get-AcceptedDomain)", err)
+	}
+	var objs []object
+	resolved := map[string]bool{} // ForwardingAddress → is a mailbox of the tenant
+	for _, m := range fw {
+		label := mailboxLabel(m)
+		keep := ""
+		if m.DeliverToMailboxAndForward {
+			keep = "; DeliverToMailboxAndForward=true"
+		}
+		if a := m.ForwardingSmtpAddress; a != "" && e.externalAddress(accepted, a) {
+			objs = append(objs, object{Type: "mailbox", Name: label, Detail: "ForwardingSmtpAddress=" + strings.ToLower(a) + keep})
+		}
+		if a := m.ForwardingAddress; a != "" {
+			key := strings.ToLower(a)
+			internal, seen := resolved[key]
+			if !seen {
+				switch {
+				case names[key]:
+					internal = true
+				case strings.Contains(key, "@") && !e.externalAddress(accepted, key):
+					internal = true
+				default:
+					// One look-up per distinct target, not per mailbox: a
+					// recipient that is not a mailbox is a mail user or contact.
+					_, err := e.c.Exchange.GetMailbox(e.ctx, a, "Identity")
+					switch {
+					case err == nil:
+						internal = true
+					case exchange.IsNotFound(err):
+						internal = false
+					default:
+						return unknown("the ForwardingAddress of "+label+" (Get-Mailbox)", err)
+					}
+				}
+				resolved[key] = internal
+			}
+			if !internal {
+				objs = append(objs, object{Type: "mailbox", Name: label, Detail: "ForwardingAddress=" + a + " (not a mailbox of the tenant: a mail user or contact)" + keep})
+			}
+		}
+	}
+	scope := "Mailbox forwarding settings were checked; inbox rules were not (set scan_inbox_rules = true to read them, one Get-InboxRule per mailbox)."
+	if e.opt.ScanInboxRules {
+		s, err := e.scanMailboxes()
+		if err != nil {
+			return unknown("mailboxes for the inbox rule scan (Get-Mailbox)", err)
+		}
+		ruleObjs, err := e.scanInboxRules(s.ruleTargets, accepted)
+		if err != nil {
+			if len(objs) > 0 {
+				o, _ := capObjects(objs)
+				return fail(o, "%s forward outside the organization; inbox rules could not be read: %v", plural(len(objs), "mailbox setting", "mailbox settings"), unknown("inbox rules", err).Summary)
+			}
+			return unknown("inbox rules (Get-InboxRule)", err)
+		}
+		objs = append(objs, ruleObjs...)
+		scope = fmt.Sprintf("Mailbox forwarding settings and the inbox rules of %s were checked.", plural(len(s.ruleTargets), "mailbox", "mailboxes"))
+	}
+	if len(objs) > 0 {
+		return fail(objs, "%s forward mail outside the accepted domains and forwarding_allowed_domains. %s", plural(len(objs), "setting or rule", "settings or rules"), scope)
+	}
+	return pass("No mailbox forwards mail outside the accepted domains and forwarding_allowed_domains. %s", scope)
+}
+
+// scanInboxRules reads every mailbox's inbox rules with a small pool of
+// workers. The forwarding report of the mailflow package does the same for
+// its findings; its code is not exported, so the check is repeated here.
+func (e *evaluation) scanInboxRules(targets [][2]string, accepted domainSet) ([]object, error) {
+	var (
+		mu       sync.Mutex
+		objs     []object
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	work := make(chan [2]string)
+	n := e.opt.InboxRuleConcurrency
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range work {
+				mu.Lock()
+				stop := firstErr != nil
+				mu.Unlock()
+				if stop {
+					continue
+				}
+				rules, err := e.c.Exchange.GetInboxRules(e.ctx, t[0])
+				if exchange.IsNotFound(err) {
+					continue // removed since the listing
+				}
+				mu.Lock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					continue
+				}
+				for _, r := range rules {
+					if !r.Enabled {
+						continue
+					}
+					for _, a := range []struct {
+						action string
+						to     []string
+					}{{"ForwardTo", r.ForwardTo}, {"RedirectTo", r.RedirectTo}, {"ForwardAsAttachmentTo", r.ForwardAsAttachmentTo}} {
+						var ext []string
+						for _, rcpt := range a.to {
+							if addr, ok := ruleRecipientAddress(rcpt); ok && e.externalAddress(accepted, addr) {
+								ext = append(ext, strings.ToLower(addr))
+							}
+						}
+						if len(ext) > 0 {
+							sort.Strings(ext)
+							objs = append(objs, object{Type: "inbox_rule", Name: t[1] + `\` + r.Name, Detail: a.action + "=" + strings.Join(ext, ",")})
+						}
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, t := range targets {
+		work <- t
+	}
+	close(work)
+	wg.Wait()
+	return objs, firstErr
+}
+
+// ruleRecipientAddress extracts the SMTP address of an inbox rule
+// recipient as Get-InboxRule renders it (`"Name" [SMTP:addr]`); recipients
+// of the directory (`[EX:/o=...]`) are internal and yield false.
+func ruleRecipientAddress(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "["); i >= 0 && strings.HasSuffix(s, "]") {
+		typ, val, ok := strings.Cut(s[i+1:len(s)-1], ":")
+		if ok && strings.EqualFold(typ, "SMTP") {
+			return strings.TrimSpace(val), true
+		}
+		return "", false
+	}
+	s = strings.Trim(s, `"`)
+	return s, strings.Contains(s, "@")
+}

@@ -1,0 +1,456 @@
+package posture_test
+
+import (
+	"fmt"
+	"regexp"
+		"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
+)
+
+const postureDS = "data.m365harden_posture.this"
+
+// The emulator does not serve Get-MailboxAuditBypassAssociation and
+// Get-UnifiedAuditLogRetentionPolicy yet: it answers 403
+// CommandNotFoundException, as Exchange does for a cmdlet outside the app's
+// roles, so those controls are unknown.
+const (
+	noAuditBypassDefault    = "unknown"
+	auditRetentionDefault   = "unknown"
+	auditRetentionNoLicence = "unknown"
+)
+
+// breakGlassID is the emergency-access account the tests' policies exclude.
+const breakGlassID = "6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"
+
+// Statuses of an untouched tenant (security defaults on, Default remote
+// domain and outbound policy as Microsoft ships them, no conditional access).
+func defaultStatuses() map[string]string {
+	return map[string]string{
+		"mailbox-auditing-default":      "pass",
+		"mailbox-audit-settings":        "pass",
+		"no-audit-bypass":               noAuditBypassDefault,
+		"unified-audit-log":             "pass",
+		"audit-log-retention":           auditRetentionDefault,
+		"remote-domain-auto-forwarding": "fail",
+		"outbound-spam-auto-forwarding": "fail",
+		"transport-rule-forwarding":     "pass",
+		"mailbox-external-forwarding":   "pass",
+		"outbound-spam-notifications":   "fail",
+		"alert-policies":                "pass",
+		"encryption-rules":              "pass",
+		"irm-prerequisites":             "pass",
+		"ca-mfa-all-users":              "fail",
+		"ca-block-legacy-auth":          "fail",
+		"ca-user-risk-policy":           "fail",
+		"ca-sign-in-risk-policy":        "fail",
+		"security-defaults":             "pass",
+		"review-risky-users":            "pass",
+	}
+}
+
+func with(base map[string]string, changes map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range changes {
+		out[k] = v
+	}
+	return out
+}
+
+func expectStatuses(want map[string]string) statecheck.StateCheck {
+	m := map[string]knownvalue.Check{}
+	for k, v := range want {
+		m[k] = knownvalue.StringExact(v)
+	}
+	return statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("statuses"), knownvalue.MapExact(m))
+}
+
+// resultAttrs returns a control's flattened attributes (e.g. "status",
+// "evidence.summary", "evidence.objects.0.name").
+func resultAttrs(s *terraform.State, id string) (map[string]string, error) {
+	rs := s.RootModule().Resources[postureDS]
+	if rs == nil {
+		return nil, fmt.Errorf("%s not in state", postureDS)
+	}
+	n, _ := strconv.Atoi(rs.Primary.Attributes["results.#"])
+	for i := 0; i < n; i++ {
+		p := fmt.Sprintf("results.%d.", i)
+		if rs.Primary.Attributes[p+"id"] != id {
+			continue
+		}
+		out := map[string]string{}
+		for k, v := range rs.Primary.Attributes {
+			if strings.HasPrefix(k, p) {
+				out[strings.TrimPrefix(k, p)] = v
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("control %s not in results", id)
+}
+
+// expectEvidence checks that a control's evidence lists an object whose name
+// and detail match, and that the summary matches summary.
+func expectEvidence(id, name string, detail, summary *regexp.Regexp) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a, err := resultAttrs(s, id)
+		if err != nil {
+			return err
+		}
+		if summary != nil && !summary.MatchString(a["evidence.summary"]) {
+			return fmt.Errorf("%s: summary %q does not match %s", id, a["evidence.summary"], summary)
+		}
+		if name == "" {
+			return nil
+		}
+		n, _ := strconv.Atoi(a["evidence.objects.#"])
+		var seen []string
+		for i := 0; i < n; i++ {
+			p := fmt.Sprintf("evidence.objects.%d.", i)
+			seen = append(seen, a[p+"name"]+": "+a[p+"detail"])
+			if strings.EqualFold(a[p+"name"], name) && (detail == nil || detail.MatchString(a[p+"detail"])) {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s: no evidence object %q matching %v; objects: %s", id, name, detail, strings.Join(seen, " | "))
+	}
+}
+
+func expectReason(id, reason string, summary *regexp.Regexp) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		a, err := resultAttrs(s, id)
+		if err != nil {
+			return err
+		}
+		if a["unknown_reason"] != reason {
+			return fmt.Errorf("%s: unknown_reason = %q, want %q (summary: %s)", id, a["unknown_reason"], reason, a["evidence.summary"])
+		}
+		if !summary.MatchString(a["evidence.summary"]) {
+			return fmt.Errorf("%s: summary %q does not match %s", id, a["evidence.summary"], summary)
+		}
+		return nil
+	}
+}
+
+func seedMailboxes(t *testing.T, tn *acctest.Tenant, n int) []m365sim.Object {
+	t.Helper()
+	objs, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: n, Domain: "contoso.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+func graphRequest(t *testing.T, tn *acctest.Tenant, method, path string, body any) {
+	t.Helper()
+	code, out, err := tn.Sim.GraphRequest(tn.ID, method, path, body)
+	if err != nil || code >= 300 {
+		t.Fatalf("out-of-band %s %s: %d %s %v", method, path, code, out, err)
+	}
+}
+
+func caPolicy(name string, conditions, grant map[string]any) map[string]any {
+	return map[string]any{"displayName": name, "state": "enabled", "conditions": conditions, "grantControls": grant}
+}
+
+func allUsers(extra map[string]any) map[string]any {
+	c := map[string]any{
+		"users":          map[string]any{"includeUsers": []string{"All"}, "excludeUsers": []string{breakGlassID}},
+		"applications":   map[string]any{"includeApplications": []string{"All"}},
+		"clientAppTypes": []string{"all"},
+	}
+	for k, v := range extra {
+		c[k] = v
+	}
+	return c
+}
+
+// harden changes the tenant out of band to what the baseline asks for.
+func harden(t *testing.T, tn *acctest.Tenant) {
+	t.Helper()
+	tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": false})
+	tn.Exchange(t, "Set-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Default", "AutoForwardingMode": "Off",
+		"NotifyOutboundSpam": true, "NotifyOutboundSpamRecipients": []string{"secops@contoso.com"},
+		"BccSuspiciousOutboundMail": true, "BccSuspiciousOutboundAdditionalRecipients": []string{"secops@contoso.com"}})
+	graphRequest(t, tn, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false})
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Require MFA for all users", allUsers(nil),
+		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}))
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Block legacy authentication",
+		allUsers(map[string]any{"clientAppTypes": []string{"exchangeActiveSync", "other"}}),
+		map[string]any{"operator": "OR", "builtInControls": []string{"block"}}))
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("High user risk: secure password change",
+		allUsers(map[string]any{"userRiskLevels": []string{"high"}}),
+		map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}}))
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Risky sign-ins: MFA",
+		allUsers(map[string]any{"signInRiskLevels": []string{"high", "medium"}}),
+		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}))
+}
+
+func postureConfig(tn *acctest.Tenant, args string) string {
+	return tn.ProviderConfig() + fmt.Sprintf(`
+data "m365harden_posture" "this" {
+%s
+}
+`, args)
+}
+
+func TestAccPostureDataSource_defaultTenant(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	seedMailboxes(t, tn, 5)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: postureConfig(tn, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("id"), knownvalue.StringExact(m365sim.DemoTenantID)),
+				expectStatuses(defaultStatuses()),
+				statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("results").AtSliceIndex(0), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"id":         knownvalue.StringExact("mailbox-auditing-default"),
+					"title":      knownvalue.StringExact("Mailbox auditing on by default"),
+					"references": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CIS 6.1.1"), knownvalue.StringExact("Scuba MS.EXO.13.1v1"), knownvalue.StringExact("DSC EXOOrganizationConfig")}),
+					"status":     knownvalue.StringExact("pass"),
+				})),
+				statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("failed_controls"), knownvalue.ListExact(idsWith(defaultStatuses(), "fail"))),
+				statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("pass_count"), knownvalue.Int64Exact(count(defaultStatuses(), "pass"))),
+				statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("fail_count"), knownvalue.Int64Exact(count(defaultStatuses(), "fail"))),
+				statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("unknown_count"), knownvalue.Int64Exact(count(defaultStatuses(), "unknown"))),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				expectEvidence("remote-domain-auto-forwarding", "Default", regexp.MustCompile(`DomainName=\*; AutoForwardEnabled=true on the Default domain`), nil),
+				expectEvidence("outbound-spam-auto-forwarding", "Default", regexp.MustCompile(`AutoForwardingMode=Automatic`), nil),
+				expectEvidence("outbound-spam-notifications", "Default", regexp.MustCompile(`NotifyOutboundSpam=false; BccSuspiciousOutboundMail=false`), nil),
+				expectEvidence("mailbox-audit-settings", "", nil, regexp.MustCompile(`All 5 user mailboxes audit`)),
+				expectEvidence("mailbox-external-forwarding", "", nil, regexp.MustCompile(`inbox rules were not \(set scan_inbox_rules`)),
+				expectEvidence("security-defaults", "", nil, regexp.MustCompile(`Security defaults are on and no conditional access policy is enabled`)),
+				resource.TestCheckResourceAttr(postureDS, "results.#", strconv.Itoa(len(defaultStatuses()))),
+			),
+		}},
+	})
+}
+
+func idsWith(statuses map[string]string, status string) []knownvalue.Check {
+	order := []string{"mailbox-auditing-default", "mailbox-audit-settings", "no-audit-bypass", "unified-audit-log", "audit-log-retention",
+		"remote-domain-auto-forwarding", "outbound-spam-auto-forwarding", "transport-rule-forwarding", "mailbox-external-forwarding",
+		"outbound-spam-notifications", "alert-policies", "encryption-rules", "irm-prerequisites", "ca-mfa-all-users", "ca-block-legacy-auth",
+		"ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults", "review-risky-users"}
+	out := []knownvalue.Check{}
+	for _, id := range order {
+		if statuses[id] == status {
+			out = append(out, knownvalue.StringExact(id))
+		}
+	}
+	return out
+}
+
+func count(statuses map[string]string, status string) int64 {
+	var n int64
+	for _, s := range statuses {
+		if s == status {
+			n++
+		}
+	}
+	return n
+}
+
+func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	mbx := seedMailboxes(t, tn, 4)
+	victim := mbx[1]["UserPrincipalName"].(string)
+	ruleOwner := mbx[2]["UserPrincipalName"].(string)
+	args := fmt.Sprintf(`  break_glass_accounts       = [%q]
+  forwarding_allowed_domains = ["partner.example"]
+  scan_inbox_rules           = true`, breakGlassID)
+	hardened := with(defaultStatuses(), map[string]string{
+		"remote-domain-auto-forwarding": "pass",
+		"outbound-spam-auto-forwarding": "pass",
+		"outbound-spam-notifications":   "pass",
+		"ca-mfa-all-users":              "pass",
+		"ca-block-legacy-auth":          "pass",
+		"ca-user-risk-policy":           "pass",
+		"ca-sign-in-risk-policy":        "pass",
+		"security-defaults":             "pass",
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					harden(t, tn)
+					// A partner domain that may receive forwards, and a
+					// forward to it: neither is a finding.
+					tn.Exchange(t, "New-RemoteDomain", map[string]any{"Name": "Partner", "DomainName": "partner.example"})
+					tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Partner", "AutoForwardEnabled": true})
+					tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": mbx[0]["UserPrincipalName"], "ForwardingSmtpAddress": "smtp:desk@partner.example"})
+				},
+				Config:            postureConfig(tn, args),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(hardened)},
+				Check: resource.ComposeTestCheckFunc(
+					expectEvidence("ca-mfa-all-users", "", nil, regexp.MustCompile(`"Require MFA for all users" requires MFA`)),
+					expectEvidence("security-defaults", "", nil, regexp.MustCompile(`off and 4 enabled conditional access policies replace them`)),
+					expectEvidence("mailbox-external-forwarding", "", nil, regexp.MustCompile(`inbox rules of 4 mailboxes were checked`)),
+				),
+			},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Set-OrganizationConfig", map[string]any{"AuditDisabled": true})
+					tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": victim, "ForwardingSmtpAddress": "smtp:exfil@fabrikam.example", "AuditEnabled": false})
+					if err := tn.Sim.AddInboxRule(tn.ID, ruleOwner, m365sim.InboxRuleSpec{Name: "to home", RedirectTo: []string{"me@home.example"}}); err != nil {
+						t.Fatal(err)
+					}
+					tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": true})
+				},
+				Config: postureConfig(tn, args),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(with(hardened, map[string]string{
+					"mailbox-auditing-default":      "fail",
+					"mailbox-audit-settings":        "fail",
+					"mailbox-external-forwarding":   "fail",
+					"remote-domain-auto-forwarding": "fail",
+				}))},
+				Check: resource.ComposeTestCheckFunc(
+					expectEvidence("mailbox-auditing-default", "", nil, regexp.MustCompile(`AuditDisabled = \$true`)),
+					expectEvidence("mailbox-audit-settings", victim, regexp.MustCompile(`^AuditEnabled=false$`), regexp.MustCompile(`^1 user mailbox of 4 user mailboxes`)),
+					expectEvidence("mailbox-external-forwarding", victim, regexp.MustCompile(`ForwardingSmtpAddress=exfil@fabrikam.example`), nil),
+					expectEvidence("mailbox-external-forwarding", ruleOwner+`\to home`, regexp.MustCompile(`RedirectTo=me@home.example`), nil),
+					resource.TestCheckResourceAttr(postureDS, "results.8.evidence.objects_total", "2"),
+					expectEvidence("remote-domain-auto-forwarding", "Default", nil, regexp.MustCompile(`^1 remote domain allow`)),
+				),
+			},
+		},
+	})
+}
+
+func TestAccPostureDataSource_riskyUsers(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	if _, err := tn.Sim.Seed(tn.ID, "signins", m365sim.SignInHistoryOptions{Seed: 7, Count: 500}); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: postureConfig(tn, `  controls = ["review-risky-users"]`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStatuses(map[string]string{"review-risky-users": "fail"}),
+				statecheck.ExpectKnownValue(postureDS, tfjsonpath.New("results").AtSliceIndex(0).AtMapKey("evidence").AtMapKey("objects").AtSliceIndex(0).AtMapKey("type"), knownvalue.StringExact("risky_user")),
+			},
+			Check: expectEvidence("review-risky-users", "", nil, regexp.MustCompile(`at risk level high or above wait for investigation`)),
+		}},
+	})
+}
+
+// noPremiumTenant starts an emulator whose tenant has no Entra ID P1/P2 (and
+// no advanced auditing or alerts).
+func noPremiumTenant(t *testing.T) *acctest.Tenant {
+	t.Helper()
+	acctest.PreCheck(t)
+	fx := m365sim.DefaultFixture()
+	fx.Tenants[0].Licences = m365sim.Licences{}
+	s, err := m365sim.Start(m365sim.Options{StateDir: t.TempDir(), Fixture: fx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return &acctest.Tenant{Sim: s, ID: m365sim.DemoTenantID}
+}
+
+func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
+	tn := noPremiumTenant(t)
+	seedMailboxes(t, tn, 3)
+	want := with(defaultStatuses(), map[string]string{
+		"ca-mfa-all-users":       "unknown",
+		"ca-block-legacy-auth":   "unknown",
+		"ca-user-risk-policy":    "unknown",
+		"ca-sign-in-risk-policy": "unknown",
+		"review-risky-users":     "unknown",
+		"audit-log-retention":    auditRetentionNoLicence,
+	})
+	licence := regexp.MustCompile(`licence does not include`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            postureConfig(tn, ""),
+			ConfigStateChecks: []statecheck.StateCheck{expectStatuses(want)},
+			Check: resource.ComposeTestCheckFunc(
+				expectReason("ca-mfa-all-users", "missing_licence", licence),
+				expectReason("ca-sign-in-risk-policy", "missing_licence", licence),
+				expectReason("review-risky-users", "missing_licence", regexp.MustCompile(`P2`)),
+				// Without conditional access, security defaults are the
+				// protection: on → pass.
+				expectEvidence("security-defaults", "", nil, regexp.MustCompile(`on and no conditional access`)),
+				// The E5-only default alert is reported, not failed.
+				expectEvidence("alert-policies", "", nil, regexp.MustCompile(`Not offered by the tenant's subscription: A potentially malicious URL click was detected`)),
+			),
+		}},
+	})
+}
+
+func TestAccPostureDataSource_noExchangeRole(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	exchangeControls := []string{"mailbox-auditing-default", "mailbox-audit-settings", "no-audit-bypass", "unified-audit-log", "audit-log-retention",
+		"remote-domain-auto-forwarding", "outbound-spam-auto-forwarding", "transport-rule-forwarding", "mailbox-external-forwarding",
+		"outbound-spam-notifications", "alert-policies", "irm-prerequisites"}
+	want := with(defaultStatuses(), nil)
+	for _, id := range exchangeControls {
+		want[id] = "unknown"
+	}
+	var checks []resource.TestCheckFunc
+	for _, c := range []struct{ id, role string }{
+		{"mailbox-auditing-default", `"View-Only Configuration" or "Organization Configuration"`},
+		{"mailbox-audit-settings", `"View-Only Recipients" or "Mail Recipients"`},
+		{"remote-domain-auto-forwarding", `"View-Only Configuration" or "Remote and Accepted Domains"`},
+		{"alert-policies", `"View-Only Manage Alerts"`},
+		{"unified-audit-log", `"View-Only Audit Logs" or "Audit Logs"`},
+	} {
+		checks = append(checks, expectReason(c.id, "missing_role", regexp.MustCompile(regexp.QuoteMeta(c.role))))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: tn.ProviderConfigAs(m365sim.DemoNoRoleAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoNoRoleSecret)) + `
+data "m365harden_posture" "this" {}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{expectStatuses(want)},
+			Check:             resource.ComposeTestCheckFunc(checks...),
+		}},
+	})
+}
+
+func TestAccPostureDataSource_badArguments(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      postureConfig(tn, `  controls = ["mailbox-auditing-default", "mfa-everywhere"]`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)value must be one of:.*"ca-mfa-all-users"`),
+			},
+			{
+				Config:      postureConfig(tn, `  minimum_audit_log_age_days = 0`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`must be between 1 and 24855`),
+			},
+			{
+				Config:      postureConfig(tn, `  break_glass_accounts = ["not an account"]`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)must be an object id\s+\(GUID\) or a user principal name`),
+			},
+			{
+				Config:      postureConfig(tn, `  minimum_audit_log_retention = "OneYear"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)value must be one of:.*"TwelveMonths"`),
+			},
+		},
+	})
+}
