@@ -3,7 +3,7 @@ package posture_test
 import (
 	"fmt"
 	"regexp"
-		"strconv"
+	"strconv"
 	"strings"
 	"testing"
 
