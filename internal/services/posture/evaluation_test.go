@@ -1,0 +1,247 @@
+package posture
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
+)
+
+// newSet starts an emulator with mailboxes and returns it with a client set
+// signed in as the administrator app.
+func newSet(t *testing.T, mailboxes int) (*m365sim.Server, *clients.Set) {
+	t.Helper()
+	sim, err := m365sim.Start(m365sim.Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	if mailboxes > 0 {
+		if _, err := m365sim.SeedMailboxes(sim, m365sim.DemoTenantID, m365sim.MailboxSeed{
+			Count: mailboxes, Domain: "contoso.com", ForwardingEvery: 100, ForwardingTo: "archive@fabrikam.example",
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := sim.Endpoints()
+	set, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
+		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
+		CAFile: sim.CAFile(), MaxRetries: 5, MaxRetryWait: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, set
+}
+
+func allControls() map[string]bool {
+	m := map[string]bool{}
+	for _, id := range controlIDs() {
+		m[id] = true
+	}
+	return m
+}
+
+func defaultOptions() options {
+	return options{Controls: allControls(), AllowedPolicies: map[string]bool{}, MinAuditAgeDays: 90, AuditActions: "E3",
+		MinRetention: "TwelveMonths", RequireMediumSignIn: true, RiskyUserLevel: "high", InboxRuleConcurrency: 4}
+}
+
+func statusOf(rs []controlResult) map[string]string {
+	out := map[string]string{}
+	for _, r := range rs {
+		out[r.ID] = r.Status
+	}
+	return out
+}
+
+func logCounts(t *testing.T, sim *m365sim.Server) {
+	snap := sim.Stats().Snapshot()
+	keys := make([]string, 0, len(snap))
+	for k := range snap {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("%-70s %d", k, snap[k])
+	}
+}
+
+// TestEvaluationRequestCounts bounds the calls of one evaluation of every
+// control on a 2,500-mailbox tenant: each setting is read once, mailboxes
+// in pages of 1,000 shared by the audit and forwarding checks.
+func TestEvaluationRequestCounts(t *testing.T) {
+	sim, set := newSet(t, 2500)
+	ctx := context.Background()
+	// Sign in to all three resources first so the counts are the evaluation's.
+	if _, err := set.Exchange.GetOrganizationConfig(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.Compliance.ListProtectionAlerts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.Graph.GetSecurityDefaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sim.Stats().Reset()
+	rs := evaluate(ctx, set, defaultOptions())
+	logCounts(t, sim)
+	st := statusOf(rs)
+	if st[ctlMailboxForwarding] != statusFail || st[ctlMailboxAuditSettings] != statusPass {
+		t.Fatalf("statuses: %v", st)
+	}
+	for _, r := range rs {
+		if r.ID == ctlMailboxForwarding && !strings.HasPrefix(r.Summary, "25 settings or rules forward mail") {
+			t.Errorf("forwarding summary: %s", r.Summary)
+		}
+	}
+	once := []string{"Get-OrganizationConfig", "Get-AdminAuditLogConfig", "Get-AcceptedDomain", "Get-RemoteDomain",
+		"Get-HostedOutboundSpamFilterPolicy", "Get-TransportRule", "Get-MailboxAuditBypassAssociation"}
+	for _, c := range once {
+		if n := sim.Stats().Requests(m365sim.EndpointExchange, c); n != 1 {
+			t.Errorf("%s: %d requests, want 1", c, n)
+		}
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-Mailbox"); n != 3 {
+		t.Errorf("Get-Mailbox: %d requests, want 3 (2,500 mailboxes in pages of 1,000)", n)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-IRMConfiguration"); n != 0 {
+		t.Errorf("Get-IRMConfiguration: %d requests, want 0 (no encryption rule)", n)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-InboxRule"); n != 0 {
+		t.Errorf("Get-InboxRule: %d requests without scan_inbox_rules", n)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, ""); n > 10 {
+		t.Errorf("Exchange Online: %d requests, want at most 10", n)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointCompliance, ""); n > 2 {
+		t.Errorf("Security & Compliance: %d requests, want at most 2 (alerts, retention)", n)
+	}
+	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers"} {
+		if n := sim.Stats().Requests(m365sim.EndpointGraph, op); n != 1 {
+			t.Errorf("%s: %d requests, want 1", op, n)
+		}
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 3 {
+		t.Errorf("Graph: %d requests, want 3", n)
+	}
+}
+
+// TestEvaluationForwardingOnly: without the audit check, the forwarding
+// check asks the server for the mailboxes that forward instead of reading
+// them all.
+func TestEvaluationForwardingOnly(t *testing.T) {
+	sim, set := newSet(t, 2500)
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlMailboxForwarding: true}
+	rs := evaluate(context.Background(), set, opt)
+	logCounts(t, sim)
+	if rs[0].Status != statusFail || len(rs[0].Objects) != 25 {
+		t.Fatalf("got %s with %d objects: %s", rs[0].Status, len(rs[0].Objects), rs[0].Summary)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-Mailbox"); n != 1 {
+		t.Errorf("Get-Mailbox: %d requests, want 1 (server-side filter)", n)
+	}
+}
+
+// TestEvaluationInboxRuleScan: one Get-InboxRule per mailbox, nothing else
+// per mailbox.
+func TestEvaluationInboxRuleScan(t *testing.T) {
+	sim, set := newSet(t, 60)
+	objs, err := m365sim.SeedMailboxes(sim, m365sim.DemoTenantID, m365sim.MailboxSeed{Count: 1, Prefix: "ruler", Domain: "contoso.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upn := objs[0]["UserPrincipalName"].(string)
+	if err := sim.AddInboxRule(m365sim.DemoTenantID, upn, m365sim.InboxRuleSpec{Name: "exfil", ForwardTo: []string{"drop@evil.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.AddInboxRule(m365sim.DemoTenantID, upn, m365sim.InboxRuleSpec{Name: "team", ForwardTo: []string{"team@contoso.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlMailboxForwarding: true, ctlMailboxAuditSettings: true}
+	opt.ScanInboxRules = true
+	sim.Stats().Reset()
+	rs := evaluate(context.Background(), set, opt)
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-InboxRule"); n != 61 {
+		t.Errorf("Get-InboxRule: %d requests, want 61", n)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-Mailbox"); n != 1 {
+		t.Errorf("Get-Mailbox: %d requests, want 1 (shared by both controls)", n)
+	}
+	var found bool
+	for _, r := range rs {
+		if r.ID != ctlMailboxForwarding {
+			continue
+		}
+		for _, o := range r.Objects {
+			if o.Type == "inbox_rule" {
+				if o.Name != upn+`\exfil` || o.Detail != "ForwardTo=drop@evil.example" {
+					t.Errorf("unexpected inbox rule finding %+v", o)
+				}
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the external inbox rule is not in the evidence: %+v", rs)
+	}
+}
+
+// TestEvaluationThrottled: a 429 with Retry-After is retried by the clients
+// and the control still evaluates; a control whose service keeps
+// throttling is unknown (throttled) while the others evaluate.
+func TestEvaluationThrottled(t *testing.T) {
+	sim, set := newSet(t, 0)
+	sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointExchange, Match: "Get-RemoteDomain", Status: 429, Retry: 1, Times: 1})
+	sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointGraph, Match: "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", Status: 429, Retry: 1, Times: 1})
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlRemoteDomainForwarding: true, ctlSecurityDefaults: true}
+	rs := evaluate(context.Background(), set, opt)
+	if st := statusOf(rs); st[ctlRemoteDomainForwarding] != statusFail || st[ctlSecurityDefaults] != statusPass {
+		t.Fatalf("statuses after one 429 each: %v (%+v)", st, rs)
+	}
+	if n := sim.Stats().Statuses(m365sim.EndpointExchange, 429); n != 1 {
+		t.Errorf("exchange 429s: %d, want 1", n)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-RemoteDomain"); n != 2 {
+		t.Errorf("Get-RemoteDomain: %d requests, want 2 (the 429 and its retry)", n)
+	}
+
+	// Throttled beyond the retry budget: unknown, the rest still evaluates.
+	_, tight := newSetRetries(t, sim, 1)
+	sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointExchange, Match: "Get-RemoteDomain", Status: 429, Retry: 1})
+	opt.Controls = map[string]bool{ctlRemoteDomainForwarding: true, ctlMailboxAuditDefault: true}
+	rs = evaluate(context.Background(), tight, opt)
+	sim.ClearFaults()
+	st := statusOf(rs)
+	if st[ctlRemoteDomainForwarding] != statusUnknown || st[ctlMailboxAuditDefault] != statusPass {
+		t.Fatalf("statuses under sustained throttling: %v", st)
+	}
+	for _, r := range rs {
+		if r.ID == ctlRemoteDomainForwarding && r.Reason != reasonThrottled {
+			t.Errorf("reason %q, want %q: %s", r.Reason, reasonThrottled, r.Summary)
+		}
+	}
+}
+
+func newSetRetries(t *testing.T, sim *m365sim.Server, retries int) (*m365sim.Server, *clients.Set) {
+	t.Helper()
+	e := sim.Endpoints()
+	set, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
+		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
+		CAFile: sim.CAFile(), MaxRetries: retries, MaxRetryWait: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, set
+}
