@@ -1,0 +1,4 @@
+import {
+  to = m365harden_remote_domain.default
+  id = "Default"
+}
