@@ -83,7 +83,7 @@ var builtinAlerts = []builtinAlert{
 }
 
 var (
-	cultureRe        = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]{4})?(-[A-Z]{2}|-[0-9]{3})?$`)
+	cultureRe        = regexp.MustCompile(`(?i)^[a-z]{2,3}(-[a-z]{4})?(-[a-z]{2}|-[0-9]{3})?$`)
 	alertCriterionRe = regexp.MustCompile(`(?i)^\s*([A-Za-z]+[.:][A-Za-z]+)\s+-(eq|ne|like|notlike|gt|ge|lt|le|contains|notcontains)\s+(\S.*?)\s*$`)
 	alertAndRe       = regexp.MustCompile(`(?i)\s+-and\s+`)
 )
@@ -207,6 +207,9 @@ func validateAlertFilter(filter, threatType string) *CmdletError {
 }
 
 func validateCulture(v any) error {
+	if v == nil {
+		return nil // $null clears it
+	}
 	s, _ := v.(string)
 	if !cultureRe.MatchString(s) {
 		return errInvalidParam("NotificationCulture", fmt.Sprintf("Cannot convert value \"%s\" to type \"System.Globalization.CultureInfo\". Error: \"Culture is not supported.\"", s))
@@ -228,6 +231,23 @@ func validateOperation(v any) error {
 		}
 	}
 	return nil
+}
+
+// canonicalCulture spells a culture name as .NET reports it: language in
+// lower case, script in title case, region in upper case ("da-DK").
+func canonicalCulture(s string) string {
+	parts := strings.Split(s, "-")
+	for i, p := range parts {
+		switch {
+		case i == 0:
+			parts[i] = strings.ToLower(p)
+		case len(p) == 4:
+			parts[i] = strings.ToUpper(p[:1]) + strings.ToLower(p[1:])
+		default:
+			parts[i] = strings.ToUpper(p)
+		}
+	}
+	return strings.Join(parts, "-")
 }
 
 // strList reads a stored multi-valued property tolerantly.
@@ -262,6 +282,9 @@ func applyAlertParams(c *Call, o Object, isNew bool) error {
 		if c.Has(p) {
 			o[p] = c.Params[p]
 		}
+	}
+	if s, ok := o["NotificationCulture"].(string); ok {
+		o["NotificationCulture"] = canonicalCulture(s)
 	}
 	for _, p := range alertListParams {
 		if c.Has(p) {
@@ -364,7 +387,7 @@ func init() {
 		"Description":                     {Type: TString, Nullable: true},
 		"Disabled":                        {Type: TBool},
 		"Filter":                          {Type: TString, Nullable: true},
-		"NotificationCulture":             {Type: TString, Validate: validateCulture},
+		"NotificationCulture":             {Type: TString, Nullable: true, Validate: validateCulture},
 		"NotificationEnabled":             {Type: TBool},
 		"NotifyUserOnFilterMatch":         {Type: TBool},
 		"NotifyUserThrottleThreshold":     {Type: TInt},

@@ -159,11 +159,11 @@ func TestProtectionAlertLifecycleAndValidation(t *testing.T) {
 			t.Errorf("Set -%s: %v", p, err)
 		}
 	}
-	if _, err := inv("Set-ProtectionAlert", map[string]any{"Identity": "filtered", "AggregationType": "None", "Comment": "single events", "Disabled": true}); err != nil {
+	if _, err := inv("Set-ProtectionAlert", map[string]any{"Identity": "filtered", "AggregationType": "None", "Comment": "single events", "Disabled": true, "NotificationCulture": "da-dk"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := inv("Get-ProtectionAlert", map[string]any{"Identity": "FILTERED"})
-	if len(got) != 1 || got[0]["Threshold"] != nil || got[0]["TimeWindow"] != nil || got[0]["Comment"] != "single events" || got[0]["Disabled"] != true {
+	if len(got) != 1 || got[0]["Threshold"] != nil || got[0]["TimeWindow"] != nil || got[0]["Comment"] != "single events" || got[0]["Disabled"] != true || got[0]["NotificationCulture"] != "da-DK" {
 		t.Fatalf("after Set: %v", got)
 	}
 	// Lookup by GUID and by tenant\name.

@@ -34,10 +34,11 @@ type ProtectionAlert struct {
 	IsSystemRule        bool
 	Comment             string
 	Filter              string
+	NotificationCulture string // e.g. "da-DK"; "" when not set
 }
 
 var protectionAlertFields = []string{"Name", "Guid", "Category", "Severity", "ThreatType", "Operation", "NotifyUser", "NotificationEnabled",
-	"AggregationType", "Threshold", "TimeWindow", "Disabled", "IsSystemRule", "Comment", "Filter"}
+	"AggregationType", "Threshold", "TimeWindow", "Disabled", "IsSystemRule", "Comment", "Filter", "NotificationCulture"}
 
 func optionalInt(o Object, name string) *int64 {
 	if o[name] == nil {
@@ -53,6 +54,7 @@ func protectionAlertFrom(o Object) ProtectionAlert {
 		ThreatType: o.String("ThreatType"), NotifyUser: o.Strings("NotifyUser"), NotificationEnabled: o.Bool("NotificationEnabled"),
 		AggregationType: o.String("AggregationType"), Threshold: optionalInt(o, "Threshold"), TimeWindow: optionalInt(o, "TimeWindow"),
 		Disabled: o.Bool("Disabled"), IsSystemRule: o.Bool("IsSystemRule"), Comment: o.String("Comment"), Filter: o.String("Filter"),
+		NotificationCulture: o.String("NotificationCulture"),
 	}
 	if ops := o.Strings("Operation"); len(ops) > 0 {
 		a.Operation = ops[0]

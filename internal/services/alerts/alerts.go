@@ -44,6 +44,8 @@ var (
 	filterCriterionRe = regexp.MustCompile(`(?i)^\s*([A-Za-z]+[.:][A-Za-z]+)\s+-(eq|ne|like|notlike|gt|ge|lt|le|contains|notcontains)\s+(\S.*?)\s*$`)
 	filterAndRe       = regexp.MustCompile(`(?i)\s+-and\s+`)
 	noEdgeSpacesRe    = regexp.MustCompile(`^\S(?:.*\S)?$`)
+	// A .NET culture name in its canonical spelling: da-DK, zh-Hant-TW, es-419.
+	cultureRe = regexp.MustCompile(`^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$`)
 )
 
 // filterProperties are the filterable properties of each threat type (the

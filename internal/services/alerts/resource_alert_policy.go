@@ -138,6 +138,11 @@ func (r *alertPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
+			"notification_culture": schema.StringAttribute{
+				MarkdownDescription: "The language of the alert e-mails (`-NotificationCulture`), a .NET culture name such as `da-DK` or `ja-JP`, spelled as .NET reports it (language in lower case, region in upper case). Unset: the service's default.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(cultureRe, "must be a culture name such as en-US, da-DK or zh-Hant-TW")},
+			},
 			"filter": schema.StringAttribute{
 				MarkdownDescription: "An OPATH filter on the activity (`-Filter`), e.g. `Activity.UserId -eq 'ceo@contoso.com'`; criteria are joined with `-and`. Properties: `Activity.*` for `Activity` (ClientIp, CreationTime, Item, ItemType, Operation, ResultStatus, Scope, SiteUrl, SourceFileExtension, SourceFileName, TargetUserOrGroupType, UserAgent, UserId, UserType, Workload), `Mail:*` for `Malware` (AttachmentExtensions, From, FromDomain, Recipient, SenderIpAddress, Subject, ThreatName, ...).",
 				Optional:            true,
@@ -237,7 +242,8 @@ func (m *alertPolicyModel) params(ctx context.Context, prior *alertPolicyModel, 
 		plan, was types.String
 	}{{"Operation", m.Operation, priorOr(prior, func(p *alertPolicyModel) types.String { return p.Operation })},
 		{"Comment", m.Comment, priorOr(prior, func(p *alertPolicyModel) types.String { return p.Comment })},
-		{"Filter", m.Filter, priorOr(prior, func(p *alertPolicyModel) types.String { return p.Filter })}} {
+		{"Filter", m.Filter, priorOr(prior, func(p *alertPolicyModel) types.String { return p.Filter })},
+		{"NotificationCulture", m.NotificationCulture, priorOr(prior, func(p *alertPolicyModel) types.String { return p.NotificationCulture })}} {
 		switch {
 		case !o.plan.IsNull():
 			p[o.param] = o.plan.ValueString()
@@ -274,6 +280,7 @@ func modelFrom(ctx context.Context, a *exchange.ProtectionAlert, prior *alertPol
 		Disabled:            types.BoolValue(a.Disabled),
 		Comment:             optString(a.Comment),
 		Filter:              optString(a.Filter),
+		NotificationCulture: optString(a.NotificationCulture),
 	}
 	users := a.NotifyUser
 	if prior != nil && !prior.NotifyUsers.IsNull() && !prior.NotifyUsers.IsUnknown() {
@@ -347,6 +354,8 @@ func (m *alertPolicyModel) mismatch(ctx context.Context, got *alertPolicyModel) 
 		return "Threshold/TimeWindow"
 	case !eq(m.Operation, got.Operation) || !eq(m.Comment, got.Comment) || !eq(m.Filter, got.Filter):
 		return "Operation/Comment/Filter"
+	case !eq(m.NotificationCulture, got.NotificationCulture):
+		return "NotificationCulture"
 	}
 	var want, have []string
 	m.NotifyUsers.ElementsAs(ctx, &want, false)
@@ -559,4 +568,5 @@ type alertPolicyModel struct {
 	Disabled            types.Bool   `tfsdk:"disabled"`
 	Comment             types.String `tfsdk:"comment"`
 	Filter              types.String `tfsdk:"filter"`
+	NotificationCulture types.String `tfsdk:"notification_culture"`
 }

@@ -93,6 +93,7 @@ func TestAccAlertPolicy_basic(t *testing.T) {
   time_window_minutes  = 120
   comment              = "Rules that forward mail outside"
   filter               = "Activity.UserId -like '*@contoso.com'"
+  notification_culture = "da-DK"
 `
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -126,7 +127,7 @@ func TestAccAlertPolicy_basic(t *testing.T) {
 				},
 				Check: checkTenantAlert(t, tn, name, map[string]any{"Category": "MailFlow", "Severity": "High", "Operation": "[Set-InboxRule]",
 					"AggregationType": "SimpleAggregation", "Threshold": 5, "TimeWindow": 120, "NotificationEnabled": false,
-					"Comment": "Rules that forward mail outside", "Filter": "Activity.UserId -like '*@contoso.com'"}),
+					"Comment": "Rules that forward mail outside", "Filter": "Activity.UserId -like '*@contoso.com'", "NotificationCulture": "da-DK"}),
 			},
 			{ // import by name
 				Config:            alertConfig(tn, updated),
@@ -142,7 +143,7 @@ func TestAccAlertPolicy_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(alertAddr, tfjsonpath.New("threshold"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(alertAddr, tfjsonpath.New("filter"), knownvalue.Null()),
 				},
-				Check: checkTenantAlert(t, tn, name, map[string]any{"AggregationType": "None", "Threshold": nil, "Comment": nil, "Filter": nil, "Disabled": true}),
+				Check: checkTenantAlert(t, tn, name, map[string]any{"AggregationType": "None", "Threshold": nil, "Comment": nil, "Filter": nil, "NotificationCulture": nil, "Disabled": true}),
 			},
 			{ // threat_type can't change in place: replaced
 				Config: alertConfig(tn, `
@@ -280,6 +281,7 @@ func TestAccAlertPolicy_badInput(t *testing.T) {
 		{"filter syntax", alertBasic + `  filter = "UserId equals bob"`, `(?s)not an OPATH criterion`},
 		{"filter property", alertBasic + `  filter = "Mail:Subject -like 'invoice*'"`, `(?s)not a filterable property for threat_type Activity`},
 		{"empty comment", alertBasic + `  comment = ""`, `string length must be at least 1`},
+		{"culture", alertBasic + `  notification_culture = "danish"`, `must be a culture name`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
