@@ -269,3 +269,33 @@ resource "m365harden_outbound_spam_filter_rule" "x" {
 		},
 	})
 }
+
+// A custom policy removed out of band is created again; a custom policy's
+// destroy removes it.
+func TestAccOutboundSpamFilterPolicy_disappears(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := tn.ProviderConfig() + `
+resource "m365harden_outbound_spam_filter_policy" "p" {
+  name                 = "Executives"
+  auto_forwarding_mode = "Off"
+  bcc_suspicious_outbound_mail                  = true
+  bcc_suspicious_outbound_additional_recipients = ["soc@contoso.com", "ciso@contoso.com"]
+}`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", nil),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", map[string]any{"AutoForwardingMode": "Off", "BccSuspiciousOutboundMail": true})},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Remove-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Executives"})
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("m365harden_outbound_spam_filter_policy.p", plancheck.ResourceActionCreate),
+				}},
+				Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", map[string]any{"BccSuspiciousOutboundMail": true}),
+			},
+		},
+	})
+}

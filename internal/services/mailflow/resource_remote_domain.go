@@ -72,12 +72,13 @@ func (r *remoteDomainResource) Schema(_ context.Context, _ resource.SchemaReques
 				},
 			},
 			"domain_name": schema.StringAttribute{
-				MarkdownDescription: "The SMTP domain (`-DomainName`): `contoso.com`, `*.contoso.com` (the domain and its subdomains) or `*` (only for `Default`). Exchange can't change it in place, so changing it replaces the resource.",
+				MarkdownDescription: "The SMTP domain (`-DomainName`), in lower case: `contoso.com`, `*.contoso.com` (the domain and its subdomains) or `*` (only for `Default`). Exchange can't change it in place, so changing it replaces the resource.",
 				Required:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthAtMost(256),
 					stringvalidator.RegexMatches(remoteDomainRe, "must be an SMTP domain such as contoso.com, *.contoso.com, or * for the Default remote domain (a wildcard only as the first label)"),
+					stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case (Exchange stores domain names in lower case)"),
 				},
 			},
 			"auto_forward_enabled": optBool("Whether messages auto-forwarded by client rules are delivered to the domain (`-AutoForwardEnabled`; Exchange Online's default is `true`). Hardened: `false` on `Default` and every domain that is not an approved partner."),

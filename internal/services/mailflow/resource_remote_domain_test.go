@@ -177,6 +177,7 @@ func TestAccRemoteDomain_badInput(t *testing.T) {
 	for _, c := range []struct{ name, domain, extra, want string }{
 		{"x", "domain.*.contoso.com", "", `must be an SMTP domain`},
 		{"x", "contoso", "", `must be an SMTP domain`},
+		{"x", "Contoso.com", "", `must be in lower case`},
 		{"x", "*", "", `named "Default" and has domain_name "\*"`},
 		{"Default", "contoso.com", "", `named "Default"`},
 		{"x", "contoso.com", `allowed_oof_type = "Sometimes"`, `value must be one of`},
