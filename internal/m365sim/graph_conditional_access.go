@@ -181,7 +181,8 @@ func init() {
 				return 0, nil, ge
 			}
 			p["modifiedDateTime"] = g.Server.now().UTC().Format(time.RFC3339Nano)
-			g.Tenant.Store.Put(kindConditionalAccessPolicy, cur["id"].(string), p, g.Lag)
+			id, _ := cur["id"].(string)
+			g.Tenant.Store.Put(kindConditionalAccessPolicy, id, p, g.Lag)
 			return http.StatusNoContent, nil, nil
 		},
 	})

@@ -55,7 +55,7 @@ func errorOf(t *testing.T, out map[string]any) (string, string) {
 	if _, ok := e["innerError"].(map[string]any); !ok {
 		t.Fatalf("error without innerError: %v", e)
 	}
-	return e["code"].(string), e["message"].(string)
+	return jsonStr(e["code"]), jsonStr(e["message"])
 }
 
 func TestConditionalAccessLifecycle(t *testing.T) {
@@ -64,19 +64,19 @@ func TestConditionalAccessLifecycle(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("create: %d %v", code, p)
 	}
-	id, _ := p["id"].(string)
+	id := jsonStr(p["id"])
 	if !caGUID.MatchString(id) || p["createdDateTime"] == nil || p["modifiedDateTime"] != nil {
 		t.Fatalf("created entity: %v", p)
 	}
-	users := p["conditions"].(map[string]any)["users"].(map[string]any)
-	if ex := users["excludeUsers"].([]any); len(ex) != 1 || ex[0] != "0b4f3c6e-1234-4567-89ab-cdef01234567" {
+	users := jsonMap(jsonMap(p["conditions"])["users"])
+	if ex := jsonList(users["excludeUsers"]); len(ex) != 1 || ex[0] != "0b4f3c6e-1234-4567-89ab-cdef01234567" {
 		t.Fatalf("excludeUsers %v: GUIDs are reported in lower case", ex)
 	}
-	if g := users["includeGroups"].([]any); len(g) != 0 {
+	if g := jsonList(users["includeGroups"]); len(g) != 0 {
 		t.Fatalf("includeGroups %v, want []", g)
 	}
-	if p["conditions"].(map[string]any)["locations"] != nil {
-		t.Fatalf("locations %v, want null", p["conditions"].(map[string]any)["locations"])
+	if jsonMap(p["conditions"])["locations"] != nil {
+		t.Fatalf("locations %v, want null", jsonMap(p["conditions"])["locations"])
 	}
 
 	code, _ = graphDo(t, s, "PATCH", "/identity/conditionalAccess/policies/"+id, map[string]any{"state": "disabled"})
@@ -93,13 +93,13 @@ func TestConditionalAccessLifecycle(t *testing.T) {
 		t.Fatalf("patch users: %d %v", code, out)
 	}
 	_, p = graphDo(t, s, "GET", "/identity/conditionalAccess/policies/"+id, nil)
-	users = p["conditions"].(map[string]any)["users"].(map[string]any)
-	if len(users["excludeUsers"].([]any)) != 0 || users["includeUsers"].([]any)[0] != "All" {
+	users = jsonMap(jsonMap(p["conditions"])["users"])
+	if len(jsonList(users["excludeUsers"])) != 0 || jsonList(users["includeUsers"])[0] != "All" {
 		t.Fatalf("users after patch: %v", users)
 	}
 
 	code, list := graphDo(t, s, "GET", "/identity/conditionalAccess/policies", nil)
-	if code != 200 || len(list["value"].([]any)) != 1 {
+	if code != 200 || len(jsonList(list["value"])) != 1 {
 		t.Fatalf("list: %d %v", code, list)
 	}
 	if code, _ := graphDo(t, s, "DELETE", "/identity/conditionalAccess/policies/"+id, nil); code != 204 {
@@ -128,33 +128,33 @@ func TestConditionalAccessValidation(t *testing.T) {
 		{"unknown state", func(p map[string]any) { p["state"] = "on" }, "1007"},
 		{"enum case matters", func(p map[string]any) { p["state"] = "Enabled" }, "1007"},
 		{"unknown client app type", func(p map[string]any) {
-			p["conditions"].(map[string]any)["clientAppTypes"] = []string{"legacy"}
+			jsonMap(p["conditions"])["clientAppTypes"] = []string{"legacy"}
 		}, "'legacy'"},
-		{"no client app types", func(p map[string]any) { delete(p["conditions"].(map[string]any), "clientAppTypes") }, "clientAppTypes' is required"},
+		{"no client app types", func(p map[string]any) { delete(jsonMap(p["conditions"]), "clientAppTypes") }, "clientAppTypes' is required"},
 		{"unknown control", func(p map[string]any) {
 			p["grantControls"] = map[string]any{"operator": "OR", "builtInControls": []string{"captcha"}}
 		}, "'captcha'"},
 		{"bad operator", func(p map[string]any) {
 			p["grantControls"] = map[string]any{"operator": "XOR", "builtInControls": []string{"mfa"}}
 		}, "operator"},
-		{"no users", func(p map[string]any) { delete(p["conditions"].(map[string]any), "users") }, "users' is required"},
+		{"no users", func(p map[string]any) { delete(jsonMap(p["conditions"]), "users") }, "users' is required"},
 		{"user that is no id", func(p map[string]any) {
-			p["conditions"].(map[string]any)["users"] = map[string]any{"includeUsers": []string{"alice@contoso.com"}}
+			jsonMap(p["conditions"])["users"] = map[string]any{"includeUsers": []string{"alice@contoso.com"}}
 		}, "'alice@contoso.com'"},
 		{"no applications", func(p map[string]any) {
-			p["conditions"].(map[string]any)["applications"] = map[string]any{"includeApplications": []string{}}
+			jsonMap(p["conditions"])["applications"] = map[string]any{"includeApplications": []string{}}
 		}, "must include applications"},
 		{"unknown property", func(p map[string]any) { p["enabled"] = true }, "does not exist on type 'microsoft.graph.conditionalAccessPolicy'"},
 		{"read-only id", func(p map[string]any) { p["id"] = "x" }, "read-only"},
 		{"passwordChange with OR", func(p map[string]any) {
-			p["conditions"].(map[string]any)["userRiskLevels"] = []string{"high"}
+			jsonMap(p["conditions"])["userRiskLevels"] = []string{"high"}
 			p["grantControls"] = map[string]any{"operator": "OR", "builtInControls": []string{"mfa", "passwordChange"}}
 		}, "AND operator"},
 		{"passwordChange without user risk", func(p map[string]any) {
 			p["grantControls"] = map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}}
 		}, "userRiskLevels"},
 		{"passwordChange with sign-in risk", func(p map[string]any) {
-			c := p["conditions"].(map[string]any)
+			c := jsonMap(p["conditions"])
 			c["userRiskLevels"] = []string{"high"}
 			c["signInRiskLevels"] = []string{"high"}
 			p["grantControls"] = map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}}
@@ -182,7 +182,7 @@ func TestConditionalAccessValidation(t *testing.T) {
 
 	// Valid risk-based and authentication-strength policies.
 	p := mfaPolicy()
-	p["conditions"].(map[string]any)["userRiskLevels"] = []string{"high"}
+	jsonMap(p["conditions"])["userRiskLevels"] = []string{"high"}
 	p["grantControls"] = map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}}
 	if code, out := graphDo(t, s, "POST", "/identity/conditionalAccess/policies", p); code != 201 {
 		t.Fatalf("password change policy: %d %v", code, out)
@@ -193,11 +193,11 @@ func TestConditionalAccessValidation(t *testing.T) {
 	if code != 201 {
 		t.Fatalf("authentication strength policy: %d %v", code, out)
 	}
-	if as := out["grantControls"].(map[string]any)["authenticationStrength"].(map[string]any); as["displayName"] != "Phishing-resistant MFA" {
+	if as := jsonMap(jsonMap(out["grantControls"])["authenticationStrength"]); as["displayName"] != "Phishing-resistant MFA" {
 		t.Fatalf("authentication strength %v", as)
 	}
 	// A PATCH that would leave an invalid policy is refused and changes nothing.
-	id := out["id"].(string)
+	id := jsonStr(out["id"])
 	code, out = graphDo(t, s, "PATCH", "/identity/conditionalAccess/policies/"+id, map[string]any{"state": "enabled", "grantControls": nil})
 	if code != 400 {
 		t.Fatalf("patch removing all controls: %d %v", code, out)
@@ -211,7 +211,7 @@ func TestConditionalAccessValidation(t *testing.T) {
 func TestConditionalAccessLicences(t *testing.T) {
 	s := startCA(t, Licences{EntraIDP1: true})
 	p := mfaPolicy()
-	p["conditions"].(map[string]any)["signInRiskLevels"] = []string{"high", "medium"}
+	jsonMap(p["conditions"])["signInRiskLevels"] = []string{"high", "medium"}
 	code, out := graphDo(t, s, "POST", "/identity/conditionalAccess/policies", p)
 	if c, msg := errorOf(t, out); code != 400 || c != "BadRequest" || !strings.HasPrefix(msg, "1039:") {
 		t.Fatalf("risk policy without P2: %d %v", code, out)
@@ -244,4 +244,21 @@ func TestSecurityDefaults(t *testing.T) {
 			t.Fatalf("patch %v: %d %v", body, code, out)
 		}
 	}
+}
+
+// Checked accessors for decoded JSON: a wrong shape reads as empty and the
+// test's comparison fails.
+func jsonMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func jsonList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func jsonStr(v any) string {
+	s, _ := v.(string)
+	return s
 }

@@ -148,11 +148,11 @@ func nonNil(v []string) []string {
 func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, error) {
 	m := models.NewConditionalAccessPolicy()
 	m.SetDisplayName(&p.DisplayName)
-	st, err := models.ParseConditionalAccessPolicyState(p.State)
-	if err != nil || st == nil {
-		return nil, fmt.Errorf("conditional access policy state %q is not one Graph knows", p.State)
+	st, err := parseEnum[models.ConditionalAccessPolicyState](models.ParseConditionalAccessPolicyState, p.State, "conditional access policy state")
+	if err != nil {
+		return nil, err
 	}
-	m.SetState(st.(*models.ConditionalAccessPolicyState))
+	m.SetState(&st)
 
 	cs := models.NewConditionalAccessConditionSet()
 	u := models.NewConditionalAccessUsers()
@@ -169,11 +169,11 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 	cs.SetApplications(a)
 	apps := make([]models.ConditionalAccessClientApp, 0, len(p.Conditions.ClientAppTypes))
 	for _, v := range p.Conditions.ClientAppTypes {
-		e, _ := models.ParseConditionalAccessClientApp(v)
-		if e == nil {
-			return nil, fmt.Errorf("client app type %q is not one Graph knows", v)
+		e, err := parseEnum[models.ConditionalAccessClientApp](models.ParseConditionalAccessClientApp, v, "client app type")
+		if err != nil {
+			return nil, err
 		}
-		apps = append(apps, *e.(*models.ConditionalAccessClientApp))
+		apps = append(apps, e)
 	}
 	cs.SetClientAppTypes(apps)
 	for _, rl := range []struct {
@@ -182,11 +182,11 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 	}{{p.Conditions.UserRiskLevels, cs.SetUserRiskLevels}, {p.Conditions.SignInRiskLevels, cs.SetSignInRiskLevels}} {
 		levels := make([]models.RiskLevel, 0, len(rl.vals))
 		for _, v := range rl.vals {
-			e, _ := models.ParseRiskLevel(v)
-			if e == nil {
-				return nil, fmt.Errorf("risk level %q is not one Graph knows", v)
+			e, err := parseEnum[models.RiskLevel](models.ParseRiskLevel, v, "risk level")
+			if err != nil {
+				return nil, err
 			}
-			levels = append(levels, *e.(*models.RiskLevel))
+			levels = append(levels, e)
 		}
 		rl.set(levels)
 	}
@@ -204,11 +204,11 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 		gc.SetOperator(&op)
 		ctrls := make([]models.ConditionalAccessGrantControl, 0, len(g.BuiltInControls))
 		for _, v := range g.BuiltInControls {
-			e, _ := models.ParseConditionalAccessGrantControl(v)
-			if e == nil {
-				return nil, fmt.Errorf("grant control %q is not one Graph knows", v)
+			e, err := parseEnum[models.ConditionalAccessGrantControl](models.ParseConditionalAccessGrantControl, v, "grant control")
+			if err != nil {
+				return nil, err
 			}
-			ctrls = append(ctrls, *e.(*models.ConditionalAccessGrantControl))
+			ctrls = append(ctrls, e)
 		}
 		gc.SetBuiltInControls(ctrls)
 		if g.AuthenticationStrengthID != "" {
@@ -268,6 +268,17 @@ func caFromSDK(m models.ConditionalAccessPolicyable) *ConditionalAccessPolicy {
 		p.GrantControls = gc
 	}
 	return p
+}
+
+// parseEnum parses a Graph enum member with the SDK's parser, which answers
+// nil for a member it does not know.
+func parseEnum[T any](parse func(string) (any, error), v, what string) (T, error) {
+	var zero T
+	e, err := parse(v)
+	if p, ok := e.(*T); ok && err == nil && p != nil {
+		return *p, nil
+	}
+	return zero, fmt.Errorf("%s %q is not one Graph knows", what, v)
 }
 
 func deref(s *string) string {

@@ -59,8 +59,8 @@ func tenantPolicy(t *testing.T, tn *acctest.Tenant, check func(p map[string]any)
 
 func strs(v any) []string {
 	var out []string
-	for _, e := range v.([]any) {
-		out = append(out, e.(string))
+	for _, e := range asList(v) {
+		out = append(out, asString(e))
 	}
 	slices.Sort(out)
 	return out
@@ -114,9 +114,9 @@ func TestAccConditionalAccessPolicy_basic(t *testing.T) {
 				},
 				Check: resource.ComposeTestCheckFunc(
 					tenantPolicy(t, tn, func(p map[string]any) error {
-						users := p["conditions"].(map[string]any)["users"].(map[string]any)
+						users := asMap(asMap(p["conditions"])["users"])
 						if p["state"] != "enabledForReportingButNotEnforced" || !slices.Equal(strs(users["excludeUsers"]), []string{breakGlass}) ||
-							!slices.Equal(strs(p["grantControls"].(map[string]any)["builtInControls"]), []string{"mfa"}) {
+							!slices.Equal(strs(asMap(p["grantControls"])["builtInControls"]), []string{"mfa"}) {
 							return fmt.Errorf("tenant policy %v", p)
 						}
 						return nil
@@ -131,7 +131,7 @@ func TestAccConditionalAccessPolicy_basic(t *testing.T) {
 				}},
 				Check: resource.ComposeTestCheckFunc(
 					tenantPolicy(t, tn, func(p map[string]any) error {
-						users := p["conditions"].(map[string]any)["users"].(map[string]any)
+						users := asMap(asMap(p["conditions"])["users"])
 						if p["state"] != "enabled" || len(strs(users["excludeUsers"])) != 0 {
 							return fmt.Errorf("tenant policy %v", p)
 						}
@@ -476,4 +476,21 @@ resource "m365harden_conditional_access_policy" "risk" {
 			ExpectError: regexp.MustCompile(`(?s)Creating conditional access policy "Risky sign-ins need MFA" failed.*sign_in_risk_levels need Microsoft Entra ID P2.*1039`),
 		}},
 	})
+}
+
+// Checked accessors for decoded JSON: a wrong shape reads as empty and the
+// test's comparison fails.
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
 }
