@@ -287,7 +287,7 @@ func transportRuleHasAction(o Object) bool {
 	return false
 }
 
-func newTransportRuleObject(t *Tenant, name string) Object {
+func newTransportRuleObject(name string) Object {
 	o := Object{
 		"Identity":                        name,
 		"Name":                            name,
@@ -367,12 +367,12 @@ func init() {
 			rules := transportRules(c.Tenant)
 			prio := len(rules)
 			if c.Has("Priority") {
-				prio = c.Params["Priority"].(int)
+				prio = toInt(c.Params["Priority"])
 				if prio < 0 || prio > len(rules) {
 					return nil, priorityError(prio, len(rules))
 				}
 			}
-			o := newTransportRuleObject(c.Tenant, name)
+			o := newTransportRuleObject(name)
 			if c.Has("Enabled") && c.Params["Enabled"] == false {
 				o["State"] = "Disabled"
 			}
@@ -412,7 +412,7 @@ func init() {
 			}
 			prio := min(toInt(o["Priority"]), len(others))
 			if c.Has("Priority") {
-				prio = c.Params["Priority"].(int)
+				prio = toInt(c.Params["Priority"])
 				if prio < 0 || prio > len(others) {
 					return nil, priorityError(prio, len(others))
 				}

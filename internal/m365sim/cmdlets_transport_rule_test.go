@@ -1,6 +1,7 @@
 package m365sim
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ func transportRuleOrder(t *testing.T, s *Server) string {
 	t.Helper()
 	var parts []string
 	for _, r := range mustInvoke(t, s, "Get-TransportRule", nil) {
-		parts = append(parts, r["Name"].(string)+"="+strconv.Itoa(toInt(r["Priority"])))
+		parts = append(parts, fmt.Sprint(r["Name"])+"="+strconv.Itoa(toInt(r["Priority"])))
 	}
 	return strings.Join(parts, ",")
 }
@@ -141,7 +142,7 @@ func TestIRMConfigurationAndTemplates(t *testing.T) {
 
 	names := map[string]bool{}
 	for _, tpl := range mustInvoke(t, s, "Get-RMSTemplate", nil) {
-		names[tpl["Name"].(string)] = true
+		names[fmt.Sprint(tpl["Name"])] = true
 	}
 	if !names["Encrypt"] || !names["Do Not Forward"] || len(names) != 4 {
 		t.Fatalf("templates %v", names)

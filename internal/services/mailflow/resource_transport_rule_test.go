@@ -21,7 +21,7 @@ import (
 
 // transportRuleIs checks a rule in the tenant; nil want means it must not
 // exist. Values are compared as printed (numbers read back as float64 or int).
-func transportRuleIs(t *testing.T, tn *acctest.Tenant, name string, want map[string]any) resource.TestCheckFunc {
+func transportRuleIs(tn *acctest.Tenant, name string, want map[string]any) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		out, err := tn.Sim.Invoke(tn.ID, m365sim.EndpointExchange, "Get-TransportRule", map[string]any{"Identity": name})
 		if want == nil {
@@ -106,7 +106,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
 					statecheck.ExpectKnownValue(encryptAddr, tfjsonpath.New("comments"), knownvalue.Null()),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					transportRuleIs(t, tn, "Encrypt mail to partner.example", map[string]any{
+					transportRuleIs(tn, "Encrypt mail to partner.example", map[string]any{
 						"ApplyRightsProtectionTemplate": "Encrypt", "State": "Enabled", "Mode": "Enforce", "RecipientDomainIs": []string{"partner.example"}, "Priority": 0,
 					}),
 					func(s *terraform.State) error { guid = s.RootModule().Resources[encryptAddr].Primary.ID; return nil },
@@ -129,7 +129,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
 					statecheck.ExpectKnownValue(encryptAddr, tfjsonpath.New("apply_rights_protection_template"), knownvalue.StringExact("do not forward")),
 					statecheck.ExpectKnownValue(encryptAddr, tfjsonpath.New("enabled"), knownvalue.Bool(false)),
 				},
-				Check: transportRuleIs(t, tn, "Encrypt mail to partner.example", map[string]any{
+				Check: transportRuleIs(tn, "Encrypt mail to partner.example", map[string]any{
 					"ApplyRightsProtectionTemplate": "Do Not Forward", "State": "Disabled", "Mode": "Audit",
 					"Comments": "CONTROLS.md: encryption to selected domains", "RecipientDomainIs": []string{"partner.example", "Supplier.Example"},
 				}),
@@ -147,8 +147,8 @@ func TestAccTransportRule_encryption(t *testing.T) {
 					plancheck.ExpectResourceAction(encryptAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					transportRuleIs(t, tn, "Encrypt mail to partner.example", nil),
-					transportRuleIs(t, tn, "Encrypt partner mail", map[string]any{"State": "Disabled"}),
+					transportRuleIs(tn, "Encrypt mail to partner.example", nil),
+					transportRuleIs(tn, "Encrypt partner mail", map[string]any{"State": "Disabled"}),
 					func(s *terraform.State) error {
 						if id := s.RootModule().Resources[encryptAddr].Primary.ID; id != guid {
 							return fmt.Errorf("rename changed the id from %s to %s", guid, id)
@@ -194,7 +194,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
 					plancheck.ExpectResourceAction(encryptAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(encryptAddr, tfjsonpath.New("enabled"), knownvalue.Bool(false)),
 				}},
-				Check: transportRuleIs(t, tn, "Encrypt partner mail", map[string]any{"State": "Disabled", "ApplyRightsProtectionTemplate": "Do Not Forward"}),
+				Check: transportRuleIs(tn, "Encrypt partner mail", map[string]any{"State": "Disabled", "ApplyRightsProtectionTemplate": "Do Not Forward"}),
 			},
 			{ // drift seen by a plan alone: the comment was cleared
 				PreConfig: func() {
@@ -217,7 +217,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
   recipient_domain_is = ["partner.example"]
   apply_ome           = true
 `),
-				Check: transportRuleIs(t, tn, "Encrypt partner mail", map[string]any{"ApplyOME": true, "ApplyRightsProtectionTemplate": nil, "Comments": "", "Mode": "Enforce", "State": "Enabled"}),
+				Check: transportRuleIs(tn, "Encrypt partner mail", map[string]any{"ApplyOME": true, "ApplyRightsProtectionTemplate": nil, "Comments": "", "Mode": "Enforce", "State": "Enabled"}),
 			},
 		},
 	})
@@ -254,7 +254,7 @@ func TestAccTransportRule_blockAutoForward(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(autoFwdAddr, tfjsonpath.New("reject_message_enhanced_status_code"), knownvalue.StringExact("5.7.1")),
 				}},
-				Check: transportRuleIs(t, tn, "Block external auto-forwarding", map[string]any{
+				Check: transportRuleIs(tn, "Block external auto-forwarding", map[string]any{
 					"MessageTypeMatches": "AutoForward", "SentToScope": "NotInOrganization", "FromScope": "InOrganization",
 					"RejectMessageReasonText": "External auto-forwarding is not allowed.", "RejectMessageEnhancedStatusCode": "5.7.1",
 					"GenerateIncidentReport": "secops@contoso.com", "StopRuleProcessing": true,
@@ -269,7 +269,7 @@ func TestAccTransportRule_blockAutoForward(t *testing.T) {
 					statecheck.ExpectKnownValue(autoFwdAddr, tfjsonpath.New("reject_message_reason_text"), knownvalue.StringExact("Delivery not authorized, message refused")),
 					statecheck.ExpectKnownValue(autoFwdAddr, tfjsonpath.New("generate_incident_report"), knownvalue.Null()),
 				},
-				Check: transportRuleIs(t, tn, "Block external auto-forwarding", map[string]any{
+				Check: transportRuleIs(tn, "Block external auto-forwarding", map[string]any{
 					"RejectMessageEnhancedStatusCode": "5.7.950", "RejectMessageReasonText": "Delivery not authorized, message refused", "GenerateIncidentReport": nil,
 				}),
 			},
@@ -283,7 +283,7 @@ func TestAccTransportRule_blockAutoForward(t *testing.T) {
 					statecheck.ExpectKnownValue(autoFwdAddr, tfjsonpath.New("reject_message_enhanced_status_code"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(autoFwdAddr, tfjsonpath.New("set_scl"), knownvalue.Int64Exact(6)),
 				},
-				Check: transportRuleIs(t, tn, "Block external auto-forwarding", map[string]any{
+				Check: transportRuleIs(tn, "Block external auto-forwarding", map[string]any{
 					"RejectMessageReasonText": nil, "RejectMessageEnhancedStatusCode": nil, "SetSCL": 6, "PrependSubject": "[Auto-forward] ", "StopRuleProcessing": false,
 				}),
 			},
@@ -298,7 +298,7 @@ func TestAccTransportRule_blockAutoForward(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(autoFwdAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: transportRuleIs(t, tn, "Block external auto-forwarding", map[string]any{"SetSCL": 6}),
+				Check: transportRuleIs(tn, "Block external auto-forwarding", map[string]any{"SetSCL": 6}),
 			},
 		},
 	})
@@ -351,9 +351,9 @@ func TestAccTransportRule_priorities(t *testing.T) {
 			{ // manage the second rule's position: move it to the top
 				Config: twoRulesConfig(tn, "priority = 0"),
 				Check: resource.ComposeTestCheckFunc(
-					transportRuleIs(t, tn, "Second", map[string]any{"Priority": 0}),
-					transportRuleIs(t, tn, "Added by hand", map[string]any{"Priority": 1}),
-					transportRuleIs(t, tn, "First", map[string]any{"Priority": 2}),
+					transportRuleIs(tn, "Second", map[string]any{"Priority": 0}),
+					transportRuleIs(tn, "Added by hand", map[string]any{"Priority": 1}),
+					transportRuleIs(tn, "First", map[string]any{"Priority": 2}),
 				),
 			},
 			{ // the managed position drifts and is planned back
@@ -364,7 +364,7 @@ func TestAccTransportRule_priorities(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("m365harden_transport_rule.second", plancheck.ResourceActionUpdate),
 				}},
-				Check: transportRuleIs(t, tn, "Second", map[string]any{"Priority": 0}),
+				Check: transportRuleIs(tn, "Second", map[string]any{"Priority": 0}),
 			},
 			{ // beyond the last position Exchange refuses, and says so
 				Config:      twoRulesConfig(tn, "priority = 7"),
@@ -374,8 +374,8 @@ func TestAccTransportRule_priorities(t *testing.T) {
 				PreConfig: func() { tn.Exchange(t, "Remove-TransportRule", map[string]any{"Identity": "Added by hand"}) },
 				Config:    twoRulesConfig(tn, "priority = 1"),
 				Check: resource.ComposeTestCheckFunc(
-					transportRuleIs(t, tn, "First", map[string]any{"Priority": 0}),
-					transportRuleIs(t, tn, "Second", map[string]any{"Priority": 1}),
+					transportRuleIs(tn, "First", map[string]any{"Priority": 0}),
+					transportRuleIs(tn, "Second", map[string]any{"Priority": 1}),
 				),
 			},
 		},
@@ -410,12 +410,12 @@ resource "m365harden_transport_rule" "tagged" {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
-			{Config: cfg("[a] ", false), Check: transportRuleIs(t, tn, "Tagged", map[string]any{"Priority": 0})},
+			{Config: cfg("[a] ", false), Check: transportRuleIs(tn, "Tagged", map[string]any{"Priority": 0})},
 			{
 				Config: cfg("[b] ", true),
 				Check: resource.ComposeTestCheckFunc(
-					transportRuleIs(t, tn, "Top", map[string]any{"Priority": 0}),
-					transportRuleIs(t, tn, "Tagged", map[string]any{"Priority": 1, "PrependSubject": "[b] "}),
+					transportRuleIs(tn, "Top", map[string]any{"Priority": 0}),
+					transportRuleIs(tn, "Tagged", map[string]any{"Priority": 1, "PrependSubject": "[b] "}),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("m365harden_transport_rule.tagged", tfjsonpath.New("priority"), knownvalue.Int64Exact(1)),
@@ -451,7 +451,7 @@ func TestAccTransportRule_disappears(t *testing.T) {
 					plancheck.ExpectResourceAction(encryptAddr, plancheck.ResourceActionCreate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					transportRuleIs(t, tn, "Encrypt mail to partner.example", map[string]any{"ApplyRightsProtectionTemplate": "Encrypt"}),
+					transportRuleIs(tn, "Encrypt mail to partner.example", map[string]any{"ApplyRightsProtectionTemplate": "Encrypt"}),
 					func(s *terraform.State) error {
 						if id := s.RootModule().Resources[encryptAddr].Primary.ID; id == first {
 							return fmt.Errorf("re-created rule kept the old GUID %s", id)
@@ -554,7 +554,7 @@ resource "m365harden_transport_rule" "encrypt_partner" {
   depends_on = [m365harden_irm_configuration.this]
 }
 `,
-				Check: transportRuleIs(t, tn, "Encrypt all external mail", map[string]any{"ApplyOME": true}),
+				Check: transportRuleIs(tn, "Encrypt all external mail", map[string]any{"ApplyOME": true}),
 			},
 		},
 	})
@@ -582,7 +582,7 @@ func TestAccTransportRule_lagAndThrottling(t *testing.T) {
 				},
 				Config: cfg,
 				Check: resource.ComposeTestCheckFunc(
-					transportRuleIs(t, tn, "Encrypt mail to partner.example", map[string]any{"Comments": "lag"}),
+					transportRuleIs(tn, "Encrypt mail to partner.example", map[string]any{"Comments": "lag"}),
 					func(*terraform.State) error {
 						if n := tn.Sim.Stats().Statuses(m365sim.EndpointExchange, 429); n != 1 {
 							return fmt.Errorf("emulator answered %d 429s, want 1", n)
@@ -596,7 +596,7 @@ func TestAccTransportRule_lagAndThrottling(t *testing.T) {
 			},
 			{ // an update under lag also waits for the new value
 				Config: strings.Replace(cfg, `comments                         = "lag"`, `comments                         = "still lagging"`, 1),
-				Check:  transportRuleIs(t, tn, "Encrypt mail to partner.example", map[string]any{"Comments": "still lagging"}),
+				Check:  transportRuleIs(tn, "Encrypt mail to partner.example", map[string]any{"Comments": "still lagging"}),
 			},
 		},
 	})
