@@ -86,6 +86,9 @@ func needConditionalAccessLicence(t *Tenant) *GraphError {
 		Message: "Neither tenant is B2C or tenant doesn't have premium license. Conditional Access requires Microsoft Entra ID P1."}
 }
 
+// caNotFound answers a missing policy id. Graph documents no body for it;
+// the message follows the directory's "Resource '...' does not exist"
+// (seen in public reports, DanielChronlund/DCToolbox#6).
 func caNotFound(id string) *GraphError {
 	return &GraphError{Status: http.StatusNotFound, Code: "ResourceNotFound",
 		Message: fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)}
