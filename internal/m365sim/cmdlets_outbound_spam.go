@@ -351,7 +351,7 @@ func init() {
 			rules := outboundRules(c.Tenant)
 			prio := len(rules)
 			if c.Has("Priority") {
-				prio = c.Params["Priority"].(int)
+				prio = toInt(c.Params["Priority"])
 				if prio < 0 || prio > len(rules) {
 					return nil, priorityError(prio, len(rules))
 				}
@@ -439,7 +439,7 @@ func init() {
 			}
 			prio := toInt(o["Priority"])
 			if c.Has("Priority") {
-				prio = c.Params["Priority"].(int)
+				prio = toInt(c.Params["Priority"])
 				if prio < 0 || prio > len(others) {
 					return nil, priorityError(prio, len(others))
 				}

@@ -54,7 +54,7 @@ func benchReport(b *testing.B, mailboxes int, latency time.Duration, concurrency
 	withRules := 0
 	for i, o := range objs {
 		if i%100 == 7 {
-			if err := sim.AddInboxRule(m365sim.DemoTenantID, o["Guid"].(string), m365sim.InboxRuleSpec{Name: "copy", RedirectTo: []string{fmt.Sprintf("user%d@mail.example", i)}}); err != nil {
+			if err := sim.AddInboxRule(m365sim.DemoTenantID, fmt.Sprint(o["Guid"]), m365sim.InboxRuleSpec{Name: "copy", RedirectTo: []string{fmt.Sprintf("user%d@mail.example", i)}}); err != nil {
 				b.Fatal(err)
 			}
 			withRules++
