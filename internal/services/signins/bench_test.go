@@ -23,7 +23,8 @@ import (
 
 // BenchmarkFailedSignIns reads a week's failed sign-ins the way the data
 // source does (filter sent to Graph, pages of 1,000, analysis while paging,
-// max_events = 100) from a tenant holding N sign-ins of which 5% failed.
+// max_events = 100) from a tenant of 2,000 users holding N sign-ins of
+// which 5% failed.
 // The emulator runs in its own process (the m365sim command), so the heap
 // figures are the provider's alone. Reported per read: Graph requests,
 // 429s, wall time, time spent pacing, the peak live heap after a GC at each
@@ -33,23 +34,28 @@ import (
 //	go test ./internal/services/signins/ -run '^$' -bench FailedSignIns -benchtime 1x
 func BenchmarkFailedSignIns(b *testing.B) {
 	sim := startSimProcess(b)
+	onOff := map[bool]string{true: "on", false: "off"}
 	for _, tc := range []struct {
-		count    int
-		throttle bool
+		count            int
+		throttle, pacing bool
 	}{
-		{50_000, false}, {100_000, false}, {200_000, false}, {200_000, true},
+		{50_000, false, false}, {100_000, false, false}, {200_000, false, false},
+		{200_000, true, true}, {200_000, true, false},
 	} {
-		name := fmt.Sprintf("signins=%d/throttle=%s", tc.count, map[bool]string{true: "on", false: "off"}[tc.throttle])
+		name := fmt.Sprintf("signins=%d/throttle=%s/pacing=%s", tc.count, onOff[tc.throttle], onOff[tc.pacing])
 		b.Run(name, func(b *testing.B) {
 			anchor := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-			sim.control(b, "POST", "seed/signins", m365sim.SignInHistoryOptions{Seed: 42, Count: tc.count, Failed: tc.count / 20, Anchor: anchor})
+			sim.control(b, "POST", "seed/signins", m365sim.SignInHistoryOptions{Seed: 42, Count: tc.count, Failed: tc.count / 20, Users: 2000, Anchor: anchor})
 			c := sim.client(b)
 			if tc.throttle {
 				// Microsoft's numbers on both sides.
 				sim.control(b, "POST", "seed/report_throttle", map[string]any{"requests": m365sim.DefaultReportRequests, "per_seconds": m365sim.DefaultReportPer.Seconds()})
-				c.SetReportRate(5, 10*time.Second)
 			} else {
 				sim.control(b, "POST", "seed/report_throttle", map[string]any{"requests": 0, "per_seconds": 0})
+			}
+			if tc.pacing {
+				c.SetReportRate(5, 10*time.Second)
+			} else {
 				c.SetReportRate(0, 0)
 			}
 			filter := allOf(windowFilter("createdDateTime", anchor.Add(-7*24*time.Hour), anchor), "status/errorCode ne 0")
