@@ -257,6 +257,10 @@ func mailboxMatches(o Object, id string) bool {
 // objects, not copies: do not modify).
 func findMailboxes(t *Tenant, id string) []Object {
 	id = strings.TrimSpace(id)
+	// Mailboxes are stored by GUID: a GUID identity needs no scan.
+	if o := t.Store.Get(kindMailbox, id); o != nil {
+		return []Object{o}
+	}
 	var out []Object
 	t.Store.Scan(kindMailbox, func(o Object) bool {
 		if mailboxMatches(o, id) {

@@ -13,10 +13,13 @@ func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewAuditConfigurationResource,
 		NewMailboxAuditResource,
+		NewMailboxAuditBaselineResource,
 	}
 }
 
 // DataSources lists the package's data sources.
 func DataSources() []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewMailboxesDataSource,
+	}
 }
