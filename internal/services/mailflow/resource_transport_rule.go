@@ -102,7 +102,7 @@ var trStrings = []trString{
 	{attr: "except_if_message_type_matches", param: "ExceptIfMessageTypeMatches", enum: transportRuleMessageTypes, desc: "Exception: the message type.",
 		field: func(m *transportRuleModel) *types.String { return &m.ExceptIfMessageTypeMatches }, from: func(r *exchange.TransportRule) string { return r.ExceptIfMessageTypeMatches }},
 	{attr: "apply_rights_protection_template", param: "ApplyRightsProtectionTemplate", fold: true,
-		desc:  "Action: encrypt with this rights management template, by name (see the `m365harden_rms_templates` data source; every tenant has `Encrypt` and `Do Not Forward`). Needs `azure_rms_licensing_enabled` in `m365harden_irm_configuration`.",
+		desc:  "Action: encrypt with this rights management template, by name, not GUID (see the `m365harden_rms_templates` data source; every tenant has `Encrypt` and `Do Not Forward`). Needs `azure_rms_licensing_enabled` in `m365harden_irm_configuration`.",
 		field: func(m *transportRuleModel) *types.String { return &m.ApplyRightsProtectionTemplate }, from: func(r *exchange.TransportRule) string { return r.ApplyRightsProtectionTemplate }},
 	{attr: "prepend_subject", param: "PrependSubject", desc: "Action: text added to the start of the subject (end it with a space or `: `).",
 		field: func(m *transportRuleModel) *types.String { return &m.PrependSubject }, from: func(r *exchange.TransportRule) string { return r.PrependSubject }},
@@ -206,6 +206,8 @@ func (r *transportRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			a.Validators = []validator.String{stringvalidator.RegexMatches(transportRuleRejectCodeRe, "must be 5.7.1 or between 5.7.900 and 5.7.999")}
 			a.Computed = true
 			a.PlanModifiers = []planmodifier.String{rejectHalfDefault{sibling: "reject_message_reason_text", def: transportRuleDefaultRejectCode}}
+		case s.attr == "apply_rights_protection_template":
+			a.Validators = []validator.String{stringvalidator.LengthAtLeast(1), templateByName{}}
 		default:
 			a.Validators = []validator.String{stringvalidator.LengthAtLeast(1)}
 		}
@@ -229,6 +231,26 @@ func (r *transportRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A mail flow (transport) rule in Exchange Online, limited to the conditions and actions used for hardening: encryption to selected domains (`apply_rights_protection_template`, `apply_ome`), blocking external auto-forwarding (`message_type_matches = \"AutoForward\"` with `sent_to_scope = \"NotInOrganization\"` and a reject action), rejecting, the spam confidence level, a subject prefix and incident reports (`New-`/`Get-`/`Set-`/`Remove-TransportRule`). A rule needs at least one action.",
 		Attributes:          attrs,
+	}
+}
+
+// guidRe is a GUID such as cf5cf348-a8d7-40d5-91ef-a600b88a395d.
+var guidRe = regexp.MustCompile(`^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$`)
+
+// templateByName refuses a template GUID: Exchange accepts one but reports
+// the template's name, which would read back as a permanent difference.
+type templateByName struct{}
+
+func (templateByName) Description(context.Context) string {
+	return "must be the template's name, not its GUID"
+}
+
+func (v templateByName) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (templateByName) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if known(req.ConfigValue) && guidRe.MatchString(req.ConfigValue.ValueString()) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Template given by GUID",
+			fmt.Sprintf("Name the template (for example \"Encrypt\" or \"Do Not Forward\") instead of its GUID %s: Exchange reports rules by template name. The m365harden_rms_templates data source maps GUIDs to names.", req.ConfigValue.ValueString()))
 	}
 }
 

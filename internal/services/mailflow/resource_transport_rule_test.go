@@ -500,6 +500,8 @@ func TestAccTransportRule_badInput(t *testing.T) {
 		{`name = "x"
   apply_ome = true
   remove_ome_v2 = true`, `can't both apply encryption`},
+		{`name = "x"
+  apply_rights_protection_template = "cf5cf348-a8d7-40d5-91ef-a600b88a395d"`, `Name the template`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {
