@@ -1,7 +1,12 @@
 package posture
 
-// The controls of /work/shared/design/CONTROLS.md (the project's control
-// list), in the order the data source reports them. References are the
+import (
+	"fmt"
+	"strings"
+)
+
+// The controls of the project's hardening control list (CONTROLS.md of the
+// design notes), in the order the data source reports them. References are the
 // baseline IDs exactly as CONTROLS.md gives them: CIS = CIS Microsoft 365
 // Foundations Benchmark v3.1, Scuba = CISA ScubaGear, DSC = the
 // Microsoft365DSC resource that manages the same setting.
@@ -64,7 +69,7 @@ func init() {
 		{ID: ctlNoAuditBypass, Title: "No audit bypass",
 			References: []string{"CIS 6.1.4", "DSC EXOMailboxAuditBypassAssociation"},
 			Pass:       "No account has `AuditBypassEnabled = $true` (`Get-MailboxAuditBypassAssociation`).",
-			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `Audit Logs` or `View-Only Audit Logs` role", eval: evalNoAuditBypass},
+			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration` (Global Reader) or `Audit Logs` role", eval: evalNoAuditBypass},
 		{ID: ctlUnifiedAuditLog, Title: "Unified audit log",
 			References: []string{"CIS 3.1.1", "Scuba MS.SECURITYSUITE.5.1v1", "DSC O365AdminAuditLogConfig"},
 			Pass:       "`Get-AdminAuditLogConfig` (read through Exchange Online) reports `UnifiedAuditLogIngestionEnabled = $true`.",
@@ -176,3 +181,9 @@ var (
 		"ThreeYears", "FiveYears", "SevenYears", "TenYears"}
 	riskLevels = []string{"low", "medium", "high"}
 )
+
+// controlDoc is a control's section in the data source's documentation
+// (templates/data-sources/posture.md.tmpl); a test keeps the two in step.
+func controlDoc(c control) string {
+	return fmt.Sprintf("### `%s` — %s\n\nReferences: %s.\n\nPass: %s\n\nNeeds: %s.\n\n", c.ID, c.Title, strings.Join(c.References, "; "), c.Pass, c.Needs)
+}

@@ -124,8 +124,8 @@ func evalMailboxAuditSettings(e *evaluation) result {
 		list = "CIS 6.1.3 (E5)"
 	}
 	if len(s.auditFindings) > 0 {
-		return fail(s.auditFindings, "%s of %s do not meet the audit settings: auditing on, log age at least %d days, the %s action lists.",
-			plural(len(s.auditFindings), "user mailbox", "user mailboxes"), plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list)
+		return fail(s.auditFindings, "%d of %s fall short of the audit settings: auditing on, log age at least %d days, the %s action lists.",
+			len(s.auditFindings), plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list)
 	}
 	return pass("All %s audit with a log age of at least %d days and the %s action lists.",
 		plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list)
@@ -134,6 +134,7 @@ func evalMailboxAuditSettings(e *evaluation) result {
 // evalNoAuditBypass lists the bypass associations and keeps the enabled
 // ones. Get-MailboxAuditBypassAssociation has no server-side filter for
 // AuditBypassEnabled, so the listing pages at 1,000 with two properties.
+// https://learn.microsoft.com/powershell/module/exchange/Get-MailboxAuditBypassAssociation
 func evalNoAuditBypass(e *evaluation) result {
 	objs, err := e.bypass.get(func() ([]object, error) {
 		var out []object
@@ -153,7 +154,7 @@ func evalNoAuditBypass(e *evaluation) result {
 		return unknown("audit bypass associations (Get-MailboxAuditBypassAssociation)", err)
 	}
 	if len(objs) > 0 {
-		return fail(objs, "%s bypass mailbox audit logging: their access to mailboxes is not recorded.", plural(len(objs), "account", "accounts"))
+		return fail(objs, "%s mailbox audit logging: their access to mailboxes is not recorded.", plural(len(objs), "account bypasses", "accounts bypass"))
 	}
 	return pass("No account bypasses mailbox audit logging.")
 }
@@ -167,6 +168,9 @@ func retentionRank(d string) int {
 	return -1
 }
 
+// evalAuditLogRetention reads the policies with Security & Compliance's
+// Get-UnifiedAuditLogRetentionPolicy
+// (https://learn.microsoft.com/powershell/module/exchange/get-unifiedauditlogretentionpolicy).
 func evalAuditLogRetention(e *evaluation) result {
 	pols, err := e.retention.get(func() ([]exchange.Object, error) {
 		return e.c.Compliance.Invoke(e.ctx, "Get-UnifiedAuditLogRetentionPolicy", nil,
@@ -224,7 +228,7 @@ func evalRemoteDomainForwarding(e *evaluation) result {
 		objs = append(objs, object{Type: "remote_domain", Name: rd.Name, Detail: fmt.Sprintf("DomainName=%s; %s", rd.DomainName, detail)})
 	}
 	if len(objs) > 0 {
-		return fail(objs, "%s allow automatic forwarding to external domains not in forwarding_allowed_domains.", plural(len(objs), "remote domain", "remote domains"))
+		return fail(objs, "%s automatic forwarding to external domains not in forwarding_allowed_domains.", plural(len(objs), "remote domain allows", "remote domains allow"))
 	}
 	return pass("No remote domain allows automatic forwarding (%s checked, %d allowed partner domains).", plural(len(rds), "domain", "domains"), allowed)
 }
@@ -256,7 +260,7 @@ func evalOutboundSpamForwarding(e *evaluation) result {
 		objs = append(objs, object{Type: "outbound_spam_policy", Name: p.Name, Detail: detail})
 	}
 	if len(objs) > 0 {
-		return fail(objs, "%s do not set AutoForwardingMode to Off.", plural(len(objs), "outbound spam filter policy", "outbound spam filter policies"))
+		return fail(objs, "%s not set AutoForwardingMode to Off.", plural(len(objs), "outbound spam filter policy does", "outbound spam filter policies do"))
 	}
 	return pass("All %s block automatic external forwarding (AutoForwardingMode = Off), apart from the allowed ones.", plural(len(pols), "outbound spam filter policy", "outbound spam filter policies"))
 }
@@ -284,8 +288,8 @@ func evalOutboundSpamNotifications(e *evaluation) result {
 		}
 	}
 	if len(objs) > 0 {
-		return fail(objs, "%s do not notify anyone when a sender is blocked for outbound spam or send suspicious outbound mail to a monitored mailbox.",
-			plural(len(objs), "outbound spam filter policy", "outbound spam filter policies"))
+		return fail(objs, "%s not notify anyone when a sender is blocked for outbound spam, or not copy suspicious outbound mail to a monitored mailbox.",
+			plural(len(objs), "outbound spam filter policy does", "outbound spam filter policies do"))
 	}
 	return pass("All %s notify recipients of outbound spam and copy suspicious outbound mail.", plural(len(pols), "outbound spam filter policy", "outbound spam filter policies"))
 }
@@ -437,7 +441,7 @@ func evalAlertPolicies(e *evaluation) result {
 		note = fmt.Sprintf(" Not offered by the tenant's subscription: %s.", strings.Join(absent, ", "))
 	}
 	if len(objs) > 0 {
-		return fail(objs, "%s the baseline relies on are off or notify nobody.%s", plural(len(objs), "default alert policy", "default alert policies"), note)
+		return fail(objs, "Default alert policies the baseline relies on are off or notify nobody: %d.%s", len(objs), note)
 	}
 	return pass("The %d required default alert policies the tenant has are on and notify recipients; %s enabled.%s",
 		len(requiredBuiltinAlerts)-len(absent), plural(custom, "custom alert policy is", "custom alert policies are"), note)
@@ -526,7 +530,7 @@ func evalMailboxForwarding(e *evaluation) result {
 		if err != nil {
 			if len(objs) > 0 {
 				o, _ := capObjects(objs)
-				return fail(o, "%s forward outside the organization; inbox rules could not be read: %v", plural(len(objs), "mailbox setting", "mailbox settings"), unknown("inbox rules", err).Summary)
+				return fail(o, "%s outside the organization; inbox rules could not be read: %v", plural(len(objs), "mailbox setting forwards", "mailbox settings forward"), unknown("inbox rules", err).Summary)
 			}
 			return unknown("inbox rules (Get-InboxRule)", err)
 		}
@@ -534,7 +538,7 @@ func evalMailboxForwarding(e *evaluation) result {
 		scope = fmt.Sprintf("Mailbox forwarding settings and the inbox rules of %s were checked.", plural(len(s.ruleTargets), "mailbox", "mailboxes"))
 	}
 	if len(objs) > 0 {
-		return fail(objs, "%s forward mail outside the accepted domains and forwarding_allowed_domains. %s", plural(len(objs), "setting or rule", "settings or rules"), scope)
+		return fail(objs, "%s mail outside the accepted domains and forwarding_allowed_domains. %s", plural(len(objs), "setting or rule forwards", "settings or rules forward"), scope)
 	}
 	return pass("No mailbox forwards mail outside the accepted domains and forwarding_allowed_domains. %s", scope)
 }

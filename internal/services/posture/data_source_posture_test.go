@@ -2,6 +2,7 @@ package posture_test
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -320,11 +321,11 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 				}))},
 				Check: resource.ComposeTestCheckFunc(
 					expectEvidence("mailbox-auditing-default", "", nil, regexp.MustCompile(`AuditDisabled = \$true`)),
-					expectEvidence("mailbox-audit-settings", victim, regexp.MustCompile(`^AuditEnabled=false$`), regexp.MustCompile(`^1 user mailbox of 4 user mailboxes`)),
+					expectEvidence("mailbox-audit-settings", victim, regexp.MustCompile(`^AuditEnabled=false$`), regexp.MustCompile(`^1 of 4 user mailboxes fall short`)),
 					expectEvidence("mailbox-external-forwarding", victim, regexp.MustCompile(`ForwardingSmtpAddress=exfil@fabrikam.example`), nil),
 					expectEvidence("mailbox-external-forwarding", ruleOwner+`\to home`, regexp.MustCompile(`RedirectTo=me@home.example`), nil),
 					resource.TestCheckResourceAttr(postureDS, "results.8.evidence.objects_total", "2"),
-					expectEvidence("remote-domain-auto-forwarding", "Default", nil, regexp.MustCompile(`^1 remote domain allow`)),
+					expectEvidence("remote-domain-auto-forwarding", "Default", nil, regexp.MustCompile(`^1 remote domain allows automatic forwarding`)),
 				),
 			},
 		},
@@ -450,6 +451,35 @@ func TestAccPostureDataSource_badArguments(t *testing.T) {
 				Config:      postureConfig(tn, `  minimum_audit_log_retention = "OneYear"`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)value must be one of:.*"TwelveMonths"`),
+			},
+		},
+	})
+}
+
+// TestAccPostureDataSource_pipelineGate runs the documented pipeline gate
+// (examples/data-sources/m365harden_posture/pipeline-gate.tf): the plan
+// fails on a default tenant, naming the failing controls, and passes once
+// the tenant is hardened.
+func TestAccPostureDataSource_pipelineGate(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	gate, err := os.ReadFile("../../../examples/data-sources/m365harden_posture/pipeline-gate.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := tn.ProviderConfig() + string(gate)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*remote-domain-auto-forwarding \(Scuba MS.EXO.1.1v2, DSC\s+EXORemoteDomain\):\s+fail.*ca-block-legacy-auth`),
+			},
+			{
+				PreConfig: func() { harden(t, tn) },
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.m365harden_posture.gate", tfjsonpath.New("pass_count"), knownvalue.Int64Exact(8)),
+				},
 			},
 		},
 	})
