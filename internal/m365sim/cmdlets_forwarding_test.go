@@ -164,3 +164,25 @@ func TestInboxRules(t *testing.T) {
 		t.Fatalf("Global Reader got %d", res.Status)
 	}
 }
+
+func TestForwardingScenarioSeeder(t *testing.T) {
+	s := startTest(t)
+	out, err := s.Seed(DemoTenantID, "forwarding-scenario", map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, ok := out.(*ForwardingScenario)
+	if !ok || sc.ExternalForward != "adele@contoso.com" {
+		t.Fatalf("scenario %#v", out)
+	}
+	mb := mustInvoke(t, s, "Get-Mailbox", map[string]any{"Identity": sc.ExternalForward})
+	if mb[0]["ForwardingSmtpAddress"] != "smtp:adele.vance@gmail.example" {
+		t.Fatalf("external forward: %v", mb[0]["ForwardingSmtpAddress"])
+	}
+	if mb := mustInvoke(t, s, "Get-Mailbox", map[string]any{"Identity": sc.InternalForward}); mb[0]["ForwardingAddress"] != "lee" {
+		t.Fatalf("internal forward: %v", mb[0]["ForwardingAddress"])
+	}
+	if r := mustInvoke(t, s, "Get-InboxRule", map[string]any{"Mailbox": sc.ExternalInboxRule}); len(r) != 1 || r[0]["Name"] != "Keep a copy" {
+		t.Fatalf("inbox rules: %v", r)
+	}
+}

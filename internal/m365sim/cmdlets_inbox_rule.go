@@ -270,3 +270,57 @@ func init() {
 		return map[string]any{"mailbox": in.Mailbox, "added": len(in.Rules)}, nil
 	})
 }
+
+// ForwardingScenario is what SeedForwardingScenario adds: the mailboxes (by
+// UPN) of each case, for tests and the demo.
+type ForwardingScenario struct {
+	ExternalForward   string `json:"external_forward"`    // ForwardingSmtpAddress outside the tenant
+	ExternalInboxRule string `json:"external_inbox_rule"` // an inbox rule redirecting to a personal address
+	InternalForward   string `json:"internal_forward"`    // forwards to a colleague: must not be reported
+}
+
+// SeedForwardingScenario adds a compromised-tenant forwarding scenario: a
+// mailbox forwarding to a personal address, one whose inbox rule redirects
+// to a personal address, and one forwarding internally (by recipient and
+// by an accepted-domain SMTP address), which a report must not flag. The
+// domain is the tenant's first custom domain (else its initial domain).
+func SeedForwardingScenario(s *Server, tenantID string) (*ForwardingScenario, error) {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return nil, fmt.Errorf("no tenant %s", tenantID)
+	}
+	sc, err := seedForwardingScenario(t)
+	if err == nil {
+		s.changed()
+	}
+	return sc, err
+}
+
+func seedForwardingScenario(t *Tenant) (*ForwardingScenario, error) {
+	domain := t.InitialDomain
+	if len(t.Domains) > 0 {
+		domain = t.Domains[0]
+	}
+	sc := &ForwardingScenario{ExternalForward: "adele@" + domain, ExternalInboxRule: "lee@" + domain, InternalForward: "megan@" + domain}
+	if _, err := seedMailboxes(t, MailboxSeed{Mailboxes: []MailboxSpec{
+		{UPN: sc.ExternalForward, DisplayName: "Adele Vance", ForwardingSmtpAddress: "adele.vance@gmail.example", DeliverToMailboxAndForward: true},
+		{UPN: sc.ExternalInboxRule, DisplayName: "Lee Gu", ForwardingSmtpAddress: sc.InternalForward},
+		{UPN: sc.InternalForward, DisplayName: "Megan Bowen", ForwardingAddress: sc.ExternalInboxRule},
+	}}); err != nil {
+		return nil, err
+	}
+	if err := addInboxRule(t, sc.ExternalInboxRule, InboxRuleSpec{Name: "Keep a copy", RedirectTo: []string{"lee.gu@outlook.example"}}); err != nil {
+		return nil, err
+	}
+	if err := addInboxRule(t, sc.InternalForward, InboxRuleSpec{Name: "Team", ForwardTo: []string{sc.ExternalInboxRule}}); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func init() {
+	// POST /_sim/tenants/{t}/seed/forwarding-scenario {}
+	registerControlSeeder("forwarding-scenario", func(s *Server, t *Tenant, _ []byte) (any, error) {
+		return seedForwardingScenario(t)
+	})
+}
