@@ -29,9 +29,11 @@ import (
 // figures are the provider's alone. Reported per read: Graph requests,
 // 429s, wall time, time spent pacing, the peak live heap after a GC at each
 // page boundary (what the read retains) and the peak heap including garbage
-// (sampled every 2 ms), both above the heap before the read.
+// (sampled every 2 ms), both above the heap before the read. Run it with
 //
 //	go test ./internal/services/signins/ -run '^$' -bench FailedSignIns -benchtime 1x
+//
+// (make bench runs it too).
 func BenchmarkFailedSignIns(b *testing.B) {
 	sim := startSimProcess(b)
 	onOff := map[bool]string{true: "on", false: "off"}
