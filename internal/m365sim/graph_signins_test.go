@@ -273,9 +273,6 @@ func TestSignInsPermissionsLicencesThrottle(t *testing.T) {
 }
 
 func TestSignIns200kFilterFast(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large history")
-	}
 	s, sum := seeded(t, SignInHistoryOptions{Seed: 42, Count: 200_000, Failed: 10_000})
 	tok := token(t, s, DemoAdminAppID, AudienceGraph)
 	start := time.Now()
