@@ -14,6 +14,7 @@ func Resources() []func() resource.Resource {
 		NewAuditConfigurationResource,
 		NewMailboxAuditResource,
 		NewMailboxAuditBaselineResource,
+		NewMailboxAuditBypassResource,
 	}
 }
 

@@ -1,0 +1,196 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = &mailboxAuditBypassResource{}
+	_ resource.ResourceWithImportState = &mailboxAuditBypassResource{}
+)
+
+// NewMailboxAuditBypassResource returns the m365harden_mailbox_audit_bypass resource.
+func NewMailboxAuditBypassResource() resource.Resource { return &mailboxAuditBypassResource{} }
+
+type mailboxAuditBypassResource struct {
+	clients *clients.Set
+}
+
+func (r *mailboxAuditBypassResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_mailbox_audit_bypass"
+}
+
+func (r *mailboxAuditBypassResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Whether one account bypasses mailbox audit logging (Exchange Online `Set-MailboxAuditBypassAssociation -AuditBypassEnabled`; CIS 6.1.4 wants no account to bypass auditing). " +
+			"Nothing an account with bypass enabled does in any mailbox is audited.\n\n" +
+			"Destroying the resource sets `AuditBypassEnabled` back to Microsoft's default, `$false`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The account's GUID.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"identity": schema.StringAttribute{
+				MarkdownDescription: "The account (the `-Identity` of `Set-MailboxAuditBypassAssociation`): user principal name, primary SMTP address or GUID. Changing it manages another account (replace).",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 320)},
+			},
+			"audit_bypass_enabled": schema.BoolAttribute{
+				MarkdownDescription: "`AuditBypassEnabled`. Default and hardened value: `false`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+		},
+	}
+}
+
+func (r *mailboxAuditBypassResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *mailboxAuditBypassResource) write(ctx context.Context, m *mailboxAuditBypassModel) error {
+	cur, err := r.clients.Exchange.GetMailboxAuditBypass(ctx, m.Identity.ValueString())
+	if err != nil {
+		return err
+	}
+	want := m.AuditBypassEnabled.ValueBool()
+	if cur.AuditBypassEnabled != want {
+		if err := r.clients.Exchange.SetMailboxAuditBypass(ctx, cur.Guid, want); err != nil {
+			return err
+		}
+	}
+	m.ID = types.StringValue(cur.Guid)
+	return wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
+		got, err := r.clients.Exchange.GetMailboxAuditBypass(ctx, cur.Guid)
+		if err != nil {
+			return err
+		}
+		if got.AuditBypassEnabled != want {
+			return wait.NotYet("AuditBypassEnabled of %s still reads %t", m.Identity.ValueString(), got.AuditBypassEnabled)
+		}
+		return nil
+	})
+}
+
+func (r *mailboxAuditBypassResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var m mailboxAuditBypassModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.write(ctx, &m); err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Setting the audit bypass of %q failed", m.Identity.ValueString()), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *mailboxAuditBypassResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var m mailboxAuditBypassModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.write(ctx, &m); err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Setting the audit bypass of %q failed", m.Identity.ValueString()), err)
+		// State follows the tenant after a failed update.
+		if cur, rerr := r.clients.Exchange.GetMailboxAuditBypass(ctx, m.Identity.ValueString()); rerr == nil {
+			m.AuditBypassEnabled = types.BoolValue(cur.AuditBypassEnabled)
+			m.ID = types.StringValue(cur.Guid)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		}
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *mailboxAuditBypassResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var m mailboxAuditBypassModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := m.ID.ValueString()
+	if id == "" {
+		id = m.Identity.ValueString()
+	}
+	cur, err := r.clients.Exchange.GetMailboxAuditBypass(ctx, id)
+	if exchange.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading the audit bypass of %q failed", m.Identity.ValueString()), err)
+		return
+	}
+	m.ID = types.StringValue(cur.Guid)
+	m.AuditBypassEnabled = types.BoolValue(cur.AuditBypassEnabled)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *mailboxAuditBypassResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	var m mailboxAuditBypassModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !m.AuditBypassEnabled.ValueBool() {
+		return
+	}
+	err := r.clients.Exchange.SetMailboxAuditBypass(ctx, m.ID.ValueString(), false)
+	if err != nil && !exchange.IsNotFound(err) {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Turning off the audit bypass of %q failed", m.Identity.ValueString()), err)
+	}
+}
+
+func (r *mailboxAuditBypassResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.clients == nil {
+		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	m, err := r.clients.Exchange.GetMailbox(ctx, req.ID, "UserPrincipalName", "Guid")
+	if err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Importing the audit bypass of %q failed", req.ID), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("identity"), m.UserPrincipalName)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), m.Guid)...)
+}
+
+type mailboxAuditBypassModel struct {
+	ID                 types.String `tfsdk:"id"`
+	Identity           types.String `tfsdk:"identity"`
+	AuditBypassEnabled types.Bool   `tfsdk:"audit_bypass_enabled"`
+}
