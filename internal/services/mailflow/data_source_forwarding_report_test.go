@@ -214,3 +214,28 @@ func TestAccForwardingReport_badInput(t *testing.T) {
 		},
 	})
 }
+
+// m365sim's forwarding scenario: the external forward and the redirecting
+// inbox rule are reported, the internal forwards (by recipient, by SMTP
+// address in an accepted domain, and an inbox rule to a colleague) are not.
+func TestAccForwardingReport_simScenario(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	sc, err := m365sim.SeedForwardingScenario(tn.Sim, tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
+					findingCheck("inbox_rule_redirect_to", sc.ExternalInboxRule, "lee.gu@outlook.example", "Keep a copy", true, false),
+					findingCheck("mailbox_forwarding_smtp_address", sc.ExternalForward, "adele.vance@gmail.example", "", true, false),
+					findingCheck("outbound_spam_policy", "", "*", "Default", true, false),
+					findingCheck("remote_domain", "", "*", "Default", true, false),
+				})),
+			},
+		}},
+	})
+}
