@@ -139,7 +139,9 @@ func TestSignInsFilterPagingAndSelect(t *testing.T) {
 		t.Fatal("$select not applied")
 	}
 	for i := 1; i < len(got); i++ {
-		if got[i]["createdDateTime"].(string) > got[i-1]["createdDateTime"].(string) {
+		cur, _ := got[i]["createdDateTime"].(string)
+		prev, _ := got[i-1]["createdDateTime"].(string)
+		if cur == "" || cur > prev {
 			t.Fatal("not newest first")
 		}
 	}

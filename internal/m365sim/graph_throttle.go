@@ -32,14 +32,20 @@ type tokenBucket struct {
 	at     time.Time
 }
 
-var reportLimiters sync.Map // *Server → *reportLimiter
+var (
+	limitersMu     sync.Mutex
+	reportLimiters = map[*Server]*reportLimiter{}
+)
 
 func limiterFor(s *Server) *reportLimiter {
-	if l, ok := reportLimiters.Load(s); ok {
-		return l.(*reportLimiter)
+	limitersMu.Lock()
+	defer limitersMu.Unlock()
+	l := reportLimiters[s]
+	if l == nil {
+		l = &reportLimiter{requests: DefaultReportRequests, per: DefaultReportPer, buckets: map[string]*tokenBucket{}}
+		reportLimiters[s] = l
 	}
-	l, _ := reportLimiters.LoadOrStore(s, &reportLimiter{requests: DefaultReportRequests, per: DefaultReportPer, buckets: map[string]*tokenBucket{}})
-	return l.(*reportLimiter)
+	return l
 }
 
 // SetReportThrottle sets the reports throttle: requests per period per app

@@ -353,11 +353,16 @@ func GenerateSignInHistory(domain string, o SignInHistoryOptions) (*SignInHistor
 // the same history.
 const signInHistoryKind = "SignInHistory"
 
-var signInHistories sync.Map // *Tenant → *SignInHistory
+var (
+	historiesMu     sync.Mutex
+	signInHistories = map[*Tenant]*SignInHistory{}
+)
 
 func tenantSignInHistory(t *Tenant) *SignInHistory {
-	if h, ok := signInHistories.Load(t); ok {
-		return h.(*SignInHistory)
+	historiesMu.Lock()
+	defer historiesMu.Unlock()
+	if h := signInHistories[t]; h != nil {
+		return h
 	}
 	o := t.Store.GetLatest(signInHistoryKind, "current")
 	if o == nil {
@@ -372,8 +377,8 @@ func tenantSignInHistory(t *Tenant) *SignInHistory {
 	if err != nil {
 		return &SignInHistory{}
 	}
-	actual, _ := signInHistories.LoadOrStore(t, h)
-	return actual.(*SignInHistory)
+	signInHistories[t] = h
+	return h
 }
 
 // SeedSignInHistory replaces a tenant's sign-in history with a generated one.
@@ -382,7 +387,11 @@ func (s *Server) SeedSignInHistory(tenantID string, o SignInHistoryOptions) (Sig
 	if err != nil {
 		return SignInHistorySummary{}, err
 	}
-	return out.(SignInHistorySummary), nil
+	sum, ok := out.(SignInHistorySummary)
+	if !ok {
+		return SignInHistorySummary{}, fmt.Errorf("signins seeder returned %T", out)
+	}
+	return sum, nil
 }
 
 func init() {
@@ -404,7 +413,9 @@ func init() {
 		b, _ := json.Marshal(o)
 		_ = json.Unmarshal(b, &stored)
 		t.Store.Put(signInHistoryKind, "current", stored, 0)
-		signInHistories.Store(t, h)
+		historiesMu.Lock()
+		signInHistories[t] = h
+		historiesMu.Unlock()
 		return h.Summary, nil
 	})
 }

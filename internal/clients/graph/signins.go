@@ -209,11 +209,16 @@ func (p *pacer) configure(requests int, per time.Duration) {
 	}
 }
 
-var pacers sync.Map // *Client → *pacer
+var (
+	pacersMu sync.Mutex
+	pacers   = map[*Client]*pacer{}
+)
 
 func (c *Client) reportPacer() *pacer {
-	if p, ok := pacers.Load(c); ok {
-		return p.(*pacer)
+	pacersMu.Lock()
+	defer pacersMu.Unlock()
+	if p := pacers[c]; p != nil {
+		return p
 	}
 	p := &pacer{}
 	n, per := 5, 10*time.Second
@@ -223,8 +228,8 @@ func (c *Client) reportPacer() *pacer {
 		}
 	}
 	p.configure(n, per)
-	actual, _ := pacers.LoadOrStore(c, p)
-	return actual.(*pacer)
+	pacers[c] = p
+	return p
 }
 
 // ParseReportRate parses "N/duration" or "0".

@@ -19,11 +19,14 @@ const (
 	leakUser         = "patti.vance@contoso.onmicrosoft.com" // users[4]
 )
 
-func counts(kv ...any) knownvalue.Check {
+// counts checks a by_* list: key/count pairs in order.
+func counts(pairs ...any) knownvalue.Check {
 	var checks []knownvalue.Check
-	for i := 0; i+1 < len(kv); i += 2 {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		key, _ := pairs[i].(string)
+		n, _ := pairs[i+1].(int)
 		checks = append(checks, knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"key": knownvalue.StringExact(kv[i].(string)), "count": knownvalue.Int64Exact(int64(kv[i+1].(int))),
+			"key": knownvalue.StringExact(key), "count": knownvalue.Int64Exact(int64(n)),
 		}))
 	}
 	return knownvalue.ListExact(checks)
