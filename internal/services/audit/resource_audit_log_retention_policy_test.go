@@ -1,0 +1,173 @@
+package audit_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
+)
+
+const retentionAddr = "m365harden_audit_log_retention_policy.exo"
+
+func retentionConfig(tn *acctest.Tenant, duration string, priority int, extra string) string {
+	return tn.ProviderConfig() + fmt.Sprintf(`
+resource "m365harden_audit_log_retention_policy" "exo" {
+  name               = "Exchange mailbox access"
+  description        = "Keep mailbox access records"
+  record_types       = ["ExchangeItem"]
+  retention_duration = %q
+  priority           = %d
+%s
+}
+`, duration, priority, extra)
+}
+
+func tenantRetention(t *testing.T, tn *acctest.Tenant, duration string, priority int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		o := tn.One(t, m365sim.EndpointCompliance, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access"})
+		if o["RetentionDuration"] != duration || fmt.Sprint(o["Priority"]) != fmt.Sprint(priority) {
+			return fmt.Errorf("policy has %v priority %v, want %s %d", o["RetentionDuration"], o["Priority"], duration, priority)
+		}
+		return nil
+	}
+}
+
+func retentionGone(t *testing.T, tn *acctest.Tenant) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if _, err := tn.Sim.Invoke(tn.ID, m365sim.EndpointCompliance, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access"}); err == nil {
+			return fmt.Errorf("the policy still exists after destroy")
+		}
+		return nil
+	}
+}
+
+func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             retentionGone(t, tn),
+		Steps: []resource.TestStep{
+			{
+				Config: retentionConfig(tn, "TwelveMonths", 100, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(retentionAddr, tfjsonpath.New("retention_duration"), knownvalue.StringExact("TwelveMonths")),
+					statecheck.ExpectKnownValue(retentionAddr, tfjsonpath.New("user_ids"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(retentionAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
+				},
+				Check: tenantRetention(t, tn, "TwelveMonths", 100),
+			},
+			{ // update in place: longer, higher priority, one operation
+				Config: retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(retentionAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: tenantRetention(t, tn, "ThreeYears", 200),
+			},
+			{ // import by name
+				Config:            retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+				ResourceName:      retentionAddr,
+				ImportState:       true,
+				ImportStateId:     "Exchange mailbox access",
+				ImportStateVerify: true,
+			},
+			{ // drift: shortened out of band
+				PreConfig: func() {
+					tn.Compliance(t, "Set-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access", "RetentionDuration": "SevenDays"})
+				},
+				Config:             retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{ // deleted out of band: created again
+				PreConfig: func() {
+					tn.Compliance(t, "Remove-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access"})
+				},
+				Config: retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(retentionAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: tenantRetention(t, tn, "ThreeYears", 200),
+			},
+		},
+	})
+}
+
+func TestAccAuditLogRetentionPolicy_badInput(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	for name, c := range map[string]struct{ cfg, err string }{
+		"duration":         {retentionConfig(tn, "Forever", 1, ""), `value must be one of`},
+		"priority too low": {retentionConfig(tn, "OneMonth", 0, ""), `between 1 and 10000`},
+		"operations without one type": {tn.ProviderConfig() + `
+resource "m365harden_audit_log_retention_policy" "exo" {
+  name               = "x"
+  record_types       = ["ExchangeItem", "SharePoint"]
+  operations         = ["FileAccessed"]
+  retention_duration = "OneMonth"
+  priority           = 5
+}`, `exactly one record type`},
+		"matches nothing": {tn.ProviderConfig() + `
+resource "m365harden_audit_log_retention_policy" "exo" {
+  name               = "x"
+  retention_duration = "OneMonth"
+  priority           = 5
+}`, `at least one of record_types`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: c.cfg, PlanOnly: true, ExpectError: regexp.MustCompile("(?s)" + c.err)}},
+			})
+		})
+	}
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, ""); n != 0 {
+		t.Fatalf("a plan-time error must not reach the tenant; Security & Compliance saw %d requests", n)
+	}
+}
+
+// Two policies may not share a priority: the service's error reaches the user.
+func TestAccAuditLogRetentionPolicy_duplicatePriority(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "Existing", "RecordTypes": []string{"SharePoint"}, "RetentionDuration": "OneMonth", "Priority": 100})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      retentionConfig(tn, "TwelveMonths", 100, ""),
+			ExpectError: regexp.MustCompile(`(?s)Creating audit log retention policy.*priority 100 is already used`),
+		}},
+	})
+}
+
+// The Security & Compliance endpoint throttles and replicates too.
+func TestAccAuditLogRetentionPolicy_throttledAndLag(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             retentionGone(t, tn),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				tn.Sim.SetReplicationLag(m365sim.EndpointCompliance, 2*time.Second)
+				tn.Sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointCompliance, Match: "Get-UnifiedAuditLogRetentionPolicy", Status: 429, Retry: 1, Times: 2})
+			},
+			Config: retentionConfig(tn, "TwelveMonths", 100, ""),
+			Check: resource.ComposeTestCheckFunc(
+				tenantRetention(t, tn, "TwelveMonths", 100),
+				func(*terraform.State) error {
+					if n := tn.Sim.Stats().Statuses(m365sim.EndpointCompliance, 429); n != 2 {
+						return fmt.Errorf("emulator answered %d 429s, want 2", n)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
