@@ -181,25 +181,49 @@ func evalAuditLogRetention(e *evaluation) result {
 	}
 	want := retentionRank(e.opt.MinRetention)
 	var short []object
+	var keeping, recordTypes []string
 	for _, p := range pols {
 		name := p.String("Name")
 		dur := p.String("RetentionDuration")
-		scoped := len(p.Strings("RecordTypes")) > 0 || len(p.Strings("Operations")) > 0 || len(p.Strings("UserIds")) > 0
+		// New-UnifiedAuditLogRetentionPolicy needs RecordTypes, Operations or
+		// UserIds, so a policy always has a scope: one by record types covers
+		// everyone; one limited to some users or operations does not.
+		partial := len(p.Strings("Operations")) > 0 || len(p.Strings("UserIds")) > 0
 		enabled := !p.Has("Enabled") || p.Bool("Enabled")
-		if enabled && !scoped && retentionRank(dur) >= want {
-			return pass("The retention policy %q keeps all audit records for %s (at least %s).", name, dur, e.opt.MinRetention)
+		if enabled && !partial && retentionRank(dur) >= want {
+			keeping = append(keeping, name)
+			recordTypes = append(recordTypes, p.Strings("RecordTypes")...)
+			continue
 		}
-		detail := "RetentionDuration=" + dur
-		if scoped {
-			detail += "; limited to some record types, operations or users"
+		var problems []string
+		if retentionRank(dur) < want {
+			problems = append(problems, "RetentionDuration="+dur)
+		}
+		if partial {
+			problems = append(problems, "limited to some operations or users")
 		}
 		if !enabled {
-			detail += "; disabled"
+			problems = append(problems, "disabled")
 		}
-		short = append(short, object{Type: "audit_log_retention_policy", Name: name, Detail: detail})
+		short = append(short, object{Type: "audit_log_retention_policy", Name: name, Detail: strings.Join(problems, "; ")})
 	}
-	return fail(short, "No enabled retention policy keeps all audit records for %s or longer (%s): records are kept only for the licence's default period.",
+	if len(keeping) > 0 {
+		sort.Strings(recordTypes)
+		return pass("%s keep audit records for %s or longer for all users: %s (record types: %s).",
+			plural(len(keeping), "retention policy", "retention policies"), e.opt.MinRetention, strings.Join(keeping, ", "), strings.Join(dedupe(recordTypes), ", "))
+	}
+	return fail(short, "No enabled retention policy keeps audit records of all users for %s or longer (%s checked): records are kept only for the licence's default period (180 days with Audit (Standard)).",
 		e.opt.MinRetention, plural(len(pols), "policy", "policies"))
+}
+
+func dedupe(sorted []string) []string {
+	var out []string
+	for i, s := range sorted {
+		if i == 0 || !strings.EqualFold(s, sorted[i-1]) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (e *evaluation) getRemoteDomains() ([]exchange.RemoteDomain, error) {

@@ -20,14 +20,11 @@ import (
 
 const postureDS = "data.m365harden_posture.this"
 
-// The emulator does not serve Get-MailboxAuditBypassAssociation and
-// Get-UnifiedAuditLogRetentionPolicy yet: it answers 403
-// CommandNotFoundException, as Exchange does for a cmdlet outside the app's
-// roles, so those controls are unknown.
+// A new tenant has no audit bypass and no audit log retention policy.
 const (
-	noAuditBypassDefault    = "unknown"
-	auditRetentionDefault   = "unknown"
-	auditRetentionNoLicence = "unknown"
+	noAuditBypassDefault    = "pass"
+	auditRetentionDefault   = "fail"
+	auditRetentionNoLicence = "fail"
 )
 
 // breakGlassID is the emergency-access account the tests' policies exclude.
@@ -185,6 +182,8 @@ func harden(t *testing.T, tn *acctest.Tenant) {
 	tn.Exchange(t, "Set-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Default", "AutoForwardingMode": "Off",
 		"NotifyOutboundSpam": true, "NotifyOutboundSpamRecipients": []string{"secops@contoso.com"},
 		"BccSuspiciousOutboundMail": true, "BccSuspiciousOutboundAdditionalRecipients": []string{"secops@contoso.com"}})
+	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "Keep a year", "Priority": 1, "RetentionDuration": "TwelveMonths",
+		"RecordTypes": []string{"ExchangeAdmin", "ExchangeItem", "AzureActiveDirectory", "SharePoint"}})
 	graphRequest(t, tn, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false})
 	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Require MFA for all users", allUsers(nil),
 		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}))
@@ -270,6 +269,7 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 	mbx := seedMailboxes(t, tn, 4)
 	victim := mbx[1]["UserPrincipalName"].(string)
 	ruleOwner := mbx[2]["UserPrincipalName"].(string)
+	victimName := mbx[1]["Name"].(string)
 	args := fmt.Sprintf(`  break_glass_accounts       = [%q]
   forwarding_allowed_domains = ["partner.example"]
   scan_inbox_rules           = true`, breakGlassID)
@@ -282,6 +282,7 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 		"ca-user-risk-policy":           "pass",
 		"ca-sign-in-risk-policy":        "pass",
 		"security-defaults":             "pass",
+		"audit-log-retention":           "pass",
 	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -311,6 +312,7 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 						t.Fatal(err)
 					}
 					tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": true})
+					tn.Exchange(t, "Set-MailboxAuditBypassAssociation", map[string]any{"Identity": victim, "AuditBypassEnabled": true})
 				},
 				Config: postureConfig(tn, args),
 				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(with(hardened, map[string]string{
@@ -318,6 +320,7 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 					"mailbox-audit-settings":        "fail",
 					"mailbox-external-forwarding":   "fail",
 					"remote-domain-auto-forwarding": "fail",
+					"no-audit-bypass":               "fail",
 				}))},
 				Check: resource.ComposeTestCheckFunc(
 					expectEvidence("mailbox-auditing-default", "", nil, regexp.MustCompile(`AuditDisabled = \$true`)),
@@ -326,6 +329,7 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 					expectEvidence("mailbox-external-forwarding", ruleOwner+`\to home`, regexp.MustCompile(`RedirectTo=me@home.example`), nil),
 					resource.TestCheckResourceAttr(postureDS, "results.8.evidence.objects_total", "2"),
 					expectEvidence("remote-domain-auto-forwarding", "Default", nil, regexp.MustCompile(`^1 remote domain allows automatic forwarding`)),
+					expectEvidence("no-audit-bypass", victimName, regexp.MustCompile(`^AuditBypassEnabled=true$`), regexp.MustCompile(`^1 account bypasses mailbox audit logging`)),
 				),
 			},
 		},
