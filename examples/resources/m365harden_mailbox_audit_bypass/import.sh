@@ -1,0 +1,2 @@
+# Import by user principal name, primary SMTP address or GUID.
+terraform import m365harden_mailbox_audit_bypass.backup_service svc-backup@contoso.com
