@@ -488,3 +488,57 @@ func TestAccPostureDataSource_pipelineGate(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPostureDataSource_rulesAlertsEncryption covers the transport rule,
+// encryption, IRM and alert controls: required encryption missing → fail;
+// a rule that blind-copies outside, a rule that whitelists a sender domain
+// and a default alert turned off in the portal → fail with those objects;
+// the encryption rule added → pass; IRM licensing off → fail naming the
+// rule.
+func TestAccPostureDataSource_rulesAlertsEncryption(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := postureConfig(tn, `  controls = ["transport-rule-forwarding", "encryption-rules", "irm-prerequisites", "alert-policies"]
+  encryption_required_domains = ["bank.example"]`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"transport-rule-forwarding": "pass", "encryption-rules": "fail", "irm-prerequisites": "pass", "alert-policies": "pass",
+				})},
+				Check: expectEvidence("encryption-rules", "bank.example", regexp.MustCompile(`no enabled, enforced transport rule`), nil),
+			},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "New-TransportRule", map[string]any{"Name": "Encrypt to the bank", "RecipientDomainIs": []string{"bank.example"}, "ApplyRightsProtectionTemplate": "Encrypt"})
+					tn.Exchange(t, "New-TransportRule", map[string]any{"Name": "Copy the CEO", "SentToScope": "NotInOrganization", "BlindCopyTo": []string{"archive@fabrikam.example", "audit@contoso.com"}})
+					tn.Exchange(t, "New-TransportRule", map[string]any{"Name": "Trust the vendor", "SenderDomainIs": []string{"vendor.example"}, "SetSCL": "-1"})
+					if _, err := tn.Sim.Seed(tn.ID, "protection-alert-portal", map[string]any{"name": "Suspicious Email Forwarding Activity", "disabled": true}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"transport-rule-forwarding": "fail", "encryption-rules": "pass", "irm-prerequisites": "pass", "alert-policies": "fail",
+				})},
+				Check: resource.ComposeTestCheckFunc(
+					expectEvidence("transport-rule-forwarding", "Copy the CEO", regexp.MustCompile(`^BlindCopyTo=archive@fabrikam.example \(external\)$`), nil),
+					expectEvidence("transport-rule-forwarding", "Trust the vendor", regexp.MustCompile(`SetSCL=-1 for SenderDomainIs=vendor.example`), nil),
+					expectEvidence("alert-policies", "Suspicious Email Forwarding Activity", regexp.MustCompile(`^Disabled=true$`), nil),
+					expectEvidence("irm-prerequisites", "", nil, regexp.MustCompile(`AzureRMSLicensingEnabled is \$true for the 1 rule`)),
+				),
+			},
+			{
+				PreConfig: func() {
+					tn.Exchange(t, "Set-IRMConfiguration", map[string]any{"AzureRMSLicensingEnabled": false})
+				},
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"transport-rule-forwarding": "fail", "encryption-rules": "pass", "irm-prerequisites": "fail", "alert-policies": "fail",
+				})},
+				Check: expectEvidence("irm-prerequisites", "Encrypt to the bank", regexp.MustCompile(`applies encryption`), nil),
+			},
+		},
+	})
+}

@@ -250,3 +250,64 @@ func newSetRetries(t *testing.T, sim *m365sim.Server, retries int) (*m365sim.Ser
 	}
 	return sim, set
 }
+
+// TestEvaluationBreakGlass: exclusions pass only when they are break-glass
+// accounts; a UPN that cannot be resolved to an object id excuses nothing
+// and is named; report-only and group-excluding policies do not count.
+func TestEvaluationBreakGlass(t *testing.T) {
+	sim, set := newSet(t, 0)
+	const bg = "6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"
+	post := func(name, state string, users map[string]any) {
+		t.Helper()
+		code, body, err := sim.GraphRequest(m365sim.DemoTenantID, "POST", "/identity/conditionalAccess/policies", map[string]any{
+			"displayName": name, "state": state,
+			"conditions":    map[string]any{"users": users, "applications": map[string]any{"includeApplications": []string{"All"}}, "clientAppTypes": []string{"all"}},
+			"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}},
+		})
+		if err != nil || code != 201 {
+			t.Fatalf("creating %s: %d %s %v", name, code, body, err)
+		}
+	}
+	post("MFA report-only", "enabledForReportingButNotEnforced", map[string]any{"includeUsers": []string{"All"}})
+	post("MFA but not for a group", "enabled", map[string]any{"includeUsers": []string{"All"}, "excludeGroups": []string{"0a0b0c0d-0000-4000-8000-00000000000a"}})
+	post("MFA for all", "enabled", map[string]any{"includeUsers": []string{"All"}, "excludeUsers": []string{bg}})
+
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlMFAAllUsers: true}
+	opt.BreakGlass = []string{"breakglass@contoso.com"}
+	r := evaluate(context.Background(), set, opt)[0]
+	if r.Status != statusFail || !strings.Contains(r.Summary, "could not be resolved to object ids: breakglass@contoso.com") {
+		t.Fatalf("with an unresolvable UPN: %s: %s", r.Status, r.Summary)
+	}
+	details := map[string]string{}
+	for _, o := range r.Objects {
+		details[o.Name] = o.Detail
+	}
+	if !strings.Contains(details["MFA report-only"], "state is enabledForReportingButNotEnforced") ||
+		!strings.Contains(details["MFA but not for a group"], "excludes groups: 0a0b0c0d-0000-4000-8000-00000000000a") ||
+		!strings.Contains(details["MFA for all"], "excludes users not in break_glass_accounts: "+bg) {
+		t.Errorf("evidence: %+v", r.Objects)
+	}
+
+	opt.BreakGlass = []string{strings.ToUpper(bg)}
+	r = evaluate(context.Background(), set, opt)[0]
+	if r.Status != statusPass || !strings.Contains(r.Summary, `"MFA for all"`) {
+		t.Fatalf("with the object id: %s: %s", r.Status, r.Summary)
+	}
+}
+
+// TestEvaluationComplianceUnavailable: a 503 from Security & Compliance is
+// retried; the alert control still evaluates.
+func TestEvaluationComplianceUnavailable(t *testing.T) {
+	sim, set := newSet(t, 0)
+	sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointCompliance, Match: "Get-ProtectionAlert", Status: 503, Retry: 1, Times: 1})
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlAlertPolicies: true}
+	r := evaluate(context.Background(), set, opt)[0]
+	if r.Status != statusPass {
+		t.Fatalf("%s: %s", r.Status, r.Summary)
+	}
+	if n := sim.Stats().Statuses(m365sim.EndpointCompliance, 503); n != 1 {
+		t.Errorf("compliance 503s: %d, want 1", n)
+	}
+}
