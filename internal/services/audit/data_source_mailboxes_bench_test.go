@@ -153,7 +153,7 @@ func BenchmarkBaselinePlan(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			s.Stats().Reset()
 			heap = peakHeap(func() {
-				d, err := rule.scan(context.Background(), set.Exchange)
+				d, err := rule.scan(context.Background(), set.Exchange, false)
 				if err != nil {
 					b.Fatal(err)
 				}

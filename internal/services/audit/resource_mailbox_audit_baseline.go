@@ -218,12 +218,18 @@ type deviation struct {
 	params         map[string]any
 }
 
-// scan lists the candidates once and keeps only the deviating mailboxes.
-func (b baselineRule) scan(ctx context.Context, c *exchange.Client) ([]deviation, error) {
+// scan lists the candidates once and keeps only the deviating mailboxes;
+// the Set-Mailbox parameters are kept only when apply needs them, so a plan
+// holds no more than the names and reasons it shows.
+func (b baselineRule) scan(ctx context.Context, c *exchange.Client, withParams bool) ([]deviation, error) {
 	var out []deviation
 	err := c.ListMailboxes(ctx, b.query(), func(m *exchange.Mailbox) error {
 		if p, why := b.fix(m); why != "" {
-			out = append(out, deviation{guid: m.Guid, upn: m.UserPrincipalName, why: why, params: p})
+			d := deviation{guid: m.Guid, upn: m.UserPrincipalName, why: why}
+			if withParams {
+				d.params = p
+			}
+			out = append(out, d)
 		}
 		return nil
 	})
@@ -244,7 +250,7 @@ func deviationsMap(devs []deviation) types.Map {
 
 // apply fixes the deviating mailboxes and waits until a fresh scan is clean.
 func (r *mailboxAuditBaselineResource) apply(ctx context.Context, b baselineRule) ([]deviation, error) {
-	devs, err := b.scan(ctx, r.clients.Exchange)
+	devs, err := b.scan(ctx, r.clients.Exchange, true)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +283,7 @@ func (r *mailboxAuditBaselineResource) apply(ctx context.Context, b baselineRule
 	wg.Wait()
 	if len(errs) > 0 {
 		sort.Strings(errs)
-		left, _ := b.scan(ctx, r.clients.Exchange)
+		left, _ := b.scan(ctx, r.clients.Exchange, false)
 		shown := errs
 		if len(shown) > 10 {
 			shown = append(shown[:10:10], fmt.Sprintf("... and %d more", len(errs)-10))
@@ -286,7 +292,7 @@ func (r *mailboxAuditBaselineResource) apply(ctx context.Context, b baselineRule
 	}
 	var left []deviation
 	err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-		l, err := b.scan(ctx, r.clients.Exchange)
+		l, err := b.scan(ctx, r.clients.Exchange, false)
 		if err != nil {
 			return err
 		}
@@ -344,7 +350,7 @@ func (r *mailboxAuditBaselineResource) Read(ctx context.Context, req resource.Re
 	if m.AuditEnabled.IsNull() {
 		m.AuditEnabled = types.BoolValue(true)
 	}
-	devs, err := m.rule().scan(ctx, r.clients.Exchange)
+	devs, err := m.rule().scan(ctx, r.clients.Exchange, false)
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, "Listing mailboxes for the mailbox audit baseline failed", err)
 		return
