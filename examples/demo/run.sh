@@ -4,9 +4,11 @@
 #  1. builds the provider and the m365sim emulator;
 #  2. starts m365sim on loopback and installs the provider into a local
 #     filesystem mirror, so `terraform init` works offline;
-#  3. applies examples/demo/main.tf to the emulated tenant;
-#  4. changes the tenant behind Terraform's back (mailbox auditing off), as
-#     another administrator or an attacker would;
+#  3. seeds 50 mailboxes (some with auditing off, two forwarding outside the
+#     organization) and applies the shipped baseline, examples/baseline;
+#  4. changes the tenant behind Terraform's back, as another administrator or
+#     an attacker would: mailbox auditing off for the organization and for
+#     one mailbox, automatic forwarding back on for every remote domain;
 #  5. shows that `terraform plan` detects the drift (exit code 2).
 #
 # Everything happens in a fresh temporary directory, removed at the end
@@ -14,7 +16,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-DEMO_DIR="$ROOT/examples/demo"
+BASELINE_DIR="$ROOT/examples/baseline"
 PROVIDER_VERSION=0.0.1
 SIM_TIMEOUT_SECONDS=30
 
@@ -95,7 +97,7 @@ run() {
 
 command -v terraform >/dev/null 2>&1 ||
 	die "terraform is not on PATH (offline: go install github.com/hashicorp/terraform@v1.5.7)"
-[ -f "$DEMO_DIR/main.tf" ] || die "$DEMO_DIR/main.tf is missing"
+[ -f "$BASELINE_DIR/main.tf" ] || die "$BASELINE_DIR/main.tf is missing"
 
 # Colour only on a terminal.
 tf_color=()
@@ -160,8 +162,13 @@ export M365_CA_FILE="$WORK/sim/ca.pem"
 
 TF_DIR="$WORK/terraform"
 mkdir -p "$TF_DIR"
-cp "$DEMO_DIR"/*.tf "$TF_DIR/"
+cp "$BASELINE_DIR"/*.tf "$TF_DIR/"
 cd "$TF_DIR"
+
+say "Seeding the tenant: 50 mailboxes, every 5th with auditing off, every 25th forwarding externally"
+run "$ROOT/bin/m365sim" seed --state-dir "$WORK/sim" mailboxes \
+	--params '{"count":50,"types":["UserMailbox","SharedMailbox"],"audit_disabled_every":5,"forwarding_every":25}' >/dev/null ||
+	die "m365sim seed mailboxes failed"
 
 say "terraform init"
 run terraform init -input=false "${tf_color[@]}" || die "terraform init failed"
@@ -172,10 +179,19 @@ run terraform state list >"$WORK/state-list.txt" || die "terraform state list fa
 applied=$(grep -cvE '(^|\.)data\.' "$WORK/state-list.txt" || true)
 [ "$applied" -gt 0 ] || die "terraform apply created no resources"
 
-say "Changing the tenant out of band: Set-OrganizationConfig -AuditDisabled \$true"
+say "Changing the tenant out of band, as an attacker would"
+echo "Set-OrganizationConfig -AuditDisabled \$true"
 run "$ROOT/bin/m365sim" invoke --state-dir "$WORK/sim" --endpoint exchange \
-	Set-OrganizationConfig --params '{"AuditDisabled":true}' ||
+	Set-OrganizationConfig --params '{"AuditDisabled":true}' >/dev/null ||
 	die "m365sim invoke Set-OrganizationConfig failed"
+echo "Set-Mailbox user1@contoso.onmicrosoft.com -AuditEnabled \$false"
+run "$ROOT/bin/m365sim" invoke --state-dir "$WORK/sim" --endpoint exchange \
+	Set-Mailbox --params '{"Identity":"user1@contoso.onmicrosoft.com","AuditEnabled":false}' >/dev/null ||
+	die "m365sim invoke Set-Mailbox failed"
+echo "Set-RemoteDomain Default -AutoForwardEnabled \$true"
+run "$ROOT/bin/m365sim" invoke --state-dir "$WORK/sim" --endpoint exchange \
+	Set-RemoteDomain --params '{"Identity":"Default","AutoForwardEnabled":true}' >/dev/null ||
+	die "m365sim invoke Set-RemoteDomain failed"
 
 say "terraform plan -detailed-exitcode (exit code 2 means drift)"
 plan_rc=0
@@ -196,4 +212,6 @@ drift=$(sed -e 's/\x1b\[[0-9;]*m//g' "$WORK/plan.txt" |
 	paste -sd ';' - | sed 's/;/; /g')
 
 say "Summary"
-echo "applied $applied resources; out-of-band change: AuditDisabled=true; terraform plan detected drift: ${drift:-see the plan above}"
+echo "applied $applied resources of examples/baseline to m365sim"
+echo "out-of-band changes: AuditDisabled=true; user1 AuditEnabled=false; Default remote domain AutoForwardEnabled=true"
+echo "terraform plan -detailed-exitcode exited 2 (drift): ${drift:-see the plan above}"
