@@ -1,0 +1,97 @@
+package acctest_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
+)
+
+// baselineConfig returns examples/baseline/main.tf with its terraform and
+// provider blocks replaced by the emulator's provider configuration.
+func baselineConfig(t *testing.T, tn *acctest.Tenant) string {
+	t.Helper()
+	b, err := os.ReadFile("../../examples/baseline/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	const providerLine = `provider "m365harden" {}`
+	start, end := strings.Index(src, "terraform {"), strings.Index(src, providerLine)
+	if start < 0 || end < start {
+		t.Fatal("examples/baseline/main.tf no longer has its terraform and provider blocks")
+	}
+	return tn.ProviderConfig() + src[:start] + src[end+len(providerLine):]
+}
+
+// The shipped baseline applies as written to a weak tenant, hardens it, and
+// out-of-band weakening shows as drift that the next apply undoes.
+func TestAccBaseline_example(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 20, AuditDisabledEvery: 4}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := baselineConfig(t, tn)
+	status := func(id, want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue("data.m365harden_posture.this", tfjsonpath.New("statuses").AtMapKey(id), knownvalue.StringExact(want))
+	}
+	tenantIs := func(cmdlet, identity, prop string, want any) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			var params map[string]any
+			if identity != "" {
+				params = map[string]any{"Identity": identity}
+			}
+			o := tn.One(t, m365sim.EndpointExchange, cmdlet, params)
+			if fmt.Sprint(o[prop]) != fmt.Sprint(want) {
+				return fmt.Errorf("%s %s: %s = %v, want %v", cmdlet, identity, prop, o[prop], want)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeTestCheckFunc(
+					tenantIs("Get-RemoteDomain", "Default", "AutoForwardEnabled", false),
+					tenantIs("Get-HostedOutboundSpamFilterPolicy", "Default", "AutoForwardingMode", "Off"),
+					tenantIs("Get-Mailbox", "user4@"+m365sim.DemoDomain, "AuditEnabled", true),
+				),
+			},
+			{ // read again: the posture now sees the hardened tenant
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					status("mailbox-auditing-default", "pass"),
+					status("remote-domain-auto-forwarding", "pass"),
+					status("outbound-spam-auto-forwarding", "pass"),
+				},
+			},
+			{ // an attacker re-opens forwarding and turns auditing off
+				PreConfig: func() {
+					tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": true})
+					tn.Exchange(t, "Set-OrganizationConfig", map[string]any{"AuditDisabled": true})
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("m365harden_remote_domain.default", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("m365harden_audit_configuration.this", plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					tenantIs("Get-RemoteDomain", "Default", "AutoForwardEnabled", false),
+					tenantIs("Get-OrganizationConfig", "", "AuditDisabled", false),
+				),
+			},
+		},
+	})
+}
