@@ -36,13 +36,17 @@ func evalUnifiedAuditLog(e *evaluation) result {
 	return pass("The unified audit log is on (UnifiedAuditLogIngestionEnabled = $true).")
 }
 
-// mailboxScan is what one pass over Get-Mailbox collected.
+// mailboxScan is what one pass over Get-Mailbox collected. It holds the
+// findings, not the mailboxes, so memory does not grow with the tenant.
 type mailboxScan struct {
+	mailboxes     int
 	userMailboxes int
 	auditFindings []object
 	forwarders    []*exchange.Mailbox
-	names         map[string]bool // lower-case names, identities, UPNs, addresses: internal recipients
-	ruleTargets   [][2]string     // GUID and UPN of every mailbox, for inbox rule scanning
+	// With scan_inbox_rules: the external inbox rules, or why they could
+	// not be read.
+	ruleFindings []object
+	ruleErr      error
 }
 
 // fullMailboxFields is what the shared listing selects: identity, audit and
@@ -62,10 +66,21 @@ func mailboxLabel(m *exchange.Mailbox) string {
 }
 
 // scanMailboxes reads every mailbox once, page by page, with only the
-// properties the audit and forwarding checks need.
+// properties the audit and forwarding checks need. With scan_inbox_rules,
+// each mailbox is handed to a small pool of Get-InboxRule workers as its
+// page arrives.
 func (e *evaluation) scanMailboxes() (*mailboxScan, error) {
 	return e.mailboxes.get(func() (*mailboxScan, error) {
-		s := &mailboxScan{names: map[string]bool{}}
+		s := &mailboxScan{}
+		var rules *ruleScan
+		if e.opt.ScanInboxRules {
+			accepted, err := e.getAcceptedDomains()
+			if err != nil {
+				s.ruleErr = err
+			} else {
+				rules = e.startRuleScan(accepted)
+			}
+		}
 		minAge := time.Duration(e.opt.MinAuditAgeDays) * 24 * time.Hour
 		admin, delegate, owner := cisAuditAdminE3, cisAuditDelegateE3, cisAuditOwnerE3
 		if e.opt.AuditActions == "E5" {
@@ -75,13 +90,11 @@ func (e *evaluation) scanMailboxes() (*mailboxScan, error) {
 		}
 		err := e.c.Exchange.ListMailboxes(e.ctx, exchange.MailboxQuery{Fields: fullMailboxFields}, func(m *exchange.Mailbox) error {
 			label := mailboxLabel(m)
-			for _, n := range []string{m.Name, m.Identity, m.UserPrincipalName, m.PrimarySmtpAddress, m.Guid} {
-				if n != "" {
-					s.names[strings.ToLower(n)] = true
+			s.mailboxes++
+			if rules != nil {
+				if err := rules.add(m.Guid, label); err != nil {
+					return err
 				}
-			}
-			if e.opt.ScanInboxRules {
-				s.ruleTargets = append(s.ruleTargets, [2]string{m.Guid, label})
 			}
 			if m.ForwardingSmtpAddress != "" || m.ForwardingAddress != "" {
 				s.forwarders = append(s.forwarders, m)
@@ -110,6 +123,9 @@ func (e *evaluation) scanMailboxes() (*mailboxScan, error) {
 			}
 			return nil
 		})
+		if rules != nil {
+			s.ruleFindings, s.ruleErr = rules.wait()
+		}
 		return s, err
 	})
 }
@@ -473,13 +489,13 @@ func evalAlertPolicies(e *evaluation) result {
 
 // getForwarders returns the mailboxes with a forward: from the shared
 // listing when there is one, else from a listing filtered on the server.
-func (e *evaluation) getForwarders() ([]*exchange.Mailbox, map[string]bool, error) {
+func (e *evaluation) getForwarders() ([]*exchange.Mailbox, error) {
 	if e.opt.ForwardingFullListing {
 		s, err := e.scanMailboxes()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return s.forwarders, s.names, nil
+		return s.forwarders, nil
 	}
 	fw, err := e.forwarders.get(func() ([]*exchange.Mailbox, error) {
 		var out []*exchange.Mailbox
@@ -492,11 +508,11 @@ func (e *evaluation) getForwarders() ([]*exchange.Mailbox, map[string]bool, erro
 		})
 		return out, err
 	})
-	return fw, nil, err
+	return fw, err
 }
 
 func evalMailboxForwarding(e *evaluation) result {
-	fw, names, err := e.getForwarders()
+	fw, err := e.getForwarders()
 	if err != nil {
 		return unknown("mailbox forwarding (Get-Mailbox)", err)
 	}
@@ -520,8 +536,6 @@ func evalMailboxForwarding(e *evaluation) result {
 			internal, seen := resolved[key]
 			if !seen {
 				switch {
-				case names[key]:
-					internal = true
 				case strings.Contains(key, "@") && !e.externalAddress(accepted, key):
 					internal = true
 				default:
@@ -550,16 +564,15 @@ func evalMailboxForwarding(e *evaluation) result {
 		if err != nil {
 			return unknown("mailboxes for the inbox rule scan (Get-Mailbox)", err)
 		}
-		ruleObjs, err := e.scanInboxRules(s.ruleTargets, accepted)
-		if err != nil {
+		if err := s.ruleErr; err != nil {
 			if len(objs) > 0 {
 				o, _ := capObjects(objs)
 				return fail(o, "%s outside the organization; inbox rules could not be read: %v", plural(len(objs), "mailbox setting forwards", "mailbox settings forward"), unknown("inbox rules", err).Summary)
 			}
 			return unknown("inbox rules (Get-InboxRule)", err)
 		}
-		objs = append(objs, ruleObjs...)
-		scope = fmt.Sprintf("Mailbox forwarding settings and the inbox rules of %s were checked.", plural(len(s.ruleTargets), "mailbox", "mailboxes"))
+		objs = append(objs, s.ruleFindings...)
+		scope = fmt.Sprintf("Mailbox forwarding settings and the inbox rules of %s were checked.", plural(s.mailboxes, "mailbox", "mailboxes"))
 	}
 	if len(objs) > 0 {
 		return fail(objs, "%s mail outside the accepted domains and forwarding_allowed_domains. %s", plural(len(objs), "setting or rule forwards", "settings or rules forward"), scope)
@@ -567,71 +580,93 @@ func evalMailboxForwarding(e *evaluation) result {
 	return pass("No mailbox forwards mail outside the accepted domains and forwarding_allowed_domains. %s", scope)
 }
 
-// scanInboxRules reads every mailbox's inbox rules with a small pool of
-// workers. The forwarding report of the mailflow package does the same for
-// its findings; its code is not exported, so the check is repeated here.
-func (e *evaluation) scanInboxRules(targets [][2]string, accepted domainSet) ([]object, error) {
-	var (
-		mu       sync.Mutex
-		objs     []object
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	work := make(chan [2]string)
-	n := e.opt.InboxRuleConcurrency
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range work {
-				mu.Lock()
-				stop := firstErr != nil
-				mu.Unlock()
-				if stop {
-					continue
-				}
-				rules, err := e.c.Exchange.GetInboxRules(e.ctx, t[0])
-				if exchange.IsNotFound(err) {
-					continue // removed since the listing
-				}
-				mu.Lock()
-				if err != nil {
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					continue
-				}
-				for _, r := range rules {
-					if !r.Enabled {
-						continue
-					}
-					for _, a := range []struct {
-						action string
-						to     []string
-					}{{"ForwardTo", r.ForwardTo}, {"RedirectTo", r.RedirectTo}, {"ForwardAsAttachmentTo", r.ForwardAsAttachmentTo}} {
-						var ext []string
-						for _, rcpt := range a.to {
-							if addr, ok := ruleRecipientAddress(rcpt); ok && e.externalAddress(accepted, addr) {
-								ext = append(ext, strings.ToLower(addr))
-							}
-						}
-						if len(ext) > 0 {
-							sort.Strings(ext)
-							objs = append(objs, object{Type: "inbox_rule", Name: t[1] + `\` + r.Name, Detail: a.action + "=" + strings.Join(ext, ",")})
-						}
-					}
-				}
-				mu.Unlock()
+// ruleScan reads inbox rules with a small pool of workers fed while the
+// mailboxes are listed. The forwarding report of the mailflow package does
+// the same for its findings; its code is not exported, so the check is
+// repeated here.
+type ruleScan struct {
+	e        *evaluation
+	accepted domainSet
+	work     chan [2]string
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	objs     []object
+	firstErr error
+	done     chan struct{} // closed on the first error: stop feeding
+	failOnce sync.Once
+}
+
+func (e *evaluation) startRuleScan(accepted domainSet) *ruleScan {
+	rs := &ruleScan{e: e, accepted: accepted, work: make(chan [2]string, e.opt.InboxRuleConcurrency), done: make(chan struct{})}
+	for i := 0; i < e.opt.InboxRuleConcurrency; i++ {
+		rs.wg.Add(1)
+		go rs.worker()
+	}
+	return rs
+}
+
+// add queues one mailbox. Once a worker has failed, mailboxes are no longer
+// queued but the listing goes on: the audit and forwarding checks that
+// share it do not depend on inbox rules.
+func (rs *ruleScan) add(guid, label string) error {
+	select {
+	case rs.work <- [2]string{guid, label}:
+		return nil
+	case <-rs.done:
+		return nil
+	case <-rs.e.ctx.Done():
+		return rs.e.ctx.Err()
+	}
+}
+
+func (rs *ruleScan) wait() ([]object, error) {
+	close(rs.work)
+	rs.wg.Wait()
+	return rs.objs, rs.firstErr
+}
+
+func (rs *ruleScan) worker() {
+	defer rs.wg.Done()
+	for t := range rs.work {
+		select {
+		case <-rs.done:
+			continue // drain after a failure
+		default:
+		}
+		rules, err := rs.e.c.Exchange.GetInboxRules(rs.e.ctx, t[0])
+		if exchange.IsNotFound(err) {
+			continue // removed since the listing
+		}
+		if err != nil {
+			rs.failOnce.Do(func() {
+				rs.firstErr = fmt.Errorf("reading the inbox rules of %s: %w", t[1], err)
+				close(rs.done)
+			})
+			continue
+		}
+		for _, r := range rules {
+			if !r.Enabled {
+				continue
 			}
-		}()
+			for _, a := range []struct {
+				action string
+				to     []string
+			}{{"ForwardTo", r.ForwardTo}, {"RedirectTo", r.RedirectTo}, {"ForwardAsAttachmentTo", r.ForwardAsAttachmentTo}} {
+				var ext []string
+				for _, rcpt := range a.to {
+					if addr, ok := ruleRecipientAddress(rcpt); ok && rs.e.externalAddress(rs.accepted, addr) {
+						ext = append(ext, strings.ToLower(addr))
+					}
+				}
+				if len(ext) > 0 {
+					sort.Strings(ext)
+					rs.mu.Lock()
+					rs.objs = append(rs.objs, object{Type: "inbox_rule", Name: t[1] + `\` + r.Name, Detail: a.action + "=" + strings.Join(ext, ",")})
+					rs.mu.Unlock()
+				}
+			}
+		}
 	}
-	for _, t := range targets {
-		work <- t
-	}
-	close(work)
-	wg.Wait()
-	return objs, firstErr
 }
 
 // ruleRecipientAddress extracts the SMTP address of an inbox rule

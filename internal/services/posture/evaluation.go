@@ -83,7 +83,7 @@ func unknown(what string, err error) result {
 		if hint == "" {
 			hint = "the app lacks the permission to run " + xe.Cmdlet
 		}
-		r.Summary = fmt.Sprintf("Could not evaluate %s: %s. %v", what, hint, err)
+		r.Summary = fmt.Sprintf("Could not evaluate %s: %s (%s answered %s with HTTP %d: %s).", what, hint, xe.Service, xe.Cmdlet, xe.Status, xe.Message)
 	case errors.Is(err, graph.ErrForbidden):
 		r.Reason = reasonPermission
 		r.Summary = fmt.Sprintf("Could not evaluate %s: the app lacks the Microsoft Graph application permission (with admin consent) the call needs. %v", what, err)

@@ -311,3 +311,38 @@ func TestEvaluationComplianceUnavailable(t *testing.T) {
 		t.Errorf("compliance 503s: %d, want 1", n)
 	}
 }
+
+// TestEvaluationInboxRulesForbidden: Global Reader cannot run
+// Get-InboxRule. The forwarding control is unknown naming the role; the
+// audit control that shares the mailbox listing still evaluates.
+func TestEvaluationInboxRulesForbidden(t *testing.T) {
+	sim, _ := newSet(t, 30)
+	e := sim.Endpoints()
+	reader, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoReaderAppID, ClientSecret: m365sim.DemoReaderSecret},
+		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
+		CAFile: sim.CAFile(), MaxRetries: 2, MaxRetryWait: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlMailboxAuditSettings: true, ctlMailboxForwarding: true}
+	opt.ScanInboxRules = true
+	rs := evaluate(context.Background(), reader, opt)
+	st := statusOf(rs)
+	if st[ctlMailboxAuditSettings] != statusPass {
+		t.Errorf("audit settings: %v", rs)
+	}
+	for _, r := range rs {
+		if r.ID != ctlMailboxForwarding {
+			continue
+		}
+		if r.Status != statusUnknown || r.Reason != reasonRole || !strings.Contains(r.Summary, `needs the Exchange management role "Mail Recipients"`) {
+			t.Errorf("forwarding: %s: %s", r.Status, r.Summary)
+		}
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-InboxRule"); n > opt.InboxRuleConcurrency+1 {
+		t.Errorf("Get-InboxRule: %d requests after the first refusal, want at most %d", n, opt.InboxRuleConcurrency+1)
+	}
+}
