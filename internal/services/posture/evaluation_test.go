@@ -346,3 +346,31 @@ func TestEvaluationInboxRulesForbidden(t *testing.T) {
 		t.Errorf("Get-InboxRule: %d requests after the first refusal, want at most %d", n, opt.InboxRuleConcurrency+1)
 	}
 }
+
+// TestEvaluationForwardingAddressInternal: a ForwardingAddress naming a
+// mailbox of the tenant is internal, found with one Get-Mailbox -Identity
+// per distinct target.
+func TestEvaluationForwardingAddressInternal(t *testing.T) {
+	sim, set := newSet(t, 3)
+	objs, err := m365sim.SeedMailboxes(sim, m365sim.DemoTenantID, m365sim.MailboxSeed{Count: 3, Prefix: "fw", Domain: "contoso.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := objs[0]["Name"].(string)
+	for _, o := range objs[1:] {
+		if _, err := sim.Invoke(m365sim.DemoTenantID, m365sim.EndpointExchange, "Set-Mailbox", map[string]any{"Identity": o["UserPrincipalName"], "ForwardingAddress": target}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlMailboxForwarding: true}
+	sim.Stats().Reset()
+	r := evaluate(context.Background(), set, opt)[0]
+	if r.Status != statusPass {
+		t.Fatalf("%s: %s %+v", r.Status, r.Summary, r.Objects)
+	}
+	// One filtered listing and one look-up for the two forwards to the same mailbox.
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-Mailbox"); n != 2 {
+		t.Errorf("Get-Mailbox: %d requests, want 2", n)
+	}
+}
