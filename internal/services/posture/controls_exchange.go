@@ -149,8 +149,8 @@ func evalMailboxAuditSettings(e *evaluation) result {
 
 // evalNoAuditBypass lists the bypass associations and keeps the enabled
 // ones. Get-MailboxAuditBypassAssociation has no server-side filter for
-// AuditBypassEnabled, so the listing pages at 1,000 with two properties.
-// https://learn.microsoft.com/powershell/module/exchange/Get-MailboxAuditBypassAssociation
+// AuditBypassEnabled, so the listing pages at 1,000 with two properties
+// (https://learn.microsoft.com/powershell/module/exchange/Get-MailboxAuditBypassAssociation).
 func evalNoAuditBypass(e *evaluation) result {
 	objs, err := e.bypass.get(func() ([]object, error) {
 		var out []object

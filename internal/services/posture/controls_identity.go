@@ -279,12 +279,12 @@ func riskRank(l string) int {
 // evalRiskyUsers evaluates the part of CIS 5.2.6.1 (a manual review) that a
 // query can answer: users Identity Protection holds at risk.
 func evalRiskyUsers(e *evaluation) result {
-	min := riskRank(e.opt.RiskyUserLevel)
+	threshold := riskRank(e.opt.RiskyUserLevel)
 	var objs []object
 	checked := 0
 	_, err := e.c.Graph.EachRiskyUser(e.ctx, "riskState eq 'atRisk' or riskState eq 'confirmedCompromised'", func(u *graph.RiskyUser) error {
 		checked++
-		if riskRank(u.RiskLevel) >= min {
+		if riskRank(u.RiskLevel) >= threshold {
 			objs = append(objs, object{Type: "risky_user", Name: u.UserPrincipalName,
 				Detail: fmt.Sprintf("riskLevel=%s; riskState=%s; riskLastUpdatedDateTime=%s", u.RiskLevel, u.RiskState, u.RiskLastUpdated.Format("2006-01-02T15:04:05Z"))})
 		}

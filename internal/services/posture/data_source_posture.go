@@ -249,6 +249,7 @@ func (d *postureDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	statusMap := map[string]attr.Value{}
 	var failed, unknowns []attr.Value
 	var nPass, nFail, nUnknown int64
+	var unknownDetail []string
 	for _, r := range results {
 		objs, total := capObjects(r.Objects)
 		om := make([]objectModel, len(objs))
@@ -270,7 +271,7 @@ func (d *postureDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			nUnknown++
 			unknowns = append(unknowns, types.StringValue(r.ID))
 			reason = types.StringValue(r.Reason)
-			tflog.Warn(ctx, "posture control could not be evaluated", map[string]any{"control": r.ID, "reason": r.Reason})
+			unknownDetail = append(unknownDetail, r.ID+": "+r.Summary)
 		}
 		statusMap[r.ID] = types.StringValue(r.Status)
 		m.Results = append(m.Results, resultModel{
@@ -279,6 +280,10 @@ func (d *postureDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			Status:     types.StringValue(r.Status), UnknownReason: reason,
 			Evidence: evidenceModel{Summary: types.StringValue(r.Summary), Objects: om, ObjectsTotal: types.Int64Value(int64(total))},
 		})
+	}
+	if len(unknownDetail) > 0 {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("%d posture controls could not be evaluated", len(unknownDetail)),
+			"Their status is \"unknown\"; the other controls were evaluated.\n\n"+strings.Join(unknownDetail, "\n\n"))
 	}
 	m.Statuses = types.MapValueMust(types.StringType, statusMap)
 	m.PassCount, m.FailCount, m.UnknownCount = types.Int64Value(nPass), types.Int64Value(nFail), types.Int64Value(nUnknown)

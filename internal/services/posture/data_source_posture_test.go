@@ -267,9 +267,9 @@ func count(statuses map[string]string, status string) int64 {
 func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	mbx := seedMailboxes(t, tn, 4)
-	victim := mbx[1]["UserPrincipalName"].(string)
-	ruleOwner := mbx[2]["UserPrincipalName"].(string)
-	victimName := mbx[1]["Name"].(string)
+	victim := fmt.Sprint(mbx[1]["UserPrincipalName"])
+	ruleOwner := fmt.Sprint(mbx[2]["UserPrincipalName"])
+	victimName := fmt.Sprint(mbx[1]["Name"])
 	args := fmt.Sprintf(`  break_glass_accounts       = [%q]
   forwarding_allowed_domains = ["partner.example"]
   scan_inbox_rules           = true`, breakGlassID)

@@ -1,7 +1,7 @@
 package posture
 
 import (
-	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -78,7 +78,7 @@ func logCounts(t *testing.T, sim *m365sim.Server) {
 // in pages of 1,000 shared by the audit and forwarding checks.
 func TestEvaluationRequestCounts(t *testing.T) {
 	sim, set := newSet(t, 2500)
-	ctx := context.Background()
+	ctx := t.Context()
 	// Sign in to all three resources first so the counts are the evaluation's.
 	if _, err := set.Exchange.GetOrganizationConfig(ctx); err != nil {
 		t.Fatal(err)
@@ -145,7 +145,7 @@ func TestEvaluationForwardingOnly(t *testing.T) {
 	sim, set := newSet(t, 2500)
 	opt := defaultOptions()
 	opt.Controls = map[string]bool{ctlMailboxForwarding: true}
-	rs := evaluate(context.Background(), set, opt)
+	rs := evaluate(t.Context(), set, opt)
 	logCounts(t, sim)
 	if rs[0].Status != statusFail || len(rs[0].Objects) != 25 {
 		t.Fatalf("got %s with %d objects: %s", rs[0].Status, len(rs[0].Objects), rs[0].Summary)
@@ -163,7 +163,7 @@ func TestEvaluationInboxRuleScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	upn := objs[0]["UserPrincipalName"].(string)
+	upn := fmt.Sprint(objs[0]["UserPrincipalName"])
 	if err := sim.AddInboxRule(m365sim.DemoTenantID, upn, m365sim.InboxRuleSpec{Name: "exfil", ForwardTo: []string{"drop@evil.example"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestEvaluationInboxRuleScan(t *testing.T) {
 	opt.Controls = map[string]bool{ctlMailboxForwarding: true, ctlMailboxAuditSettings: true}
 	opt.ScanInboxRules = true
 	sim.Stats().Reset()
-	rs := evaluate(context.Background(), set, opt)
+	rs := evaluate(t.Context(), set, opt)
 	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-InboxRule"); n != 61 {
 		t.Errorf("Get-InboxRule: %d requests, want 61", n)
 	}
@@ -209,7 +209,7 @@ func TestEvaluationThrottled(t *testing.T) {
 	sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointGraph, Match: "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", Status: 429, Retry: 1, Times: 1})
 	opt := defaultOptions()
 	opt.Controls = map[string]bool{ctlRemoteDomainForwarding: true, ctlSecurityDefaults: true}
-	rs := evaluate(context.Background(), set, opt)
+	rs := evaluate(t.Context(), set, opt)
 	if st := statusOf(rs); st[ctlRemoteDomainForwarding] != statusFail || st[ctlSecurityDefaults] != statusPass {
 		t.Fatalf("statuses after one 429 each: %v (%+v)", st, rs)
 	}
@@ -221,10 +221,10 @@ func TestEvaluationThrottled(t *testing.T) {
 	}
 
 	// Throttled beyond the retry budget: unknown, the rest still evaluates.
-	_, tight := newSetRetries(t, sim, 1)
+	tight := newSetRetries(t, sim, 1)
 	sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointExchange, Match: "Get-RemoteDomain", Status: 429, Retry: 1})
 	opt.Controls = map[string]bool{ctlRemoteDomainForwarding: true, ctlMailboxAuditDefault: true}
-	rs = evaluate(context.Background(), tight, opt)
+	rs = evaluate(t.Context(), tight, opt)
 	sim.ClearFaults()
 	st := statusOf(rs)
 	if st[ctlRemoteDomainForwarding] != statusUnknown || st[ctlMailboxAuditDefault] != statusPass {
@@ -237,7 +237,7 @@ func TestEvaluationThrottled(t *testing.T) {
 	}
 }
 
-func newSetRetries(t *testing.T, sim *m365sim.Server, retries int) (*m365sim.Server, *clients.Set) {
+func newSetRetries(t *testing.T, sim *m365sim.Server, retries int) *clients.Set {
 	t.Helper()
 	e := sim.Endpoints()
 	set, err := clients.New(clients.Config{
@@ -248,7 +248,7 @@ func newSetRetries(t *testing.T, sim *m365sim.Server, retries int) (*m365sim.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sim, set
+	return set
 }
 
 // TestEvaluationBreakGlass: exclusions pass only when they are break-glass
@@ -275,7 +275,7 @@ func TestEvaluationBreakGlass(t *testing.T) {
 	opt := defaultOptions()
 	opt.Controls = map[string]bool{ctlMFAAllUsers: true}
 	opt.BreakGlass = []string{"breakglass@contoso.com"}
-	r := evaluate(context.Background(), set, opt)[0]
+	r := evaluate(t.Context(), set, opt)[0]
 	if r.Status != statusFail || !strings.Contains(r.Summary, "could not be resolved to object ids: breakglass@contoso.com") {
 		t.Fatalf("with an unresolvable UPN: %s: %s", r.Status, r.Summary)
 	}
@@ -290,7 +290,7 @@ func TestEvaluationBreakGlass(t *testing.T) {
 	}
 
 	opt.BreakGlass = []string{strings.ToUpper(bg)}
-	r = evaluate(context.Background(), set, opt)[0]
+	r = evaluate(t.Context(), set, opt)[0]
 	if r.Status != statusPass || !strings.Contains(r.Summary, `"MFA for all"`) {
 		t.Fatalf("with the object id: %s: %s", r.Status, r.Summary)
 	}
@@ -303,7 +303,7 @@ func TestEvaluationComplianceUnavailable(t *testing.T) {
 	sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointCompliance, Match: "Get-ProtectionAlert", Status: 503, Retry: 1, Times: 1})
 	opt := defaultOptions()
 	opt.Controls = map[string]bool{ctlAlertPolicies: true}
-	r := evaluate(context.Background(), set, opt)[0]
+	r := evaluate(t.Context(), set, opt)[0]
 	if r.Status != statusPass {
 		t.Fatalf("%s: %s", r.Status, r.Summary)
 	}
@@ -329,7 +329,7 @@ func TestEvaluationInboxRulesForbidden(t *testing.T) {
 	opt := defaultOptions()
 	opt.Controls = map[string]bool{ctlMailboxAuditSettings: true, ctlMailboxForwarding: true}
 	opt.ScanInboxRules = true
-	rs := evaluate(context.Background(), reader, opt)
+	rs := evaluate(t.Context(), reader, opt)
 	st := statusOf(rs)
 	if st[ctlMailboxAuditSettings] != statusPass {
 		t.Errorf("audit settings: %v", rs)
@@ -356,7 +356,7 @@ func TestEvaluationForwardingAddressInternal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := objs[0]["Name"].(string)
+	target := fmt.Sprint(objs[0]["Name"])
 	for _, o := range objs[1:] {
 		if _, err := sim.Invoke(m365sim.DemoTenantID, m365sim.EndpointExchange, "Set-Mailbox", map[string]any{"Identity": o["UserPrincipalName"], "ForwardingAddress": target}); err != nil {
 			t.Fatal(err)
@@ -365,7 +365,7 @@ func TestEvaluationForwardingAddressInternal(t *testing.T) {
 	opt := defaultOptions()
 	opt.Controls = map[string]bool{ctlMailboxForwarding: true}
 	sim.Stats().Reset()
-	r := evaluate(context.Background(), set, opt)[0]
+	r := evaluate(t.Context(), set, opt)[0]
 	if r.Status != statusPass {
 		t.Fatalf("%s: %s %+v", r.Status, r.Summary, r.Objects)
 	}
