@@ -64,7 +64,7 @@ func init() {
 			Needs:      exoConfigRead, eval: evalMailboxAuditDefault},
 		{ID: ctlMailboxAuditSettings, Title: "Per-mailbox auditing",
 			References: []string{"CIS 6.1.2", "CIS 6.1.3"},
-			Pass:       "Every user mailbox has `AuditEnabled = $true`, an `AuditLogAgeLimit` of at least `minimum_audit_log_age_days`, and `AuditAdmin`/`AuditDelegate`/`AuditOwner` that include the CIS action lists (`mailbox_audit_actions`: E3 = CIS 6.1.2, E5 = CIS 6.1.3).",
+			Pass:       "Every user mailbox has `AuditEnabled = $true`, an `AuditLogAgeLimit` of at least `minimum_audit_log_age_days`, and `AuditAdmin`/`AuditDelegate`/`AuditOwner` that include the CIS action lists (`mailbox_audit_actions`: E3 = CIS 6.1.2, E5 = CIS 6.1.3). Microsoft's default action sets do not include them all (CIS asks for Copy, FolderBind, Move, MailboxLogin and Create on top), so an untouched mailbox fails.",
 			Needs:      exoRecipients, eval: evalMailboxAuditSettings},
 		{ID: ctlNoAuditBypass, Title: "No audit bypass",
 			References: []string{"CIS 6.1.4", "DSC EXOMailboxAuditBypassAssociation"},
@@ -158,16 +158,21 @@ var requiredBuiltinAlerts = []string{
 	"A potentially malicious URL click was detected",
 }
 
-// CIS action lists for per-mailbox auditing: 6.1.2 (E3) is Microsoft's
-// default set; 6.1.3 (E5) adds the Audit (Premium) actions
-// (https://learn.microsoft.com/purview/audit-mailboxes).
+// CIS action lists for per-mailbox auditing. CIS 6.1.2 (E3) asks for
+// Microsoft's default sets plus Copy, FolderBind and Move (admin), FolderBind
+// and Move (delegate), Create, MailboxLogin and Move (owner); CIS 6.1.3 (E5)
+// adds the Audit (Premium) actions MailItemsAccessed and Send. The lists are
+// the ones of the benchmark's remediation scripts (CIS Microsoft 365
+// Foundations v3.1.0, as published in Tenable's audit items
+// https://www.tenable.com/audits/items/CIS_Microsoft_365_v3.1.0_E5_Level_1.audit:6a00ce63b3072829a7b247185d7ceb45);
+// Microsoft's defaults: https://learn.microsoft.com/purview/audit-mailboxes.
 var (
-	cisAuditAdminE3 = []string{"ApplyRecord", "Create", "HardDelete", "MoveToDeletedItems", "SendAs", "SendOnBehalf",
+	cisAuditAdminE3 = []string{"ApplyRecord", "Copy", "Create", "FolderBind", "HardDelete", "Move", "MoveToDeletedItems",
+		"SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"}
+	cisAuditDelegateE3 = []string{"ApplyRecord", "Create", "FolderBind", "HardDelete", "Move", "MoveToDeletedItems",
+		"SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateFolderPermissions", "UpdateInboxRules"}
+	cisAuditOwnerE3 = []string{"ApplyRecord", "Create", "HardDelete", "MailboxLogin", "Move", "MoveToDeletedItems",
 		"SoftDelete", "Update", "UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"}
-	cisAuditDelegateE3 = []string{"ApplyRecord", "Create", "HardDelete", "MoveToDeletedItems", "SendAs", "SendOnBehalf",
-		"SoftDelete", "Update", "UpdateFolderPermissions", "UpdateInboxRules"}
-	cisAuditOwnerE3 = []string{"ApplyRecord", "HardDelete", "MoveToDeletedItems", "SoftDelete", "Update",
-		"UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"}
 	cisAuditAdminE5Extra    = []string{"MailItemsAccessed", "Send"}
 	cisAuditDelegateE5Extra = []string{"MailItemsAccessed"}
 	cisAuditOwnerE5Extra    = []string{"MailItemsAccessed", "Send"}

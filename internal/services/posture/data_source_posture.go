@@ -90,7 +90,7 @@ func (d *postureDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				Validators:          []validator.Int64{int64validator.Between(1, maxAuditAgeDays)},
 			},
 			"mailbox_audit_actions": schema.StringAttribute{
-				MarkdownDescription: "Which CIS action lists `" + ctlMailboxAuditSettings + "` requires in `AuditAdmin`, `AuditDelegate` and `AuditOwner`: " + quoteList(auditActionLevels) + " (E3 = CIS 6.1.2, Microsoft's default sets; E5 = CIS 6.1.3, adding `MailItemsAccessed` and `Send`). Default `" + defaultAuditActions + "`.",
+				MarkdownDescription: "Which CIS action lists `" + ctlMailboxAuditSettings + "` requires in `AuditAdmin`, `AuditDelegate` and `AuditOwner`: " + quoteList(auditActionLevels) + " (E3 = CIS 6.1.2: Microsoft's default sets plus `Copy`, `FolderBind`, `Move`, `Create` and `MailboxLogin` where CIS lists them; E5 = CIS 6.1.3: adding `MailItemsAccessed` and `Send`). Default `" + defaultAuditActions + "`.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(auditActionLevels...)},
 			},

@@ -35,7 +35,7 @@ const breakGlassID = "6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"
 func defaultStatuses() map[string]string {
 	return map[string]string{
 		"mailbox-auditing-default":      "pass",
-		"mailbox-audit-settings":        "pass",
+		"mailbox-audit-settings":        "fail", // Microsoft's default action sets lack some CIS actions
 		"no-audit-bypass":               noAuditBypassDefault,
 		"unified-audit-log":             "pass",
 		"audit-log-retention":           auditRetentionDefault,
@@ -175,6 +175,16 @@ func allUsers(extra map[string]any) map[string]any {
 	return c
 }
 
+// The CIS 6.1.2 (E3) audit action lists.
+var (
+	cisAdmin = []string{"ApplyRecord", "Copy", "Create", "FolderBind", "HardDelete", "Move", "MoveToDeletedItems",
+		"SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"}
+	cisDelegate = []string{"ApplyRecord", "Create", "FolderBind", "HardDelete", "Move", "MoveToDeletedItems",
+		"SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateFolderPermissions", "UpdateInboxRules"}
+	cisOwner = []string{"ApplyRecord", "Create", "HardDelete", "MailboxLogin", "Move", "MoveToDeletedItems",
+		"SoftDelete", "Update", "UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"}
+)
+
 // harden changes the tenant out of band to what the baseline asks for.
 func harden(t *testing.T, tn *acctest.Tenant) {
 	t.Helper()
@@ -231,7 +241,8 @@ func TestAccPostureDataSource_defaultTenant(t *testing.T) {
 				expectEvidence("remote-domain-auto-forwarding", "Default", regexp.MustCompile(`DomainName=\*; AutoForwardEnabled=true on the Default domain`), nil),
 				expectEvidence("outbound-spam-auto-forwarding", "Default", regexp.MustCompile(`AutoForwardingMode=Automatic`), nil),
 				expectEvidence("outbound-spam-notifications", "Default", regexp.MustCompile(`NotifyOutboundSpam=false; BccSuspiciousOutboundMail=false`), nil),
-				expectEvidence("mailbox-audit-settings", "", nil, regexp.MustCompile(`All 5 user mailboxes audit`)),
+				expectEvidence("mailbox-audit-settings", "user2@contoso.com", regexp.MustCompile(`^AuditAdmin lacks Copy,FolderBind,Move; AuditDelegate lacks FolderBind,Move; AuditOwner lacks Create,MailboxLogin,Move$`),
+					regexp.MustCompile(`^5 of 5 user mailboxes fall short of the audit settings: auditing on, log age at least 90 days, the CIS 6.1.2 \(E3\) action lists\.$`)),
 				expectEvidence("mailbox-external-forwarding", "", nil, regexp.MustCompile(`inbox rules were not \(set scan_inbox_rules`)),
 				expectEvidence("security-defaults", "", nil, regexp.MustCompile(`Security defaults are on and no conditional access policy is enabled`)),
 				resource.TestCheckResourceAttr(postureDS, "results.#", strconv.Itoa(len(defaultStatuses()))),
@@ -283,6 +294,7 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 		"ca-sign-in-risk-policy":        "pass",
 		"security-defaults":             "pass",
 		"audit-log-retention":           "pass",
+		"mailbox-audit-settings":        "pass",
 	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -290,6 +302,9 @@ func TestAccPostureDataSource_hardenThenWeaken(t *testing.T) {
 			{
 				PreConfig: func() {
 					harden(t, tn)
+					for _, m := range mbx {
+						tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": m["UserPrincipalName"], "AuditAdmin": cisAdmin, "AuditDelegate": cisDelegate, "AuditOwner": cisOwner})
+					}
 					// A partner domain that may receive forwards, and a
 					// forward to it: neither is a finding.
 					tn.Exchange(t, "New-RemoteDomain", map[string]any{"Name": "Partner", "DomainName": "partner.example"})

@@ -93,7 +93,7 @@ func TestEvaluationRequestCounts(t *testing.T) {
 	rs := evaluate(ctx, set, defaultOptions())
 	logCounts(t, sim)
 	st := statusOf(rs)
-	if st[ctlMailboxForwarding] != statusFail || st[ctlMailboxAuditSettings] != statusPass {
+	if st[ctlMailboxForwarding] != statusFail || st[ctlMailboxAuditSettings] != statusFail {
 		t.Fatalf("statuses: %v", st)
 	}
 	for _, r := range rs {
@@ -331,7 +331,7 @@ func TestEvaluationInboxRulesForbidden(t *testing.T) {
 	opt.ScanInboxRules = true
 	rs := evaluate(t.Context(), reader, opt)
 	st := statusOf(rs)
-	if st[ctlMailboxAuditSettings] != statusPass {
+	if st[ctlMailboxAuditSettings] != statusFail { // Microsoft's default action sets
 		t.Errorf("audit settings: %v", rs)
 	}
 	for _, r := range rs {
