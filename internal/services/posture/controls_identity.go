@@ -174,6 +174,10 @@ func evalBlockLegacyAuth(e *evaluation) result {
 }
 
 func evalUserRiskPolicy(e *evaluation) result {
+	return e.riskLicenceGap(evalUserRiskPolicyConfig(e))
+}
+
+func evalUserRiskPolicyConfig(e *evaluation) result {
 	ok := func(p *graph.ConditionalAccessPolicy) bool {
 		return grants(p, "block") || (grants(p, "passwordChange") && requiresMFA(p))
 	}
@@ -194,6 +198,10 @@ func evalUserRiskPolicy(e *evaluation) result {
 }
 
 func evalSignInRiskPolicy(e *evaluation) result {
+	return e.riskLicenceGap(evalSignInRiskPolicyConfig(e))
+}
+
+func evalSignInRiskPolicyConfig(e *evaluation) result {
 	levels := []string{"high"}
 	if e.opt.RequireMediumSignIn {
 		levels = append(levels, "medium")
@@ -276,27 +284,53 @@ func riskRank(l string) int {
 	return -1
 }
 
+// getRiskyUsers lists the users Identity Protection holds at risk (Entra
+// ID P2). The risk policy controls use its licence error too.
+func (e *evaluation) getRiskyUsers() ([]*graph.RiskyUser, error) {
+	return e.riskyUsers.get(func() ([]*graph.RiskyUser, error) {
+		var out []*graph.RiskyUser
+		_, err := e.c.Graph.EachRiskyUser(e.ctx, "riskState eq 'atRisk' or riskState eq 'confirmedCompromised'", func(u *graph.RiskyUser) error {
+			out = append(out, u)
+			return nil
+		})
+		return out, err
+	})
+}
+
+// riskLicenceGap turns a failing risk policy control into unknown when the
+// tenant has no Microsoft Entra ID P2: risk conditions cannot be used at all
+// then, which is a licence question rather than a configuration one.
+func (e *evaluation) riskLicenceGap(r result) result {
+	if r.Status != statusFail {
+		return r
+	}
+	if _, err := e.getRiskyUsers(); errors.Is(err, graph.ErrLicence) {
+		u := unknown("risk-based conditional access (user and sign-in risk conditions need Microsoft Entra ID P2)", err)
+		u.Objects = r.Objects
+		return u
+	}
+	return r
+}
+
 // evalRiskyUsers evaluates the part of CIS 5.2.6.1 (a manual review) that a
 // query can answer: users Identity Protection holds at risk.
 func evalRiskyUsers(e *evaluation) result {
 	threshold := riskRank(e.opt.RiskyUserLevel)
+	users, err := e.getRiskyUsers()
+	if err != nil {
+		return unknown("risky users (GET /identityProtection/riskyUsers; Microsoft Entra ID P2)", err)
+	}
 	var objs []object
-	checked := 0
-	_, err := e.c.Graph.EachRiskyUser(e.ctx, "riskState eq 'atRisk' or riskState eq 'confirmedCompromised'", func(u *graph.RiskyUser) error {
-		checked++
+	for _, u := range users {
 		if riskRank(u.RiskLevel) >= threshold {
 			objs = append(objs, object{Type: "risky_user", Name: u.UserPrincipalName,
 				Detail: fmt.Sprintf("riskLevel=%s; riskState=%s; riskLastUpdatedDateTime=%s", u.RiskLevel, u.RiskState, u.RiskLastUpdated.Format("2006-01-02T15:04:05Z"))})
 		}
-		return nil
-	})
-	if err != nil {
-		return unknown("risky users (GET /identityProtection/riskyUsers; Microsoft Entra ID P2)", err)
 	}
 	if len(objs) > 0 {
 		return fail(objs, "%s at risk level %s or above wait for investigation (confirm compromised or safe, reset credentials, dismiss). CIS 5.2.6.1 also asks for a weekly review of failed sign-ins.",
 			plural(len(objs), "user is", "users are"), e.opt.RiskyUserLevel)
 	}
 	return pass("No user is at risk level %s or above (%s at risk in total). This covers only the automated part of CIS 5.2.6.1: keep reviewing failed sign-ins weekly.",
-		e.opt.RiskyUserLevel, plural(checked, "user", "users"))
+		e.opt.RiskyUserLevel, plural(len(users), "user", "users"))
 }

@@ -147,6 +147,7 @@ type evaluation struct {
 	caPolicies       lazy[[]*graph.ConditionalAccessPolicy]
 	breakGlass       lazy[map[string]bool]
 	securityDefaults lazy[*graph.SecurityDefaults]
+	riskyUsers       lazy[[]*graph.RiskyUser]
 }
 
 // evaluate runs the selected controls, a few at a time, and returns their

@@ -374,3 +374,33 @@ func TestEvaluationForwardingAddressInternal(t *testing.T) {
 		t.Errorf("Get-Mailbox: %d requests, want 2", n)
 	}
 }
+
+// TestEvaluationP1Only: with Entra ID P1 but not P2, conditional access is
+// evaluated, but risk conditions cannot exist: the risk policy controls and
+// the risky user review are unknown with a licence reason.
+func TestEvaluationP1Only(t *testing.T) {
+	fx := m365sim.DefaultFixture()
+	fx.Tenants[0].Licences = m365sim.Licences{EntraIDP1: true}
+	sim, err := m365sim.Start(m365sim.Options{StateDir: t.TempDir(), Fixture: fx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	set := newSetRetries(t, sim, 3)
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlMFAAllUsers: true, ctlBlockLegacyAuth: true, ctlUserRiskPolicy: true, ctlSignInRiskPolicy: true, ctlReviewSignInsAndRiskyUsers: true, ctlSecurityDefaults: true}
+	rs := evaluate(t.Context(), set, opt)
+	want := map[string]string{ctlMFAAllUsers: statusFail, ctlBlockLegacyAuth: statusFail, ctlUserRiskPolicy: statusUnknown,
+		ctlSignInRiskPolicy: statusUnknown, ctlReviewSignInsAndRiskyUsers: statusUnknown, ctlSecurityDefaults: statusPass}
+	for _, r := range rs {
+		if r.Status != want[r.ID] {
+			t.Errorf("%s: %s, want %s: %s", r.ID, r.Status, want[r.ID], r.Summary)
+		}
+		if r.Status == statusUnknown && (r.Reason != reasonLicence || !strings.Contains(r.Summary, "P2")) {
+			t.Errorf("%s: reason %s: %s", r.ID, r.Reason, r.Summary)
+		}
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, "GET /v1.0/identityProtection/riskyUsers"); n != 1 {
+		t.Errorf("riskyUsers: %d requests, want 1 (shared by three controls)", n)
+	}
+}
