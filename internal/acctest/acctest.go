@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -131,4 +132,49 @@ func (tn *Tenant) One(t *testing.T, endpoint, cmdlet string, params map[string]a
 		t.Fatalf("%s returned %d objects, want 1", cmdlet, len(out))
 	}
 	return out[0]
+}
+
+// Example returns a file under examples/ (path relative to that folder) as a
+// test configuration for the tenant: the file's own terraform block and empty
+// provider block, when it has them, give way to the emulator's provider
+// configuration, so documented examples are tested exactly as written.
+func (tn *Tenant) Example(t *testing.T, path string) string {
+	t.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "examples", path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	const providerLine = `provider "m365harden" {}`
+	if end := strings.Index(src, providerLine); end >= 0 {
+		start := strings.Index(src, "terraform {")
+		if start < 0 || start > end {
+			start = end
+		}
+		src = src[:start] + src[end+len(providerLine):]
+	}
+	return tn.ProviderConfig() + src
+}
+
+// repoRoot finds the module root (the folder with go.mod) above the test's
+// working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the test's working directory")
+		}
+		dir = parent
+	}
 }

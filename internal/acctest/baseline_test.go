@@ -2,8 +2,6 @@ package acctest_test
 
 import (
 	"fmt"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -17,23 +15,6 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
 
-// baselineConfig returns examples/baseline/main.tf with its terraform and
-// provider blocks replaced by the emulator's provider configuration.
-func baselineConfig(t *testing.T, tn *acctest.Tenant) string {
-	t.Helper()
-	b, err := os.ReadFile("../../examples/baseline/main.tf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(b)
-	const providerLine = `provider "m365harden" {}`
-	start, end := strings.Index(src, "terraform {"), strings.Index(src, providerLine)
-	if start < 0 || end < start {
-		t.Fatal("examples/baseline/main.tf no longer has its terraform and provider blocks")
-	}
-	return tn.ProviderConfig() + src[:start] + src[end+len(providerLine):]
-}
-
 // The shipped baseline applies as written to a weak tenant, hardens it, and
 // out-of-band weakening shows as drift that the next apply undoes.
 func TestAccBaseline_example(t *testing.T) {
@@ -41,7 +22,7 @@ func TestAccBaseline_example(t *testing.T) {
 	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 20, AuditDisabledEvery: 4}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := baselineConfig(t, tn)
+	cfg := tn.Example(t, "baseline/main.tf")
 	status := func(id, want string) statecheck.StateCheck {
 		return statecheck.ExpectKnownValue("data.m365harden_posture.this", tfjsonpath.New("statuses").AtMapKey(id), knownvalue.StringExact(want))
 	}

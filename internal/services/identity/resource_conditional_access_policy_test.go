@@ -3,7 +3,6 @@ package identity_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"testing"
@@ -424,11 +423,7 @@ resource "m365harden_conditional_access_policy" "mfa" {
 // The documented example applies as written and plans empty afterwards.
 func TestAccConditionalAccessPolicy_example(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	example, err := os.ReadFile("../../../examples/resources/m365harden_conditional_access_policy/resource.tf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := tn.ProviderConfig() + string(example)
+	cfg := tn.Example(t, "resources/m365harden_conditional_access_policy/resource.tf")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             caDestroyed(tn),

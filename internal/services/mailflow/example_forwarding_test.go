@@ -1,8 +1,6 @@
 package mailflow_test
 
 import (
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -14,23 +12,6 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
 
-// exampleConfig returns examples/forwarding/main.tf with its terraform and
-// provider blocks replaced by the emulator's provider configuration.
-func exampleConfig(t *testing.T, tn *acctest.Tenant) string {
-	t.Helper()
-	b, err := os.ReadFile("../../../examples/forwarding/main.tf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(b)
-	const providerLine = `provider "m365harden" {}`
-	start, end := strings.Index(src, "terraform {"), strings.Index(src, providerLine)
-	if start < 0 || end < start {
-		t.Fatalf("examples/forwarding/main.tf no longer has its terraform and provider blocks")
-	}
-	return tn.ProviderConfig() + src[:start] + src[end+len(providerLine):]
-}
-
 // The documented "block external forwarding except for partner.example"
 // pattern, applied as written to a compromised tenant: afterwards the only
 // findings are the allowed partner routes; a new inbox rule to a personal
@@ -39,7 +20,7 @@ func TestAccForwardingExample_partnerOnly(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	seedForwardingScenario(t, tn)
 	// The scenario's own inbox rules go; the example's mailboxes stay.
-	cfg := exampleConfig(t, tn)
+	cfg := tn.Example(t, "forwarding/main.tf")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{

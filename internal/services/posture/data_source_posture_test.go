@@ -2,7 +2,6 @@ package posture_test
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -481,11 +480,7 @@ func TestAccPostureDataSource_badArguments(t *testing.T) {
 // the tenant is hardened.
 func TestAccPostureDataSource_pipelineGate(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	gate, err := os.ReadFile("../../../examples/data-sources/m365harden_posture/pipeline-gate.tf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := tn.ProviderConfig() + string(gate)
+	cfg := tn.Example(t, "data-sources/m365harden_posture/pipeline-gate.tf")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
