@@ -2,11 +2,8 @@ package audit
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -124,27 +121,8 @@ func (r *auditConfigurationResource) Update(ctx context.Context, req resource.Up
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
-// write applies the plan. When a change fails part-way, state is set to what
-// the tenant now holds, so nothing is lost and the next plan shows the rest.
 func (r *auditConfigurationResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	if r.clients == nil {
-		common.NotConfigured(diags)
-		return
-	}
-	var m auditConfigurationModel
-	diags.Append(plan.Get(ctx, &m)...)
-	if diags.HasError() {
-		return
-	}
-	got, err := r.apply(ctx, m)
-	if err != nil {
-		common.AddAPIError(diags, "Changing the tenant's audit configuration failed", err)
-		if cur, rerr := r.read(ctx); rerr == nil {
-			diags.Append(state.Set(ctx, cur)...)
-		}
-		return
-	}
-	diags.Append(state.Set(ctx, got)...)
+	common.WriteSingleton(ctx, r.clients, plan, state, diags, "the tenant's audit configuration", r.apply, r.read)
 }
 
 func (r *auditConfigurationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -167,16 +145,7 @@ func (r *auditConfigurationResource) Delete(ctx context.Context, _ resource.Dele
 }
 
 func (r *auditConfigurationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	if !strings.EqualFold(req.ID, r.clients.TenantID) {
-		resp.Diagnostics.AddError("Wrong import ID",
-			fmt.Sprintf("m365harden_audit_configuration is imported by the tenant ID the provider is configured for (%s); got %q.", r.clients.TenantID, req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.clients.TenantID)...)
+	common.ImportTenantSingleton(ctx, r.clients, "m365harden_audit_configuration", req, resp)
 }
 
 type auditConfigurationModel struct {

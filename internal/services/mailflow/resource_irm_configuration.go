@@ -2,12 +2,10 @@ package mailflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -166,26 +164,8 @@ func (r *irmConfigurationResource) Update(ctx context.Context, req resource.Upda
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
-// write applies the plan; on failure state is set to what the tenant holds.
 func (r *irmConfigurationResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	if r.clients == nil {
-		common.NotConfigured(diags)
-		return
-	}
-	var m irmConfigurationModel
-	diags.Append(plan.Get(ctx, &m)...)
-	if diags.HasError() {
-		return
-	}
-	got, err := r.apply(ctx, m)
-	if err != nil {
-		common.AddAPIError(diags, "Changing the tenant's IRM configuration failed", err)
-		if cur, rerr := r.read(ctx); rerr == nil {
-			diags.Append(state.Set(ctx, cur)...)
-		}
-		return
-	}
-	diags.Append(state.Set(ctx, got)...)
+	common.WriteSingleton(ctx, r.clients, plan, state, diags, "the tenant's IRM configuration", r.apply, r.read)
 }
 
 func (r *irmConfigurationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -207,16 +187,7 @@ func (r *irmConfigurationResource) Delete(ctx context.Context, _ resource.Delete
 }
 
 func (r *irmConfigurationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	if !strings.EqualFold(req.ID, r.clients.TenantID) {
-		resp.Diagnostics.AddError("Wrong import ID",
-			fmt.Sprintf("m365harden_irm_configuration is imported by the tenant ID the provider is configured for (%s); got %q.", r.clients.TenantID, req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), r.clients.TenantID)...)
+	common.ImportTenantSingleton(ctx, r.clients, "m365harden_irm_configuration", req, resp)
 }
 
 type irmConfigurationModel struct {
