@@ -34,7 +34,7 @@ var terraformErr error
 func PreCheck(t *testing.T) {
 	t.Helper()
 	terraformOnce.Do(func() {
-		_ = os.Setenv("CHECKPOINT_DISABLE", "1")
+		_ = os.Setenv("CHECKPOINT_DISABLE", "1") //nolint:usetesting // process-wide for every test of the binary, set once under sync.Once; t.Setenv would undo it when the first test ends
 		if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
 			if _, err := os.Stat(p); err != nil {
 				terraformErr = fmt.Errorf("TF_ACC_TERRAFORM_PATH=%s: %w", p, err)
@@ -46,7 +46,7 @@ func PreCheck(t *testing.T) {
 			terraformErr = fmt.Errorf("the acceptance tests need the terraform CLI: put it on PATH or set TF_ACC_TERRAFORM_PATH (without network access: go install github.com/hashicorp/terraform@v1.5.7)")
 			return
 		}
-		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", p)
+		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", p) //nolint:usetesting // process-wide for every test of the binary, set once under sync.Once; t.Setenv would undo it when the first test ends
 	})
 	if terraformErr != nil {
 		t.Fatal(terraformErr)

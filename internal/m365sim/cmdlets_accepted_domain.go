@@ -46,7 +46,7 @@ func init() {
 			if c.Has("Identity") {
 				o := findByNameOrGUID(c.Tenant, kindAcceptedDomain, c.String("Identity"), false)
 				if o == nil {
-					return nil, errNotFound("accepted domain", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				return []Object{o}, nil
 			}

@@ -89,7 +89,10 @@ func init() {
 				return nil, cerr
 			}
 			guid := asString(mb["Guid"])
-			want := c.Params["AuditBypassEnabled"].(bool)
+			want, err := boundParam[bool](c, "AuditBypassEnabled")
+			if err != nil {
+				return nil, err
+			}
 			cur := bypassObject(c.Tenant, mb)
 			if cur["AuditBypassEnabled"] == want {
 				c.Warn(fmt.Sprintf("The command completed successfully but no settings of '%s' have been modified.", asString(mb["Identity"])))

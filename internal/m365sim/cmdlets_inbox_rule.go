@@ -227,7 +227,7 @@ func init() {
 			}
 			mb := lookupMailbox(c.Tenant, mbID, false)
 			if mb == nil {
-				return nil, errNotFound("mailbox", mbID, c.Tenant)
+				return nil, errNotFound(mbID, c.Tenant)
 			}
 			set := c.Tenant.Store.Get(kindInboxRules, mailboxKey(mb))
 			rules := []Object{}
@@ -240,7 +240,7 @@ func init() {
 						return []Object{r}, nil
 					}
 				}
-				return nil, errNotFound("inbox rule", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			if n := toInt(c.Params["SkipCount"]); n > 0 {
 				if n > len(rules) {

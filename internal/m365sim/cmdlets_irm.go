@@ -103,7 +103,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := c.Tenant.Store.Get(kindIRMConfiguration, irmIdentity)
 			if o == nil {
-				return nil, errNotFound("IRM configuration", irmIdentity, c.Tenant)
+				return nil, errNotFound(irmIdentity, c.Tenant)
 			}
 			return []Object{o}, nil
 		},
@@ -141,7 +141,7 @@ func init() {
 			if c.Has("Identity") {
 				o := findByNameOrGUID(c.Tenant, kindRMSTemplate, c.String("Identity"), false)
 				if o == nil {
-					return nil, errNotFound("RMS template", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				return []Object{o}, nil
 			}

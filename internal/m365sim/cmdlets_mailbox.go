@@ -192,7 +192,11 @@ func init() {
 		}
 		ids := make([]string, 0, min(len(objs), 100))
 		for _, o := range objs[:min(len(objs), 100)] {
-			ids = append(ids, o["UserPrincipalName"].(string))
+			upn, ok := o["UserPrincipalName"].(string)
+			if !ok {
+				return nil, fmt.Errorf("mailboxes seed: mailbox %v has no UserPrincipalName string", o["Guid"])
+			}
+			ids = append(ids, upn)
 		}
 		return map[string]any{"created": len(objs), "first": ids}, nil
 	})
@@ -276,7 +280,7 @@ func resolveMailbox(t *Tenant, id string) (Object, *CmdletError) {
 	found := findMailboxes(t, id)
 	switch len(found) {
 	case 0:
-		return nil, errNotFound("mailbox", id, t)
+		return nil, errNotFound(id, t)
 	case 1:
 		return found[0], nil
 	}
@@ -325,7 +329,7 @@ func runGetMailbox(c *Call) ([]Object, error) {
 	if id != "" {
 		switch {
 		case len(out) == 0:
-			return nil, errNotFound("mailbox", id, c.Tenant)
+			return nil, errNotFound(id, c.Tenant)
 		case len(out) > 1 && filter == nil && len(types) == 0:
 			return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException",
 				Message: fmt.Sprintf("The operation couldn't be performed because '%s' matches multiple entries.", id)}
@@ -366,7 +370,7 @@ func runSetMailbox(c *Call) ([]Object, error) {
 	guid := asString(found["Guid"])
 	o := c.Tenant.Store.GetLatest(kindMailbox, guid)
 	if o == nil {
-		return nil, errNotFound("mailbox", c.String("Identity"), c.Tenant)
+		return nil, errNotFound(c.String("Identity"), c.Tenant)
 	}
 	before, _ := json.Marshal(o)
 
@@ -408,7 +412,11 @@ func runSetMailbox(c *Call) ([]Object, error) {
 		o["AuditEnabled"] = c.Params["AuditEnabled"]
 	}
 	if c.Has("AuditLogAgeLimit") {
-		o["AuditLogAgeLimit"] = FormatTimeSpan(c.Params["AuditLogAgeLimit"].(time.Duration))
+		age, err := boundParam[time.Duration](c, "AuditLogAgeLimit")
+		if err != nil {
+			return nil, err
+		}
+		o["AuditLogAgeLimit"] = FormatTimeSpan(age)
 	}
 	if c.Has("ForwardingAddress") {
 		if v, _ := c.Params["ForwardingAddress"].(string); v == "" {

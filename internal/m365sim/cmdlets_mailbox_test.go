@@ -69,7 +69,12 @@ func TestGetMailboxIdentityFilterAndPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"bob@contoso.com", "BOB", bob["Guid"].(string), bob["ExternalDirectoryObjectId"].(string), "robert@contoso.com", "smtp:robert@contoso.com"} {
+	bobGUID, ok1 := bob["Guid"].(string)
+	bobOID, ok2 := bob["ExternalDirectoryObjectId"].(string)
+	if !ok1 || !ok2 {
+		t.Fatalf("AddMailbox: Guid %v ExternalDirectoryObjectId %v", bob["Guid"], bob["ExternalDirectoryObjectId"])
+	}
+	for _, id := range []string{"bob@contoso.com", "BOB", bobGUID, bobOID, "robert@contoso.com", "smtp:robert@contoso.com"} {
 		got, err := s.Invoke(DemoTenantID, EndpointExchange, "Get-Mailbox", map[string]any{"Identity": id})
 		if err != nil || len(got) != 1 || got[0]["UserPrincipalName"] != "bob@contoso.com" {
 			t.Fatalf("identity %s: %v %v", id, got, err)
@@ -290,7 +295,7 @@ func TestMailboxSeedControlRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(out.(map[string]any)["created"]) != "6" {
+	if summary, ok := out.(map[string]any); !ok || fmt.Sprint(summary["created"]) != "6" {
 		t.Fatalf("seed summary: %v", out)
 	}
 	if m := getMailbox(t, s, "fwd@contoso.com"); m["ForwardingAddress"] != "room0" {

@@ -62,7 +62,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := c.Tenant.Store.Get(kindOrganizationConfig, c.Tenant.InitialDomain)
 			if o == nil {
-				return nil, errNotFound("organization", c.Tenant.InitialDomain, c.Tenant)
+				return nil, errNotFound(c.Tenant.InitialDomain, c.Tenant)
 			}
 			return []Object{o}, nil
 		},
@@ -115,7 +115,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := c.Tenant.Store.Get(kindAdminAuditLogConfig, adminAuditLogIdentity)
 			if o == nil {
-				return nil, errNotFound("admin audit log config", adminAuditLogIdentity, c.Tenant)
+				return nil, errNotFound(adminAuditLogIdentity, c.Tenant)
 			}
 			if c.Endpoint == EndpointCompliance {
 				o["UnifiedAuditLogIngestionEnabled"] = false
@@ -158,7 +158,11 @@ func init() {
 				}
 			}
 			if c.Has("AdminAuditLogAgeLimit") {
-				o["AdminAuditLogAgeLimit"] = FormatTimeSpan(c.Params["AdminAuditLogAgeLimit"].(time.Duration))
+				age, err := boundParam[time.Duration](c, "AdminAuditLogAgeLimit")
+				if err != nil {
+					return nil, err
+				}
+				o["AdminAuditLogAgeLimit"] = FormatTimeSpan(age)
 			}
 			c.Tenant.Store.Put(kindAdminAuditLogConfig, adminAuditLogIdentity, o, c.Lag)
 			return nil, nil

@@ -117,9 +117,9 @@ func renumberRules(c *Call, rules []Object) {
 	}
 }
 
-func priorityError(p, max int) *CmdletError {
+func priorityError(p, highest int) *CmdletError {
 	return &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.ArgumentOutOfRangeException",
-		Message: fmt.Sprintf("The value of parameter Priority is %d. It should be between 0 and %d.", p, max)}
+		Message: fmt.Sprintf("The value of parameter Priority is %d. It should be between 0 and %d.", p, highest)}
 }
 
 func init() {
@@ -178,7 +178,7 @@ func init() {
 			if c.Has("Identity") {
 				o := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("Identity"), false)
 				if o == nil {
-					return nil, errNotFound("outbound spam filter policy", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				return []Object{o}, nil
 			}
@@ -214,7 +214,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("outbound spam filter policy", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			applyPolicy(c, o)
 			c.Tenant.Store.Put(kindOutboundPolicy, fmt.Sprint(o["Name"]), o, c.Lag)
@@ -230,7 +230,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("outbound spam filter policy", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			if o["IsDefault"] == true {
 				return nil, &CmdletError{Status: 400, Code: "BadRequest",
@@ -284,7 +284,7 @@ func init() {
 	customPolicy := func(c *Call, ruleName string) (string, *CmdletError) {
 		p := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("HostedOutboundSpamFilterPolicy"), true)
 		if p == nil {
-			return "", errNotFound("outbound spam filter policy", c.String("HostedOutboundSpamFilterPolicy"), c.Tenant)
+			return "", errNotFound(c.String("HostedOutboundSpamFilterPolicy"), c.Tenant)
 		}
 		if p["IsDefault"] == true {
 			return "", errValidation("The default policy can't be associated with a rule; it applies to everyone not covered by a custom policy.")
@@ -308,7 +308,7 @@ func init() {
 			if c.Has("Identity") {
 				o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), false)
 				if o == nil {
-					return nil, errNotFound("outbound spam filter rule", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				return []Object{o}, nil
 			}
@@ -395,7 +395,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("outbound spam filter rule", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			name := fmt.Sprint(o["Name"])
 			if c.Has("HostedOutboundSpamFilterPolicy") {
@@ -428,7 +428,6 @@ func init() {
 				}
 				c.Tenant.Store.Delete(kindOutboundRule, name, c.Lag)
 				o["Name"], o["Identity"] = newName, newName
-				name = newName
 			}
 			rules := outboundRules(c.Tenant)
 			others := make([]Object, 0, len(rules))
@@ -463,7 +462,7 @@ func init() {
 			Run: func(c *Call) ([]Object, error) {
 				o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), true)
 				if o == nil {
-					return nil, errNotFound("outbound spam filter rule", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				o["State"] = state
 				c.Tenant.Store.Put(kindOutboundRule, fmt.Sprint(o["Name"]), o, c.Lag)
@@ -482,7 +481,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("outbound spam filter rule", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			c.Tenant.Store.Delete(kindOutboundRule, fmt.Sprint(o["Name"]), c.Lag)
 			renumberRules(c, outboundRules(c.Tenant))

@@ -432,7 +432,7 @@ func init() {
 			if c.Has("Identity") {
 				o := findProtectionAlert(c.Tenant, c.String("Identity"), false)
 				if o == nil {
-					return nil, errNotFound("alert policy", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				return []Object{alertOut(o)}, nil
 			}
@@ -477,7 +477,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findProtectionAlert(c.Tenant, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("alert policy", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			if o["IsSystemRule"] == true {
 				return nil, errSystemAlert(c.Tenant, fmt.Sprint(o["Name"]))
@@ -504,7 +504,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findProtectionAlert(c.Tenant, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("alert policy", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			if o["IsSystemRule"] == true {
 				return nil, errSystemAlert(c.Tenant, fmt.Sprint(o["Name"]))

@@ -26,7 +26,11 @@ func TestProtectionAlertBuiltins(t *testing.T) {
 	}
 	names := map[string]Object{}
 	for _, o := range all {
-		names[o["Name"].(string)] = o
+		name, ok := o["Name"].(string)
+		if !ok {
+			t.Fatalf("built-in without a Name string: %v", o)
+		}
+		names[name] = o
 		if o["IsSystemRule"] != true || o["Disabled"] != false {
 			t.Errorf("built-in %v: IsSystemRule=%v Disabled=%v", o["Name"], o["IsSystemRule"], o["Disabled"])
 		}
@@ -167,7 +171,10 @@ func TestProtectionAlertLifecycleAndValidation(t *testing.T) {
 		t.Fatalf("after Set: %v", got)
 	}
 	// Lookup by GUID and by tenant\name.
-	guid := got[0]["Guid"].(string)
+	guid, isString := got[0]["Guid"].(string)
+	if !isString {
+		t.Fatalf("Guid %v", got[0]["Guid"])
+	}
 	for _, id := range []string{guid, DemoTenantID + `\filtered`} {
 		if g, err := inv("Get-ProtectionAlert", map[string]any{"Identity": id}); err != nil || len(g) != 1 {
 			t.Errorf("Get by %s: %v %v", id, g, err)

@@ -174,7 +174,7 @@ func init() {
 			if c.Has("Identity") {
 				o := findRemoteDomain(c.Tenant, c.String("Identity"), false)
 				if o == nil {
-					return nil, errNotFound("remote domain", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				return []Object{o}, nil
 			}
@@ -220,7 +220,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findRemoteDomain(c.Tenant, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("remote domain", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			for p := range setParams {
 				if p == "Identity" || p == "Name" || p == "Confirm" || !c.Has(p) {
@@ -253,7 +253,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findRemoteDomain(c.Tenant, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("remote domain", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			if fmt.Sprint(o["DomainName"]) == "*" {
 				return nil, &CmdletError{Status: 400, Code: "BadRequest",

@@ -31,7 +31,7 @@ var AuditRecordTypes = []string{"AzureActiveDirectory", "AzureActiveDirectoryAcc
 	"SharePoint", "SharePointFileOperation", "SharePointSharingOperation", "ThreatIntelligence", "ThreatIntelligenceUrl"}
 
 func retentionParams(create bool) map[string]Param {
-	one, max := 1, 10000
+	one, highest := 1, 10000
 	return map[string]Param{
 		"Name":              {Type: TString, Required: create, MaxLen: 64},
 		"Identity":          {Type: TString, Required: !create},
@@ -40,7 +40,7 @@ func retentionParams(create bool) map[string]Param {
 		"Operations":        {Type: TStrings},
 		"UserIds":           {Type: TStrings},
 		"RetentionDuration": {Type: TString, Enum: RetentionDurations, Required: create},
-		"Priority":          {Type: TInt, Required: create, Min: &one, Max: &max},
+		"Priority":          {Type: TInt, Required: create, Min: &one, Max: &highest},
 		"Confirm":           {Type: TSwitch},
 	}
 }
@@ -80,7 +80,10 @@ func applyRetention(c *Call, o Object) error {
 		}
 	}
 	if c.Has("Priority") {
-		pr := c.Params["Priority"].(int)
+		pr, err := boundParam[int](c, "Priority")
+		if err != nil {
+			return err
+		}
 		for _, other := range c.Tenant.Store.ListLatest(kindAuditRetentionPolicy) {
 			if !strings.EqualFold(asString(other["Guid"]), asString(o["Guid"])) && retentionPriority(other["Priority"]) == pr {
 				return errValidation(fmt.Sprintf("The priority %d is already used by the policy \"%s\". Each audit log retention policy needs a unique priority.", pr, asString(other["Name"])))
@@ -112,7 +115,7 @@ func init() {
 			if id := c.String("Identity"); id != "" {
 				o := findRetentionPolicy(c.Tenant, id, false)
 				if o == nil {
-					return nil, errNotFound("retention policy", id, c.Tenant)
+					return nil, errNotFound(id, c.Tenant)
 				}
 				return []Object{o}, nil
 			}
@@ -171,7 +174,7 @@ func init() {
 			}
 			o := findRetentionPolicy(c.Tenant, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("retention policy", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			if err := applyRetention(c, o); err != nil {
 				return nil, err
@@ -189,7 +192,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findRetentionPolicy(c.Tenant, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("retention policy", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			c.Tenant.Store.Delete(kindAuditRetentionPolicy, asString(o["Guid"]), c.Lag)
 			return nil, nil

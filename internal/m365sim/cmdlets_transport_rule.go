@@ -325,7 +325,7 @@ func init() {
 			if c.Has("Identity") {
 				o := findByNameOrGUID(c.Tenant, kindTransportRule, c.String("Identity"), false)
 				if o == nil {
-					return nil, errNotFound("transport rule", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				return []Object{o}, nil
 			}
@@ -397,7 +397,7 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindTransportRule, c.String("Identity"), true)
 			if o == nil {
-				return nil, errNotFound("transport rule", c.String("Identity"), c.Tenant)
+				return nil, errNotFound(c.String("Identity"), c.Tenant)
 			}
 			name := fmt.Sprint(o["Name"])
 			if cerr := applyTransportRuleParams(c, o); cerr != nil {
@@ -444,7 +444,7 @@ func init() {
 			Run: func(c *Call) ([]Object, error) {
 				o := findByNameOrGUID(c.Tenant, kindTransportRule, c.String("Identity"), true)
 				if o == nil {
-					return nil, errNotFound("transport rule", c.String("Identity"), c.Tenant)
+					return nil, errNotFound(c.String("Identity"), c.Tenant)
 				}
 				fn(c, o)
 				return nil, nil

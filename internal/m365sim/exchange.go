@@ -102,6 +102,17 @@ func (c *Call) Has(name string) bool { _, ok := c.Params[name]; return ok }
 // String returns a bound string parameter.
 func (c *Call) String(name string) string { s, _ := c.Params[name].(string); return s }
 
+// boundParam returns a bound parameter as the Go type its Param.Type binds
+// to (bool for TBool, int for TInt, time.Duration for TTimeSpan). A mismatch
+// is a simulator bug, reported as an internal error rather than a panic.
+func boundParam[T any](c *Call, name string) (T, error) {
+	v, ok := c.Params[name].(T)
+	if !ok {
+		return v, fmt.Errorf("m365sim: %s parameter %s is bound as %T, not %T", c.Cmdlet.Name, name, c.Params[name], v)
+	}
+	return v, nil
+}
+
 var cmdlets = map[string]*Cmdlet{}
 
 // registerCmdlet adds a cmdlet to the table; each area's file calls it from init.
@@ -137,7 +148,7 @@ type CmdletError struct {
 func (e *CmdletError) Error() string { return e.Exception + ": " + e.Message }
 
 // Errors the cmdlets return, with the exception types Exchange reports.
-func errNotFound(kind, identity string, t *Tenant) *CmdletError {
+func errNotFound(identity string, t *Tenant) *CmdletError {
 	return &CmdletError{Status: 404, Code: "NotFound",
 		Exception: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
 		Message:   fmt.Sprintf("The operation couldn't be performed because object '%s' couldn't be found on '%s'.", identity, dcName(t))}
@@ -294,7 +305,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 			return
 		}
 	}
-	params, cerr := bindParams(c, in.CmdletInput.Parameters, t)
+	params, cerr := bindParams(c, in.CmdletInput.Parameters)
 	if cerr != nil {
 		s.writeInvokeError(w, r, endpoint, c.Name, cerr)
 		return
@@ -479,7 +490,7 @@ func writeJSONContent(w http.ResponseWriter, status int, ctype string, body any)
 // PowerShell parameter binding does: names are case-insensitive, an unknown
 // name or a value of the wrong type is an error, enums are matched
 // case-insensitively and stored in their canonical case.
-func bindParams(c *Cmdlet, raw map[string]json.RawMessage, t *Tenant) (map[string]any, *CmdletError) {
+func bindParams(c *Cmdlet, raw map[string]json.RawMessage) (map[string]any, *CmdletError) {
 	out := map[string]any{}
 	names := make([]string, 0, len(raw))
 	for n := range raw {

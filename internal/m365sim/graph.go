@@ -325,7 +325,7 @@ func readGraphBody(r *http.Request) ([]byte, *GraphError) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	var rd io.Reader = io.LimitReader(r.Body, 4<<20)
+	rd := io.LimitReader(r.Body, 4<<20)
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(rd)
 		if err != nil {

@@ -62,7 +62,10 @@ var loginStates sync.Map // *Server -> *loginState
 
 func (s *Server) login() *loginState {
 	if v, ok := loginStates.Load(s); ok {
-		return v.(*loginState)
+		if st, ok := v.(*loginState); ok {
+			return st
+		}
+		panic(fmt.Sprintf("m365sim: loginStates holds %T, not *loginState", v))
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -81,7 +84,11 @@ func (s *Server) login() *loginState {
 		msiHeader:   randomHex(24),
 	}
 	v, _ := loginStates.LoadOrStore(s, st)
-	return v.(*loginState)
+	got, ok := v.(*loginState)
+	if !ok {
+		panic(fmt.Sprintf("m365sim: loginStates holds %T, not *loginState", v))
+	}
+	return got
 }
 
 func randomHex(n int) string {

@@ -101,7 +101,8 @@ func accessClaimsOf(t *testing.T, tok string) jwt.MapClaims {
 	return claims
 }
 
-func checkSuccess(t *testing.T, r loginResp, appID, aud string) {
+// checkSuccess checks a token response issued to the demo admin app.
+func checkSuccess(t *testing.T, r loginResp, aud string) {
 	t.Helper()
 	if r.status != 200 {
 		t.Fatalf("status %d: %v", r.status, r.body)
@@ -111,7 +112,7 @@ func checkSuccess(t *testing.T, r loginResp, appID, aud string) {
 	}
 	tok, _ := r.body["access_token"].(string)
 	claims := accessClaimsOf(t, tok)
-	if claims["tid"] != DemoTenantID || claims["appid"] != appID {
+	if claims["tid"] != DemoTenantID || claims["appid"] != DemoAdminAppID {
 		t.Fatalf("tid/appid = %v/%v", claims["tid"], claims["appid"])
 	}
 	if auds, _ := claims.GetAudience(); len(auds) != 1 || auds[0] != aud {
@@ -154,7 +155,10 @@ func TestLoginOpenIDConfiguration(t *testing.T) {
 
 	keys := getLogin(t, c, s.URL()+"/"+DemoDomain+"/discovery/v2.0/keys", nil)
 	ks, _ := keys.body["keys"].([]any)
-	if keys.status != 200 || len(ks) != 1 || ks[0].(map[string]any)["kid"] != s.keyID || ks[0].(map[string]any)["kty"] != "RSA" {
+	if keys.status != 200 || len(ks) != 1 {
+		t.Fatalf("keys: %d %v", keys.status, keys.body)
+	}
+	if k, ok := ks[0].(map[string]any); !ok || k["kid"] != s.keyID || k["kty"] != "RSA" {
 		t.Fatalf("keys: %d %v", keys.status, keys.body)
 	}
 }
@@ -173,13 +177,13 @@ func TestLoginClientSecret(t *testing.T) {
 	}
 	for _, tc := range ok {
 		t.Run(tc.name, func(t *testing.T) {
-			checkSuccess(t, postToken(t, s, c, tc.tenant, secretForm(DemoAdminAppID, DemoAdminSecret, tc.scope)), DemoAdminAppID, tc.aud)
+			checkSuccess(t, postToken(t, s, c, tc.tenant, secretForm(DemoAdminAppID, DemoAdminSecret, tc.scope)), tc.aud)
 		})
 	}
 	t.Run("claims accepted", func(t *testing.T) {
 		f := secretForm(DemoAdminAppID, DemoAdminSecret, "https://graph.microsoft.com/.default")
 		f.Set("claims", `{"access_token":{"xms_cc":{"values":["CP1"]}}}`)
-		checkSuccess(t, postToken(t, s, c, DemoTenantID, f), DemoAdminAppID, AudienceGraph)
+		checkSuccess(t, postToken(t, s, c, DemoTenantID, f), AudienceGraph)
 	})
 
 	graph := "https://graph.microsoft.com/.default"
@@ -245,7 +249,11 @@ func parseKeyPEM(t *testing.T, keyPEM []byte) *rsa.PrivateKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k.(*rsa.PrivateKey)
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		t.Fatalf("key PEM holds a %T, not an RSA private key", k)
+	}
+	return rk
 }
 
 func TestLoginCertificateAssertion(t *testing.T) {
@@ -274,11 +282,11 @@ func TestLoginCertificateAssertion(t *testing.T) {
 
 	t.Run("PS256 x5t#S256", func(t *testing.T) {
 		a := certAssertion(t, certPEM, key, jwt.SigningMethodPS256, claims(nil))
-		checkSuccess(t, postToken(t, s, c, DemoTenantID, assertionForm(DemoAdminAppID, a, graph)), DemoAdminAppID, AudienceGraph)
+		checkSuccess(t, postToken(t, s, c, DemoTenantID, assertionForm(DemoAdminAppID, a, graph)), AudienceGraph)
 	})
 	t.Run("RS256 x5t by domain", func(t *testing.T) {
 		a := certAssertion(t, certPEM, key, jwt.SigningMethodRS256, claims(func(c jwt.MapClaims) { c["aud"] = s.URL() + "/" + DemoDomain + "/oauth2/v2.0/token" }))
-		checkSuccess(t, postToken(t, s, c, DemoDomain, assertionForm(DemoAdminAppID, a, "https://outlook.office365.com/.default")), DemoAdminAppID, AudienceExchange)
+		checkSuccess(t, postToken(t, s, c, DemoDomain, assertionForm(DemoAdminAppID, a, "https://outlook.office365.com/.default")), AudienceExchange)
 	})
 
 	bad := []struct {
@@ -336,7 +344,7 @@ func TestLoginOIDCFederated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSuccess(t, postToken(t, s, c, DemoTenantID, assertionForm(DemoAdminAppID, good, graph)), DemoAdminAppID, AudienceGraph)
+	checkSuccess(t, postToken(t, s, c, DemoTenantID, assertionForm(DemoAdminAppID, good, graph)), AudienceGraph)
 
 	// The fixture's "builtin" credential was replaced by the real issuer.
 	app := s.Tenant(DemoTenantID).App(DemoAdminAppID)
@@ -401,7 +409,7 @@ func TestLoginOIDCGitHubEndpoint(t *testing.T) {
 	if auds, _ := claims.GetAudience(); len(auds) != 1 || auds[0] != FederatedTokenAudience {
 		t.Fatalf("aud %v", auds)
 	}
-	checkSuccess(t, postToken(t, s, c, DemoTenantID, assertionForm(DemoAdminAppID, tok, "https://outlook.office365.com/.default")), DemoAdminAppID, AudienceExchange)
+	checkSuccess(t, postToken(t, s, c, DemoTenantID, assertionForm(DemoAdminAppID, tok, "https://outlook.office365.com/.default")), AudienceExchange)
 }
 
 func TestLoginManagedIdentity(t *testing.T) {
@@ -415,7 +423,11 @@ func TestLoginManagedIdentity(t *testing.T) {
 	if exp, _ := r.body["expires_on"].(string); exp == "" {
 		t.Fatalf("expires_on %v", r.body["expires_on"])
 	}
-	claims := accessClaimsOf(t, r.body["access_token"].(string))
+	tok, ok := r.body["access_token"].(string)
+	if !ok {
+		t.Fatalf("access_token %v", r.body["access_token"])
+	}
+	claims := accessClaimsOf(t, tok)
 	if claims["appid"] != DemoMSIAppID || claims["tid"] != DemoTenantID {
 		t.Fatalf("claims %v", claims)
 	}
@@ -458,7 +470,7 @@ func TestLoginFaults(t *testing.T) {
 	if r.header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After on 503")
 	}
-	checkSuccess(t, postToken(t, s, c, DemoTenantID, form), DemoAdminAppID, AudienceGraph)
+	checkSuccess(t, postToken(t, s, c, DemoTenantID, form), AudienceGraph)
 	if n := s.Stats().Requests(EndpointLogin, "token"); n != 3 {
 		t.Fatalf("token requests counted %d", n)
 	}

@@ -360,7 +360,11 @@ func NewHTTPClient(extraCAFile string) (*http.Client, error) {
 			return nil, fmt.Errorf("the CA file %s holds no PEM certificate", extraCAFile)
 		}
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+	}
+	tr := base.Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: tr}, nil
 }

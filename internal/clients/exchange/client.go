@@ -165,10 +165,7 @@ func (c *Client) InvokeEach(ctx context.Context, cmdlet string, params map[strin
 	if err != nil {
 		return fmt.Errorf("%s %s: encoding parameters: %w", c.service(), cmdlet, err)
 	}
-	target, err := c.firstURL(o.selectFields)
-	if err != nil {
-		return err
-	}
+	target := c.firstURL(o.selectFields)
 	for page := 0; target != ""; page++ {
 		res, err := c.do(ctx, cmdlet, target, body, o.pageSize, idempotent)
 		if err != nil {
@@ -204,12 +201,12 @@ func (c *Client) base() string {
 	return strings.TrimSuffix(c.cfg.BaseURL, "/")
 }
 
-func (c *Client) firstURL(sel []string) (string, error) {
+func (c *Client) firstURL(sel []string) string {
 	u := c.base() + "/adminapi/beta/" + url.PathEscape(c.cfg.TenantID) + "/InvokeCommand"
 	if len(sel) > 0 {
 		u += "?$select=" + url.QueryEscape(strings.Join(sel, ","))
 	}
-	return u, nil
+	return u
 }
 
 type response struct {

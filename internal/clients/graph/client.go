@@ -182,7 +182,7 @@ func Describe(err error, operation string) error {
 	}
 	var oe *odataerrors.ODataError
 	if !errors.As(err, &oe) {
-		return fmt.Errorf("Microsoft Graph %s: %w", operation, err)
+		return fmt.Errorf("Microsoft Graph %s: %w", operation, err) //nolint:staticcheck // ST1005: "Microsoft Graph" is a product name
 	}
 	e := &Error{Operation: operation, Status: oe.ResponseStatusCode}
 	if me := oe.GetErrorEscaped(); me != nil {

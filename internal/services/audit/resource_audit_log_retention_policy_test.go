@@ -42,7 +42,7 @@ func tenantRetention(t *testing.T, tn *acctest.Tenant, duration string, priority
 	}
 }
 
-func retentionGone(t *testing.T, tn *acctest.Tenant) resource.TestCheckFunc {
+func retentionGone(tn *acctest.Tenant) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if _, err := tn.Sim.Invoke(tn.ID, m365sim.EndpointCompliance, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access"}); err == nil {
 			return fmt.Errorf("the policy still exists after destroy")
@@ -55,7 +55,7 @@ func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             retentionGone(t, tn),
+		CheckDestroy:             retentionGone(tn),
 		Steps: []resource.TestStep{
 			{
 				Config: retentionConfig(tn, "TwelveMonths", 100, ""),
@@ -152,7 +152,7 @@ func TestAccAuditLogRetentionPolicy_throttledAndLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             retentionGone(t, tn),
+		CheckDestroy:             retentionGone(tn),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				tn.Sim.SetReplicationLag(m365sim.EndpointCompliance, 2*time.Second)

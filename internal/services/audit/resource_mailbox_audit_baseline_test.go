@@ -19,9 +19,10 @@ import (
 
 const baselineAddr = "m365harden_mailbox_audit_baseline.this"
 
-// deviating counts the mailboxes of the types that break the rule, through
-// the emulator.
-func deviating(t *testing.T, tn *acctest.Tenant, filter string, want int) resource.TestCheckFunc {
+// deviating counts the mailboxes of the types that break the rule (auditing
+// off), through the emulator.
+func deviating(tn *acctest.Tenant, want int) resource.TestCheckFunc {
+	const filter = "AuditEnabled -eq $false"
 	return func(*terraform.State) error {
 		got, err := tn.Sim.Invoke(tn.ID, m365sim.EndpointExchange, "Get-Mailbox", map[string]any{"Filter": filter, "ResultSize": "Unlimited", "RecipientTypeDetails": []string{"UserMailbox", "SharedMailbox"}})
 		if err != nil {
@@ -53,7 +54,7 @@ resource "m365harden_mailbox_audit_baseline" "this" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy leaves the mailboxes as they are: the excluded one stays off.
-		CheckDestroy: deviating(t, tn, "AuditEnabled -eq $false", 1),
+		CheckDestroy: deviating(tn, 1),
 		Steps: []resource.TestStep{
 			{ // create fixes every deviating mailbox except the excluded one
 				Config: cfg(""),
@@ -61,7 +62,7 @@ resource "m365harden_mailbox_audit_baseline" "this" {
 					statecheck.ExpectKnownValue(baselineAddr, tfjsonpath.New("deviations"), knownvalue.MapSizeExact(0)),
 					statecheck.ExpectKnownValue(baselineAddr, tfjsonpath.New("recipient_types"), knownvalue.SetSizeExact(2)),
 				},
-				Check: deviating(t, tn, "AuditEnabled -eq $false", 1),
+				Check: deviating(tn, 1),
 			},
 			{ // a mailbox created tomorrow with auditing off shows up by name
 				PreConfig: func() {
@@ -73,7 +74,7 @@ resource "m365harden_mailbox_audit_baseline" "this" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(baselineAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: deviating(t, tn, "AuditEnabled -eq $false", 1),
+				Check: deviating(tn, 1),
 			},
 			{ // drift on one mailbox is named in the plan
 				PreConfig: func() {
@@ -90,7 +91,7 @@ resource "m365harden_mailbox_audit_baseline" "this" {
 				Config: cfg(`  min_audit_log_age_limit_days = 180
   required_audit_owner         = ["MailboxLogin"]`),
 				Check: resource.ComposeTestCheckFunc(
-					deviating(t, tn, "AuditEnabled -eq $false", 1),
+					deviating(tn, 1),
 					func(*terraform.State) error {
 						m := tn.One(t, m365sim.EndpointExchange, "Get-Mailbox", map[string]any{"Identity": "user0@contoso.onmicrosoft.com"})
 						if m["AuditLogAgeLimit"] != "180.00:00:00" || fmt.Sprint(m["AuditOwner"]) == "" || !contains(strList(m["AuditOwner"]), "MailboxLogin") || !contains(strList(m["AuditOwner"]), "Update") {
@@ -159,7 +160,7 @@ func TestAccMailboxAuditBaseline_throttledAndLag(t *testing.T) {
 			},
 			Config: tn.ProviderConfig() + `resource "m365harden_mailbox_audit_baseline" "this" {}`,
 			Check: resource.ComposeTestCheckFunc(
-				deviating(t, tn, "AuditEnabled -eq $false", 0),
+				deviating(tn, 0),
 				func(*terraform.State) error {
 					if n := tn.Sim.Stats().Statuses(m365sim.EndpointExchange, 429); n != 2 {
 						return fmt.Errorf("emulator answered %d 429s, want 2", n)

@@ -53,7 +53,7 @@ func TestAccMailboxAuditBypass_basic(t *testing.T) {
 				Config: bypassConfig(tn, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(bypassAddr, tfjsonpath.New("audit_bypass_enabled"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(bypassAddr, tfjsonpath.New("id"), knownvalue.StringExact(svc["Guid"].(string))),
+					statecheck.ExpectKnownValue(bypassAddr, tfjsonpath.New("id"), knownvalue.StringExact(guidOf(t, svc))),
 				},
 				Check: tenantBypass(t, tn, false),
 			},
@@ -68,7 +68,7 @@ func TestAccMailboxAuditBypass_basic(t *testing.T) {
 				Config:            bypassConfig(tn, "  audit_bypass_enabled = true"),
 				ResourceName:      bypassAddr,
 				ImportState:       true,
-				ImportStateId:     svc["Guid"].(string),
+				ImportStateId:     guidOf(t, svc),
 				ImportStateVerify: true,
 			},
 			{ // drift

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -42,11 +43,15 @@ const bulkAfter = 10
 var mailboxAuditCaches sync.Map // *clients.Set -> *mailboxAuditCache
 
 func auditCacheFor(set *clients.Set) *mailboxAuditCache {
-	if c, ok := mailboxAuditCaches.Load(set); ok {
-		return c.(*mailboxAuditCache)
+	c, ok := mailboxAuditCaches.Load(set)
+	if !ok {
+		c, _ = mailboxAuditCaches.LoadOrStore(set, &mailboxAuditCache{client: set.Exchange})
 	}
-	c, _ := mailboxAuditCaches.LoadOrStore(set, &mailboxAuditCache{client: set.Exchange})
-	return c.(*mailboxAuditCache)
+	cache, ok := c.(*mailboxAuditCache)
+	if !ok {
+		panic(fmt.Sprintf("audit: mailboxAuditCaches holds a %T, not a *mailboxAuditCache", c))
+	}
+	return cache
 }
 
 // auditReadFields are what the per-mailbox resource reads.

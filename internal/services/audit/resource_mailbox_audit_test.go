@@ -52,8 +52,20 @@ func strList(v any) []string {
 	return out
 }
 
-// tenantMailbox checks a mailbox's audit settings through the emulator.
-func tenantMailbox(t *testing.T, tn *acctest.Tenant, id string, enabled bool, age string, defaultSet []string, owner []string) resource.TestCheckFunc {
+// guidOf returns an emulator mailbox's GUID.
+func guidOf(t *testing.T, o m365sim.Object) string {
+	t.Helper()
+	g, ok := o["Guid"].(string)
+	if !ok {
+		t.Fatalf("mailbox without a Guid string: %v", o)
+	}
+	return g
+}
+
+// tenantMailbox checks ann@contoso.com's audit settings through the emulator;
+// auditing must be on.
+func tenantMailbox(t *testing.T, tn *acctest.Tenant, age string, defaultSet []string, owner []string) resource.TestCheckFunc {
+	const id, enabled = "ann@contoso.com", true
 	return func(*terraform.State) error {
 		m := tn.One(t, m365sim.EndpointExchange, "Get-Mailbox", map[string]any{"Identity": id})
 		sort.Strings(defaultSet)
@@ -83,18 +95,18 @@ func TestAccMailboxAudit_basic(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy restores Microsoft's defaults.
-		CheckDestroy: tenantMailbox(t, tn, "ann@contoso.com", true, "90.00:00:00", allLogonTypes, m365sim.DefaultAuditActions("Owner", true)),
+		CheckDestroy: tenantMailbox(t, tn, "90.00:00:00", allLogonTypes, m365sim.DefaultAuditActions("Owner", true)),
 		Steps: []resource.TestStep{
 			{ // create: auditing on, a custom owner list and a longer age
 				Config: mailboxAuditConfig(tn, custom),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("id"), knownvalue.StringExact(ann["Guid"].(string))),
+					statecheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("id"), knownvalue.StringExact(guidOf(t, ann))),
 					statecheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("audit_enabled"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("audit_log_age_limit_days"), knownvalue.Int64Exact(180)),
 					statecheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("default_audit_set"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Admin"), knownvalue.StringExact("Delegate")})),
 					statecheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("audit_owner"), knownvalue.SetSizeExact(3)),
 				},
-				Check: tenantMailbox(t, tn, "ann@contoso.com", true, "180.00:00:00", []string{"Admin", "Delegate"}, []string{"MailboxLogin", "HardDelete", "Update"}),
+				Check: tenantMailbox(t, tn, "180.00:00:00", []string{"Admin", "Delegate"}, []string{"MailboxLogin", "HardDelete", "Update"}),
 			},
 			{ // update in place: the owner list goes back to Microsoft's defaults
 				Config: mailboxAuditConfig(tn, "  audit_log_age_limit_days = 180"),
@@ -103,13 +115,13 @@ func TestAccMailboxAudit_basic(t *testing.T) {
 					plancheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("default_audit_set"), knownvalue.SetSizeExact(3)),
 					plancheck.ExpectUnknownValue(mailboxAuditAddr, tfjsonpath.New("audit_owner")),
 				}},
-				Check: tenantMailbox(t, tn, "ann@contoso.com", true, "180.00:00:00", allLogonTypes, m365sim.DefaultAuditActions("Owner", true)),
+				Check: tenantMailbox(t, tn, "180.00:00:00", allLogonTypes, m365sim.DefaultAuditActions("Owner", true)),
 			},
 			{ // import by GUID
 				Config:            mailboxAuditConfig(tn, "  audit_log_age_limit_days = 180"),
 				ResourceName:      mailboxAuditAddr,
 				ImportState:       true,
-				ImportStateId:     ann["Guid"].(string),
+				ImportStateId:     guidOf(t, ann),
 				ImportStateVerify: true,
 			},
 			{ // import by a secondary SMTP address
@@ -137,7 +149,7 @@ func TestAccMailboxAudit_basic(t *testing.T) {
 					plancheck.ExpectKnownValue(mailboxAuditAddr, tfjsonpath.New("audit_enabled"), knownvalue.Bool(true)),
 					plancheck.ExpectUnknownValue(mailboxAuditAddr, tfjsonpath.New("audit_admin")),
 				}},
-				Check: tenantMailbox(t, tn, "ann@contoso.com", true, "180.00:00:00", allLogonTypes, nil),
+				Check: tenantMailbox(t, tn, "180.00:00:00", allLogonTypes, nil),
 			},
 			{ // an empty set logs nothing for that logon type, without a perpetual diff
 				Config: mailboxAuditConfig(tn, "  audit_delegate = []"),
@@ -158,7 +170,7 @@ func TestAccMailboxAudit_disappears(t *testing.T) {
 	cfg := mailboxAuditConfig(tn, `  audit_owner = ["MailboxLogin"]`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             tenantMailbox(t, tn, "ann@contoso.com", true, "90.00:00:00", allLogonTypes, nil),
+		CheckDestroy:             tenantMailbox(t, tn, "90.00:00:00", allLogonTypes, nil),
 		Steps: []resource.TestStep{
 			{Config: cfg},
 			{
@@ -177,7 +189,7 @@ func TestAccMailboxAudit_disappears(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(mailboxAuditAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: tenantMailbox(t, tn, "ann@contoso.com", true, "90.00:00:00", []string{"Admin", "Delegate"}, []string{"MailboxLogin"}),
+				Check: tenantMailbox(t, tn, "90.00:00:00", []string{"Admin", "Delegate"}, []string{"MailboxLogin"}),
 			},
 		},
 	})
@@ -235,7 +247,7 @@ func TestAccMailboxAudit_throttledAndLag(t *testing.T) {
 			},
 			Config: mailboxAuditConfig(tn, ""),
 			Check: resource.ComposeTestCheckFunc(
-				tenantMailbox(t, tn, "ann@contoso.com", true, "90.00:00:00", allLogonTypes, nil),
+				tenantMailbox(t, tn, "90.00:00:00", allLogonTypes, nil),
 				func(*terraform.State) error {
 					if n := tn.Sim.Stats().Statuses(m365sim.EndpointExchange, 429); n != 2 {
 						return fmt.Errorf("emulator answered %d 429s, want 2", n)

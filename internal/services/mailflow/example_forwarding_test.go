@@ -27,10 +27,10 @@ func TestAccForwardingExample_partnerOnly(t *testing.T) {
 			{
 				Config: cfg,
 				Check: resource.ComposeTestCheckFunc(
-					remoteDomainIs(t, tn, "Default", map[string]any{"AutoForwardEnabled": false}),
-					remoteDomainIs(t, tn, "partner.example", map[string]any{"AutoForwardEnabled": true}),
-					exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off"}),
-					exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Partner forwarding", map[string]any{"From": []string{"adele@contoso.com"}}),
+					remoteDomainIs(tn, "Default", map[string]any{"AutoForwardEnabled": false}),
+					remoteDomainIs(tn, "partner.example", map[string]any{"AutoForwardEnabled": true}),
+					exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off"}),
+					exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Partner forwarding", map[string]any{"From": []string{"adele@contoso.com"}}),
 					mailboxForwardingIs(t, tn, "adele@contoso.com", "smtp:adele@partner.example", nil, true),
 					mailboxForwardingIs(t, tn, "megan@contoso.com", nil, nil, false),
 				),

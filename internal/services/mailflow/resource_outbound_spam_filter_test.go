@@ -17,7 +17,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
 
-func exchangeObjectIs(t *testing.T, tn *acctest.Tenant, cmdlet, identity string, want map[string]any) resource.TestCheckFunc {
+func exchangeObjectIs(tn *acctest.Tenant, cmdlet, identity string, want map[string]any) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		out, err := tn.Sim.Invoke(tn.ID, m365sim.EndpointExchange, cmdlet, map[string]any{"Identity": identity})
 		if want == nil {
@@ -55,7 +55,7 @@ func TestAccOutboundSpamFilterPolicy_default(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off", "IsDefault": true}),
+		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off", "IsDefault": true}),
 		Steps: []resource.TestStep{
 			{
 				Config: defaultPolicyConfig(tn, "Off"),
@@ -65,7 +65,7 @@ func TestAccOutboundSpamFilterPolicy_default(t *testing.T) {
 					statecheck.ExpectKnownValue(defaultPolicyAddr, tfjsonpath.New("notify_outbound_spam_recipients"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("soc@contoso.com")})),
 					statecheck.ExpectKnownValue(defaultPolicyAddr, tfjsonpath.New("action_when_threshold_reached"), knownvalue.StringExact("BlockUserForToday")),
 				},
-				Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off", "NotifyOutboundSpam": true}),
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off", "NotifyOutboundSpam": true}),
 			},
 			{ // drift: forwarding switched back on, recipient case changed (not a diff)
 				PreConfig: func() {
@@ -76,7 +76,7 @@ func TestAccOutboundSpamFilterPolicy_default(t *testing.T) {
 					plancheck.ExpectResourceAction(defaultPolicyAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(defaultPolicyAddr, tfjsonpath.New("auto_forwarding_mode"), knownvalue.StringExact("Off")),
 				}},
-				Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off"}),
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off"}),
 			},
 			{
 				ResourceName:      defaultPolicyAddr,
@@ -88,12 +88,12 @@ func TestAccOutboundSpamFilterPolicy_default(t *testing.T) {
 	})
 }
 
-func forwardersConfig(tn *acctest.Tenant, policyExtra, ruleExtra string) string {
+func forwardersConfig(tn *acctest.Tenant, ruleExtra string) string {
 	return tn.ProviderConfig() + fmt.Sprintf(`
 resource "m365harden_outbound_spam_filter_policy" "forwarders" {
-  name                 = "Allowed forwarders"
-  auto_forwarding_mode = "On"
-%s
+  name                    = "Allowed forwarders"
+  auto_forwarding_mode    = "On"
+  recipient_limit_per_day = 500
 }
 
 resource "m365harden_outbound_spam_filter_rule" "forwarders" {
@@ -101,7 +101,7 @@ resource "m365harden_outbound_spam_filter_rule" "forwarders" {
   policy = m365harden_outbound_spam_filter_policy.forwarders.name
 %s
 }
-`, policyExtra, ruleExtra)
+`, ruleExtra)
 }
 
 const (
@@ -117,13 +117,13 @@ func TestAccOutboundSpamFilterRule_basic(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(
-			exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", nil),
-			exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Allowed forwarders", nil),
-			exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Executives", map[string]any{"Priority": 0}),
+			exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", nil),
+			exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Allowed forwarders", nil),
+			exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Executives", map[string]any{"Priority": 0}),
 		),
 		Steps: []resource.TestStep{
 			{ // create policy and rule; unset priority goes last
-				Config: forwardersConfig(tn, `  recipient_limit_per_day = 500`, `  from = ["adele@contoso.com"]`),
+				Config: forwardersConfig(tn, `  from = ["adele@contoso.com"]`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("priority"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
@@ -132,12 +132,12 @@ func TestAccOutboundSpamFilterRule_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(forwardersPolicyAddr, tfjsonpath.New("recipient_limit_per_day"), knownvalue.Int64Exact(500)),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Allowed forwarders", map[string]any{"AutoForwardingMode": "On", "RecipientLimitPerDay": 500}),
-					exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"Priority": 1, "State": "Enabled", "From": []string{"adele@contoso.com"}}),
+					exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Allowed forwarders", map[string]any{"AutoForwardingMode": "On", "RecipientLimitPerDay": 500}),
+					exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"Priority": 1, "State": "Enabled", "From": []string{"adele@contoso.com"}}),
 				),
 			},
 			{ // update in place: move to the top (shifting the other rule), disable, change senders
-				Config: forwardersConfig(tn, `  recipient_limit_per_day = 500`, `  from             = ["adele@contoso.com", "megan@contoso.com"]
+				Config: forwardersConfig(tn, `  from             = ["adele@contoso.com", "megan@contoso.com"]
   priority         = 0
   enabled          = false
   comments         = "Approved by the CISO"`),
@@ -145,8 +145,8 @@ func TestAccOutboundSpamFilterRule_basic(t *testing.T) {
 					plancheck.ExpectResourceAction(forwardersRuleAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"Priority": 0, "State": "Disabled", "Comments": "Approved by the CISO"}),
-					exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Executives", map[string]any{"Priority": 1}),
+					exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"Priority": 0, "State": "Disabled", "Comments": "Approved by the CISO"}),
+					exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Executives", map[string]any{"Priority": 1}),
 				),
 			},
 			{
@@ -166,7 +166,7 @@ func TestAccOutboundSpamFilterRule_basic(t *testing.T) {
 					tn.Exchange(t, "Enable-HostedOutboundSpamFilterRule", map[string]any{"Identity": "Allowed forwarders"})
 					tn.Exchange(t, "Set-HostedOutboundSpamFilterRule", map[string]any{"Identity": "Executives", "Priority": 0})
 				},
-				Config: forwardersConfig(tn, `  recipient_limit_per_day = 500`, `  from             = ["adele@contoso.com", "megan@contoso.com"]
+				Config: forwardersConfig(tn, `  from             = ["adele@contoso.com", "megan@contoso.com"]
   priority         = 0
   enabled          = false
   comments         = "Approved by the CISO"`),
@@ -175,17 +175,17 @@ func TestAccOutboundSpamFilterRule_basic(t *testing.T) {
 					plancheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("priority"), knownvalue.Int64Exact(0)),
 					plancheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("enabled"), knownvalue.Bool(false)),
 				}},
-				Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"Priority": 0, "State": "Disabled"}),
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"Priority": 0, "State": "Disabled"}),
 			},
 			{ // out-of-band deletion of the rule: re-created
 				PreConfig: func() {
 					tn.Exchange(t, "Remove-HostedOutboundSpamFilterRule", map[string]any{"Identity": "Allowed forwarders"})
 				},
-				Config: forwardersConfig(tn, `  recipient_limit_per_day = 500`, `  from = ["adele@contoso.com"]`),
+				Config: forwardersConfig(tn, `  from = ["adele@contoso.com"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(forwardersRuleAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"State": "Enabled"}),
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"State": "Enabled"}),
 			},
 		},
 	})
@@ -283,9 +283,9 @@ resource "m365harden_outbound_spam_filter_policy" "p" {
 }`
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", nil),
+		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", nil),
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", map[string]any{"AutoForwardingMode": "Off", "BccSuspiciousOutboundMail": true})},
+			{Config: cfg, Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", map[string]any{"AutoForwardingMode": "Off", "BccSuspiciousOutboundMail": true})},
 			{
 				PreConfig: func() {
 					tn.Exchange(t, "Remove-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Executives"})
@@ -294,7 +294,7 @@ resource "m365harden_outbound_spam_filter_policy" "p" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("m365harden_outbound_spam_filter_policy.p", plancheck.ResourceActionCreate),
 				}},
-				Check: exchangeObjectIs(t, tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", map[string]any{"BccSuspiciousOutboundMail": true}),
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", map[string]any{"BccSuspiciousOutboundMail": true}),
 			},
 		},
 	})

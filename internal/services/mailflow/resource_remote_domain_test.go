@@ -20,7 +20,7 @@ import (
 
 // remoteDomainIs checks a remote domain's settings in the tenant; nil want
 // means it must not exist.
-func remoteDomainIs(t *testing.T, tn *acctest.Tenant, name string, want map[string]any) resource.TestCheckFunc {
+func remoteDomainIs(tn *acctest.Tenant, name string, want map[string]any) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		out, err := tn.Sim.Invoke(tn.ID, m365sim.EndpointExchange, "Get-RemoteDomain", map[string]any{"Identity": name})
 		if want == nil {
@@ -43,14 +43,16 @@ func remoteDomainIs(t *testing.T, tn *acctest.Tenant, name string, want map[stri
 
 const defaultDomainAddr = "m365harden_remote_domain.default"
 
-func defaultDomainConfig(tn *acctest.Tenant, autoForward bool) string {
-	return tn.ProviderConfig() + fmt.Sprintf(`
+// defaultDomainConfig hardens the built-in Default remote domain: automatic
+// forwarding off.
+func defaultDomainConfig(tn *acctest.Tenant) string {
+	return tn.ProviderConfig() + `
 resource "m365harden_remote_domain" "default" {
   name                 = "Default"
   domain_name          = "*"
-  auto_forward_enabled = %t
+  auto_forward_enabled = false
 }
-`, autoForward)
+`
 }
 
 // The built-in Default remote domain is adopted, hardened, drifts back when
@@ -60,10 +62,10 @@ func TestAccRemoteDomain_default(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy leaves the Default domain and its (hardened) settings.
-		CheckDestroy: remoteDomainIs(t, tn, "Default", map[string]any{"DomainName": "*", "AutoForwardEnabled": false}),
+		CheckDestroy: remoteDomainIs(tn, "Default", map[string]any{"DomainName": "*", "AutoForwardEnabled": false}),
 		Steps: []resource.TestStep{
 			{
-				Config: defaultDomainConfig(tn, false),
+				Config: defaultDomainConfig(tn),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(defaultDomainAddr, tfjsonpath.New("id"), knownvalue.StringExact("Default")),
 					statecheck.ExpectKnownValue(defaultDomainAddr, tfjsonpath.New("auto_forward_enabled"), knownvalue.Bool(false)),
@@ -71,26 +73,26 @@ func TestAccRemoteDomain_default(t *testing.T) {
 					statecheck.ExpectKnownValue(defaultDomainAddr, tfjsonpath.New("auto_reply_enabled"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(defaultDomainAddr, tfjsonpath.New("allowed_oof_type"), knownvalue.StringExact("External")),
 				},
-				Check: remoteDomainIs(t, tn, "Default", map[string]any{"AutoForwardEnabled": false, "AutoReplyEnabled": true}),
+				Check: remoteDomainIs(tn, "Default", map[string]any{"AutoForwardEnabled": false, "AutoReplyEnabled": true}),
 			},
 			{ // drift: someone turns auto-forwarding to * back on
 				PreConfig: func() {
 					tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": true})
 				},
-				Config:             defaultDomainConfig(tn, false),
+				Config:             defaultDomainConfig(tn),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{ // the plan shows exactly that attribute going back to false
-				Config: defaultDomainConfig(tn, false),
+				Config: defaultDomainConfig(tn),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(defaultDomainAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(defaultDomainAddr, tfjsonpath.New("auto_forward_enabled"), knownvalue.Bool(false)),
 				}},
-				Check: remoteDomainIs(t, tn, "Default", map[string]any{"AutoForwardEnabled": false}),
+				Check: remoteDomainIs(tn, "Default", map[string]any{"AutoForwardEnabled": false}),
 			},
 			{ // import by name
-				Config:            defaultDomainConfig(tn, false),
+				Config:            defaultDomainConfig(tn),
 				ResourceName:      defaultDomainAddr,
 				ImportState:       true,
 				ImportStateId:     "Default",
@@ -117,9 +119,9 @@ func TestAccRemoteDomain_basic(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(
-			remoteDomainIs(t, tn, "Partner", nil),
-			remoteDomainIs(t, tn, "Partner EU", nil),
-			remoteDomainIs(t, tn, "Default", map[string]any{"AutoForwardEnabled": true}),
+			remoteDomainIs(tn, "Partner", nil),
+			remoteDomainIs(tn, "Partner EU", nil),
+			remoteDomainIs(tn, "Default", map[string]any{"AutoForwardEnabled": true}),
 		),
 		Steps: []resource.TestStep{
 			{ // create with settings
@@ -131,7 +133,7 @@ func TestAccRemoteDomain_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("allowed_oof_type"), knownvalue.StringExact("None")),
 					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("delivery_report_enabled"), knownvalue.Bool(true)),
 				},
-				Check: remoteDomainIs(t, tn, "Partner", map[string]any{"DomainName": "partner.example", "AutoForwardEnabled": true, "AllowedOOFType": "None", "NDREnabled": false}),
+				Check: remoteDomainIs(tn, "Partner", map[string]any{"DomainName": "partner.example", "AutoForwardEnabled": true, "AllowedOOFType": "None", "NDREnabled": false}),
 			},
 			{ // update in place
 				Config: partnerConfig(tn, "Partner", "partner.example", `  auto_forward_enabled = false
@@ -140,7 +142,7 @@ func TestAccRemoteDomain_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: remoteDomainIs(t, tn, "Partner", map[string]any{"AutoForwardEnabled": false, "AllowedOOFType": "External"}),
+				Check: remoteDomainIs(tn, "Partner", map[string]any{"AutoForwardEnabled": false, "AllowedOOFType": "External"}),
 			},
 			{ // import by name
 				ResourceName:      partnerAddr,
@@ -155,7 +157,7 @@ func TestAccRemoteDomain_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: remoteDomainIs(t, tn, "Partner", map[string]any{"AutoForwardEnabled": false, "NDREnabled": false}),
+				Check: remoteDomainIs(tn, "Partner", map[string]any{"AutoForwardEnabled": false, "NDREnabled": false}),
 			},
 			{ // a new domain name (and name) replaces the remote domain
 				Config: partnerConfig(tn, "Partner EU", "*.partner.example", `  auto_forward_enabled = false`),
@@ -163,8 +165,8 @@ func TestAccRemoteDomain_basic(t *testing.T) {
 					plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					remoteDomainIs(t, tn, "Partner", nil),
-					remoteDomainIs(t, tn, "Partner EU", map[string]any{"DomainName": "*.partner.example", "AutoForwardEnabled": false}),
+					remoteDomainIs(tn, "Partner", nil),
+					remoteDomainIs(tn, "Partner EU", map[string]any{"DomainName": "*.partner.example", "AutoForwardEnabled": false}),
 				),
 			},
 		},
@@ -214,7 +216,7 @@ func TestAccRemoteDomain_throttledAndLagging(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             remoteDomainIs(t, tn, "Partner", nil),
+		CheckDestroy:             remoteDomainIs(tn, "Partner", nil),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				tn.Sim.SetReplicationLag(m365sim.EndpointExchange, 2*time.Second)
@@ -226,7 +228,7 @@ func TestAccRemoteDomain_throttledAndLagging(t *testing.T) {
 				statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("auto_forward_enabled"), knownvalue.Bool(false)),
 			},
 			Check: resource.ComposeTestCheckFunc(
-				remoteDomainIs(t, tn, "Partner", map[string]any{"AutoForwardEnabled": false}),
+				remoteDomainIs(tn, "Partner", map[string]any{"AutoForwardEnabled": false}),
 				func(*terraform.State) error {
 					if n := tn.Sim.Stats().Statuses(m365sim.EndpointExchange, 429); n != 2 {
 						return fmt.Errorf("emulator answered %d 429s, want 2", n)

@@ -98,9 +98,9 @@ func validateWindow(ctx context.Context, req datasource.ValidateConfigRequest, r
 	w.resolve(time.Now(), &resp.Diagnostics)
 }
 
-// levelsAtOrAbove lists the levels a filter must match for min.
-func levelsAtOrAbove(min string) []string {
-	i := slices.Index(minRiskLevels, min)
+// levelsAtOrAbove lists the levels a filter must match for the minimum level minLevel.
+func levelsAtOrAbove(minLevel string) []string {
+	i := slices.Index(minRiskLevels, minLevel)
 	if i < 0 {
 		i = 1
 	}
@@ -123,9 +123,9 @@ func (d *riskySignInsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !ok {
 		return
 	}
-	min := defaultMinRiskLevel
+	minLevel := defaultMinRiskLevel
 	if !m.MinRiskLevel.IsNull() {
-		min = m.MinRiskLevel.ValueString()
+		minLevel = m.MinRiskLevel.ValueString()
 	}
 	states := defaultRiskStates
 	if !m.RiskStates.IsNull() {
@@ -134,7 +134,7 @@ func (d *riskySignInsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	var risky []string
 	for _, p := range []string{"riskLevelDuringSignIn", "riskLevelAggregated"} {
-		for _, l := range levelsAtOrAbove(min) {
+		for _, l := range levelsAtOrAbove(minLevel) {
 			risky = append(risky, p+" eq "+graph.ODataString(l))
 		}
 	}
