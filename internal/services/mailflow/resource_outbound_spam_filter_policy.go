@@ -251,25 +251,7 @@ func (r *outboundPolicyResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *outboundPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	var state outboundPolicyModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	m, err := r.read(ctx, state.ID.ValueString())
-	if exchange.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading outbound spam filter policy %q failed", state.ID.ValueString()), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	common.ReadByID(ctx, r.clients, req, resp, "outbound spam filter policy", func(m outboundPolicyModel) string { return m.ID.ValueString() }, r.read)
 }
 
 func (r *outboundPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -331,16 +313,7 @@ func (r *outboundPolicyResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *outboundPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	m, err := r.read(ctx, req.ID)
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Importing outbound spam filter policy %q failed (import by the policy's name, e.g. Default)", req.ID), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	common.ImportByRead(ctx, r.clients, req, resp, "outbound spam filter policy", "import by the policy's name, e.g. Default", r.read)
 }
 
 type outboundPolicyModel struct {

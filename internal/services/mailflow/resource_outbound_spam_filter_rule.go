@@ -277,25 +277,7 @@ func (r *outboundRuleResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *outboundRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	var state outboundRuleModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	m, err := r.read(ctx, state.ID.ValueString())
-	if exchange.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading outbound spam filter rule %q failed", state.ID.ValueString()), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	common.ReadByID(ctx, r.clients, req, resp, "outbound spam filter rule", func(m outboundRuleModel) string { return m.ID.ValueString() }, r.read)
 }
 
 func (r *outboundRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -343,16 +325,7 @@ func (r *outboundRuleResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *outboundRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	m, err := r.read(ctx, req.ID)
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Importing outbound spam filter rule %q failed (import by the rule's name)", req.ID), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	common.ImportByRead(ctx, r.clients, req, resp, "outbound spam filter rule", "import by the rule's name", r.read)
 }
 
 type outboundRuleModel struct {

@@ -148,7 +148,7 @@ func (m remoteDomainModel) changes(cur *remoteDomainModel) map[string]any {
 	return p
 }
 
-// read fetches the remote domain; found is false when it does not exist.
+// read fetches the remote domain; a missing one is exchange.ErrNotFound.
 func (r *remoteDomainResource) read(ctx context.Context, name string) (*remoteDomainModel, error) {
 	d, err := r.clients.Exchange.GetRemoteDomain(ctx, name)
 	if err != nil {
@@ -235,25 +235,7 @@ func (r *remoteDomainResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *remoteDomainResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	var state remoteDomainModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	m, err := r.read(ctx, state.ID.ValueString())
-	if exchange.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading remote domain %q failed", state.ID.ValueString()), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	common.ReadByID(ctx, r.clients, req, resp, "remote domain", func(m remoteDomainModel) string { return m.ID.ValueString() }, r.read)
 }
 
 func (r *remoteDomainResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -311,16 +293,7 @@ func (r *remoteDomainResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *remoteDomainResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	d, err := r.clients.Exchange.GetRemoteDomain(ctx, req.ID)
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Importing remote domain %q failed (import by the remote domain's name, e.g. Default)", req.ID), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, remoteDomainModelFrom(d))...)
+	common.ImportByRead(ctx, r.clients, req, resp, "remote domain", "import by the remote domain's name, e.g. Default", r.read)
 }
 
 type remoteDomainModel struct {
