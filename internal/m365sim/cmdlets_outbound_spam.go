@@ -35,11 +35,15 @@ import (
 //     the sender" (name, alias, DN, email address, GUID); *MemberOf names
 //     distribution groups, mail-enabled security groups or Microsoft 365
 //     Groups (new-hostedoutboundspamfilterrule, above). The rule keeps the
-//     resolved recipient, not the text given: like the mail flow rule
-//     conditions they share their predicates with, Get-* reports each as the
-//     recipient's primary SMTP address (Microsoft documents no other form).
-//     A value that resolves to no recipient, or a group given as a sender,
-//     is refused (resolveRecipientParam in cmdlets_recipient.go).
+//     resolved recipient, not the text given. Microsoft's reference does not
+//     say in which form Get-HostedOutboundSpamFilterRule reports it; the
+//     emulator reports the recipient's primary SMTP address, the form the
+//     mail flow rule conditions of the same kind (Get-TransportRule From,
+//     FromMemberOf) are reported in, so a client that compares the text it
+//     sent with the text it reads back fails here as it would there. A
+//     value that resolves to no recipient, or a group given as a sender, is
+//     refused (resolveRecipientParam in cmdlets_recipient.go: the stricter
+//     reading where the reference is silent).
 //
 // Permissions: "Transport Hygiene" (Security Administrator, Exchange
 // Administrator); reads also "View-Only Configuration" and "Security Reader".
