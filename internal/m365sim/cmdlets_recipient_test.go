@@ -33,7 +33,7 @@ func TestOutboundSpamRuleRecipients(t *testing.T) {
 	}
 	// Set with an Add/Remove edit resolves both lists.
 	mustInvoke(t, s, "Set-HostedOutboundSpamFilterRule", map[string]any{"Identity": "R",
-		"From": map[string]any{"Remove": []any{"adele.vance@contoso.com"}}, "ExceptIfFromMemberOf": []string{grp["Guid"].(string)}})
+		"From": map[string]any{"Remove": []any{"adele.vance@contoso.com"}}, "ExceptIfFromMemberOf": []string{fmt.Sprint(grp["Guid"])}})
 	r = mustInvoke(t, s, "Get-HostedOutboundSpamFilterRule", map[string]any{"Identity": "R"})[0]
 	if got := fmt.Sprint(r["From"], r["ExceptIfFromMemberOf"]); got != "[megan@contoso.com] [execs@contoso.com]" {
 		t.Fatalf("after Set: %s", got)
