@@ -64,6 +64,9 @@ func rulePriorities(t *testing.T, s *Server) string {
 
 func TestOutboundSpamPoliciesAndRules(t *testing.T) {
 	s := startTest(t)
+	if _, err := AddMailbox(s, DemoTenantID, MailboxSpec{UPN: "x@contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
 	def := mustInvoke(t, s, "Get-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Default"})
 	if def[0]["AutoForwardingMode"] != "Automatic" || def[0]["IsDefault"] != true {
 		t.Fatalf("Default policy: %v", def[0])

@@ -30,6 +30,20 @@ import (
 //     https://learn.microsoft.com/powershell/module/exchangepowershell/set-hostedoutboundspamfilterrule
 //   - A policy can be used by only one rule (the portal creates policy and
 //     rule as a pair; a second rule for the same policy is refused).
+//   - From, ExceptIfFrom, FromMemberOf and ExceptIfFromMemberOf are
+//     RecipientIdParameter[]: "You can use any value that uniquely identifies
+//     the sender" (name, alias, DN, email address, GUID); *MemberOf names
+//     distribution groups, mail-enabled security groups or Microsoft 365
+//     Groups (new-hostedoutboundspamfilterrule, above). The rule keeps the
+//     resolved recipient, not the text given. Microsoft's reference does not
+//     say in which form Get-HostedOutboundSpamFilterRule reports it; the
+//     emulator reports the recipient's primary SMTP address, the form the
+//     mail flow rule conditions of the same kind (Get-TransportRule From,
+//     FromMemberOf) are reported in, so a client that compares the text it
+//     sent with the text it reads back fails here as it would there. A
+//     value that resolves to no recipient, or a group given as a sender, is
+//     refused (resolveRecipientParam in cmdlets_recipient.go: the stricter
+//     reading where the reference is silent).
 //
 // Permissions: "Transport Hygiene" (Security Administrator, Exchange
 // Administrator); reads also "View-Only Configuration" and "Security Reader".
@@ -242,10 +256,8 @@ func init() {
 		},
 	})
 
-	recipients := Param{Type: TStrings, Validate: func(v any) error {
-		// RecipientIdParameter: the emulator accepts SMTP addresses only.
-		return validateSmtpAddresses("From")(v)
-	}}
+	// RecipientIdParameter[]: any identity; resolved in resolveRuleSenders.
+	recipients := Param{Type: TStrings}
 	domains := Param{Type: TStrings, Validate: func(v any) error {
 		items, _ := v.([]string)
 		if e, ok := v.(MultiValueEdit); ok {
@@ -373,7 +385,11 @@ func init() {
 			for _, p := range ruleConds {
 				o[p] = nil
 				if l, ok := c.Params[p].([]string); ok && len(l) > 0 {
-					o[p] = l
+					resolved, cerr := resolveRuleSenders(c, p, l)
+					if cerr != nil {
+						return nil, cerr
+					}
+					o[p] = resolved
 				}
 			}
 			ordered := append(append(append([]Object{}, rules[:prio]...), o), rules[prio:]...)
@@ -410,7 +426,11 @@ func init() {
 			}
 			for _, p := range ruleConds {
 				if c.Has(p) {
-					l := setMultiValued(o[p], c.Params[p])
+					v, cerr := resolveRuleSendersValue(c, p, c.Params[p])
+					if cerr != nil {
+						return nil, cerr
+					}
+					l := setMultiValued(o[p], v)
 					if len(l) == 0 {
 						o[p] = nil
 					} else {
@@ -488,4 +508,67 @@ func init() {
 			return nil, nil
 		},
 	})
+}
+
+// ruleRecipientParams are the rule parameters that name recipients; the
+// value is what the recipient must be.
+var ruleRecipientParams = map[string]func(Object) string{
+	"From":                 ruleSender,
+	"ExceptIfFrom":         ruleSender,
+	"FromMemberOf":         ruleGroup,
+	"ExceptIfFromMemberOf": ruleGroup,
+}
+
+func ruleSender(o Object) string {
+	if isGroup(o) {
+		return "it is a group; use FromMemberOf for the group's members"
+	}
+	return ""
+}
+
+func ruleGroup(o Object) string {
+	if !isGroup(o) {
+		return "it is not a distribution group, mail-enabled security group or Microsoft 365 Group"
+	}
+	return ""
+}
+
+// resolveRuleSenders resolves a recipient condition's values to the
+// recipients' primary SMTP addresses (other conditions pass unchanged).
+func resolveRuleSenders(c *Call, param string, values []string) ([]string, *CmdletError) {
+	want := ruleRecipientParams[param]
+	if want == nil {
+		return values, nil
+	}
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		o, cerr := resolveRecipientParam(c.Tenant, param, v, want)
+		if cerr != nil {
+			return nil, cerr
+		}
+		addr := asString(o["PrimarySmtpAddress"])
+		if !containsFold(out, addr) {
+			out = append(out, addr)
+		}
+	}
+	return out, nil
+}
+
+// resolveRuleSendersValue resolves a bound list or Add/Remove edit.
+func resolveRuleSendersValue(c *Call, param string, v any) (any, *CmdletError) {
+	switch t := v.(type) {
+	case []string:
+		return resolveRuleSenders(c, param, t)
+	case MultiValueEdit:
+		add, cerr := resolveRuleSenders(c, param, t.Add)
+		if cerr != nil {
+			return nil, cerr
+		}
+		remove, cerr := resolveRuleSenders(c, param, t.Remove)
+		if cerr != nil {
+			return nil, cerr
+		}
+		return MultiValueEdit{Add: add, Remove: remove}, nil
+	}
+	return v, nil
 }

@@ -42,10 +42,15 @@ const kindProtectionAlert = "ProtectionAlert"
 
 // Value sets of the ProtectionAlert parameters.
 var (
-	AlertCategories       = []string{"AccessGovernance", "ComplianceManager", "DataGovernance", "MailFlow", "Others", "PrivacyManagement", "Supervision", "ThreatManagement"}
-	AlertSeverities       = []string{"Low", "Medium", "High", "Informational"}
-	AlertThreatTypes      = []string{"Activity", "Malware"}
-	AlertAggregationTypes = []string{"None", "SimpleAggregation", "AnomalousAggregation"}
+	AlertCategories = []string{"AccessGovernance", "ComplianceManager", "DataGovernance", "MailFlow", "Others", "PrivacyManagement", "Supervision", "ThreatManagement"}
+	AlertSeverities = []string{"Low", "Medium", "High", "Informational"}
+	// AlertSettableSeverities are the values New-/Set-ProtectionAlert
+	// -Severity take: "Valid values are: Low (default value), Medium, High"
+	// (new-protectionalert, above). Informational appears only on default
+	// policies (alert-policies#default-alert-policies, above).
+	AlertSettableSeverities = []string{"Low", "Medium", "High"}
+	AlertThreatTypes        = []string{"Activity", "Malware"}
+	AlertAggregationTypes   = []string{"None", "SimpleAggregation", "AnomalousAggregation"}
 )
 
 // Filterable properties per threat type (the Filter parameter's list).
@@ -377,7 +382,7 @@ func init() {
 	minThreshold, minTimeWindow := 3, 61
 	common := map[string]Param{
 		"Category":                        {Type: TString, Enum: AlertCategories},
-		"Severity":                        {Type: TString, Enum: AlertSeverities},
+		"Severity":                        {Type: TString, Enum: AlertSettableSeverities},
 		"AggregationType":                 {Type: TString, Enum: AlertAggregationTypes},
 		"NotifyUser":                      {Type: TStrings, Validate: validateSmtpAddresses("NotifyUser")},
 		"Operation":                       {Type: TStrings, Validate: validateOperation},

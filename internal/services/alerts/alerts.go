@@ -28,10 +28,16 @@ func DataSources() []func() datasource.DataSource {
 // Value sets of the New-ProtectionAlert parameters
 // (https://learn.microsoft.com/powershell/module/exchangepowershell/new-protectionalert).
 var (
-	alertCategories       = []string{"AccessGovernance", "ComplianceManager", "DataGovernance", "MailFlow", "Others", "PrivacyManagement", "Supervision", "ThreatManagement"}
-	alertSeverities       = []string{"Low", "Medium", "High", "Informational"}
-	alertThreatTypes      = []string{"Activity", "Malware"}
-	alertAggregationTypes = []string{"None", "SimpleAggregation", "AnomalousAggregation"}
+	alertCategories = []string{"AccessGovernance", "ComplianceManager", "DataGovernance", "MailFlow", "Others", "PrivacyManagement", "Supervision", "ThreatManagement"}
+	// The severities New-/Set-ProtectionAlert -Severity takes; default
+	// policies may also report Informational, which the cmdlets' reference
+	// does not list for them.
+	alertSeverities = []string{"Low", "Medium", "High"}
+	// The severities Get-ProtectionAlert reports, default policies included
+	// (https://learn.microsoft.com/defender-xdr/alert-policies#default-alert-policies).
+	alertReportedSeverities = []string{"Low", "Medium", "High", "Informational"}
+	alertThreatTypes        = []string{"Activity", "Malware"}
+	alertAggregationTypes   = []string{"None", "SimpleAggregation", "AnomalousAggregation"}
 )
 
 var (

@@ -50,7 +50,7 @@ func (d *alertPoliciesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"enabled":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the policy is turned on (the inverse of `Disabled`)."},
 					"disabled":             schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the policy is turned off (`Disabled`)."},
 					"category":             schema.StringAttribute{Computed: true, MarkdownDescription: "The category (`Category`): " + quoted(alertCategories) + "."},
-					"severity":             schema.StringAttribute{Computed: true, MarkdownDescription: "The severity (`Severity`): " + quoted(alertSeverities) + "."},
+					"severity":             schema.StringAttribute{Computed: true, MarkdownDescription: "The severity (`Severity`): " + quoted(alertReportedSeverities) + "."},
 					"threat_type":          schema.StringAttribute{Computed: true, MarkdownDescription: "The kind of activity monitored (`ThreatType`)."},
 					"operation":            schema.StringAttribute{Computed: true, MarkdownDescription: "The audited activity watched (`Operation`), null when none."},
 					"aggregation_type":     schema.StringAttribute{Computed: true, MarkdownDescription: "How occurrences trigger alerts (`AggregationType`)."},
@@ -89,7 +89,7 @@ func (d *alertPoliciesDataSource) Read(ctx context.Context, _ datasource.ReadReq
 		m.Policies = append(m.Policies, alertPolicySummary{
 			Name: types.StringValue(a.Name), GUID: types.StringValue(a.Guid),
 			IsSystemRule: types.BoolValue(a.IsSystemRule), Enabled: types.BoolValue(!a.Disabled), Disabled: types.BoolValue(a.Disabled),
-			Category: types.StringValue(canonical(alertCategories, a.Category)), Severity: types.StringValue(canonical(alertSeverities, a.Severity)),
+			Category: types.StringValue(canonical(alertCategories, a.Category)), Severity: types.StringValue(canonical(alertReportedSeverities, a.Severity)),
 			ThreatType: types.StringValue(a.ThreatType), Operation: optString(a.Operation),
 			AggregationType: types.StringValue(canonical(alertAggregationTypes, a.AggregationType)), NotificationEnabled: types.BoolValue(a.NotificationEnabled),
 			NotifyUsers: ul, Comment: optString(a.Comment),

@@ -31,6 +31,7 @@ var (
 	_ resource.ResourceWithConfigure      = &alertPolicyResource{}
 	_ resource.ResourceWithImportState    = &alertPolicyResource{}
 	_ resource.ResourceWithValidateConfig = &alertPolicyResource{}
+	_ resource.ResourceWithModifyPlan     = &alertPolicyResource{}
 )
 
 // NewAlertPolicyResource returns the m365harden_alert_policy resource.
@@ -68,9 +69,9 @@ func (r *alertPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The alert policy's unique name (`-Name`), also unique among the default alert policies. `Set-ProtectionAlert` can't rename a policy, so changing it replaces the resource.",
+				MarkdownDescription: "The alert policy's unique name (`-Name`), also unique among the default alert policies: a default policy's name is refused at plan time (read default policies with the `m365harden_alert_policies` data source). Names are compared without regard to case (the configured spelling is kept). `Set-ProtectionAlert` can't rename a policy, so changing it other than in case replaces the resource.",
 				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{common.FoldStateString(), stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),
 					stringvalidator.RegexMatches(noEdgeSpacesRe, "must not start or end with white space"),
@@ -99,9 +100,10 @@ func (r *alertPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Validators:          []validator.String{stringvalidator.RegexMatches(operationRe, "must be one audited activity name, without commas or wildcards")},
 			},
 			"notify_users": schema.SetAttribute{
-				MarkdownDescription: "The SMTP addresses that receive the alert e-mails (`-NotifyUser`). Use **internal** recipients: once external forwarding is locked down, alert e-mails to external mailboxes stop arriving.",
+				MarkdownDescription: "The SMTP addresses that receive the alert e-mails (`-NotifyUser`), compared without regard to case (the configured spelling is kept). Use **internal** recipients: once external forwarding is locked down, alert e-mails to external mailboxes stop arriving.",
 				Required:            true,
 				ElementType:         types.StringType,
+				PlanModifiers:       []planmodifier.Set{common.FoldStateSet()},
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(smtpAddressRe, "must be an SMTP address such as secops@contoso.com")),
@@ -113,7 +115,7 @@ func (r *alertPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Default: booldefault.StaticBool(true),
 			},
 			"aggregation_type": schema.StringAttribute{
-				MarkdownDescription: "How occurrences trigger alerts (`-AggregationType`): `None` (every occurrence), `SimpleAggregation` (more than `threshold` occurrences in `time_window_minutes`) or `AnomalousAggregation` (unusual volume). Defaults to `None`, the only type a tenant without an E5-level subscription (Microsoft 365 E5/G5, or E3 with Defender for Office 365 P2, E5 Compliance or E5 eDiscovery and Audit) can create; the service's own default is `SimpleAggregation`.",
+				MarkdownDescription: "How occurrences trigger alerts (`-AggregationType`): one of " + quoted(alertAggregationTypes) + ": `None` (every occurrence), `SimpleAggregation` (more than `threshold` occurrences in `time_window_minutes`) or `AnomalousAggregation` (unusual volume). Defaults to `None`, the only type a tenant without an E5-level subscription (Microsoft 365 E5/G5, or E3 with Defender for Office 365 P2, E5 Compliance or E5 eDiscovery and Audit) can create; the service's own default is `SimpleAggregation`.",
 				Optional:            true, Computed: true,
 				Default:    stringdefault.StaticString("None"),
 				Validators: []validator.String{stringvalidator.OneOf(alertAggregationTypes...)},
@@ -209,6 +211,33 @@ func (r *alertPolicyResource) ValidateConfig(ctx context.Context, req resource.V
 
 func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 
+// ModifyPlan refuses, at plan time, a new policy named like one of the
+// tenant's default (system) alert policies: New-ProtectionAlert would
+// refuse the name at apply, and the default policy itself can't be managed
+// through Security & Compliance PowerShell.
+func (r *alertPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.clients == nil {
+		return
+	}
+	var name types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
+	if resp.Diagnostics.HasError() || !known(name) {
+		return
+	}
+	a, err := r.clients.Compliance.GetProtectionAlert(ctx, name.ValueString())
+	switch {
+	case exchange.IsNotFound(err), exchange.IsForbidden(err):
+		// Free, or not checkable without the read role: the apply decides.
+		return
+	case err != nil:
+		addError(&resp.Diagnostics, fmt.Sprintf("Checking whether alert policy %q exists failed", name.ValueString()), err)
+		return
+	}
+	if a.IsSystemRule {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Name of a default alert policy", systemRuleDetail(a.Name))
+	}
+}
+
 func (r *alertPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
@@ -270,7 +299,7 @@ func modelFrom(ctx context.Context, a *exchange.ProtectionAlert, prior *alertPol
 		GUID:                types.StringValue(a.Guid),
 		Name:                types.StringValue(a.Name),
 		Category:            types.StringValue(canonical(alertCategories, a.Category)),
-		Severity:            types.StringValue(canonical(alertSeverities, a.Severity)),
+		Severity:            types.StringValue(canonical(alertReportedSeverities, a.Severity)),
 		ThreatType:          types.StringValue(canonical(alertThreatTypes, a.ThreatType)),
 		Operation:           optString(a.Operation),
 		NotificationEnabled: types.BoolValue(a.NotificationEnabled),
@@ -539,8 +568,8 @@ func (r *alertPolicyResource) ImportState(ctx context.Context, req resource.Impo
 }
 
 func systemRuleDetail(name string) string {
-	return fmt.Sprintf("%q is a default (system) alert policy. Microsoft does not let Security & Compliance PowerShell edit or remove default alert policies (Set-ProtectionAlert refuses them), so m365harden_alert_policy can't manage it. "+
-		"Turn it on or off and set its recipients in the Microsoft Defender portal (Email & collaboration > Policies & rules > Alert policy), and check it with the m365harden_alert_policies data source.", name)
+	return fmt.Sprintf("%q is a default (system) alert policy. Microsoft does not let Security & Compliance PowerShell edit or remove default alert policies (Set-ProtectionAlert refuses them), so m365harden_alert_policy can't manage or import it, and a custom policy can't take its name. "+
+		"Default alert policies are read with the m365harden_alert_policies data source; turn one on or off and set its recipients in the Microsoft Defender portal (Email & collaboration > Policies & rules > Alert policy).", name)
 }
 
 // addError adds an API error, with the licence advice for aggregated alerts.

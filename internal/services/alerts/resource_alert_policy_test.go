@@ -266,6 +266,7 @@ func TestAccAlertPolicy_badInput(t *testing.T) {
 		{"category", strings.Replace(alertBasic, `"ThreatManagement"`, `"Permissions"`, 1), `value must be one of`},
 		{"threat type", strings.Replace(alertBasic, `"Activity"`, `"Phish"`, 1), `value must be one of`},
 		{"severity", alertBasic + `  severity = "Critical"`, `value must be one of`},
+		{"severity only default policies have", alertBasic + `  severity = "Informational"`, `value must be one of`},
 		{"address", strings.Replace(alertBasic, `"secops@contoso.com"`, `"secops"`, 1), `must be an SMTP address`},
 		{"no recipients", strings.Replace(alertBasic, `["secops@contoso.com"]`, `[]`, 1), `set must contain at least 1`},
 		{"threshold too low", alertBasic + `  aggregation_type = "SimpleAggregation"
@@ -300,23 +301,63 @@ func TestAccAlertPolicy_badInput(t *testing.T) {
 	}
 }
 
-// A name the tenant already uses (here a default policy's) is refused with
-// the service's error and advice.
+// A name another (custom) policy already uses is refused with the
+// service's error and advice.
 func TestAccAlertPolicy_nameClash(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	tn.Compliance(t, "New-ProtectionAlert", map[string]any{"Name": "Forwarding inbox rule created", "Category": "ThreatManagement",
+		"ThreatType": "Activity", "Operation": []string{"New-InboxRule"}, "NotifyUser": []string{"other@contoso.com"}, "AggregationType": "None"})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfig() + `
+			Config:      alertConfig(tn, alertBasic),
+			ExpectError: regexp.MustCompile(`(?s)Creating alert policy "Forwarding inbox rule created" failed.*already exists.*ManagementObjectAlreadyExistsException`),
+		}},
+	})
+}
+
+// A default (system) alert policy's name, in any case, is refused at plan
+// time with an error that points to the m365harden_alert_policies data
+// source; nothing reaches New-ProtectionAlert.
+func TestAccAlertPolicy_builtInNameRefusedAtPlan(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	for _, name := range []string{"Suspicious connector activity", "suspicious CONNECTOR activity"} {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: tn.ProviderConfig() + fmt.Sprintf(`
 resource "m365harden_alert_policy" "clash" {
-  name         = "Suspicious connector activity"
+  name         = %q
   category     = "ThreatManagement"
   threat_type  = "Activity"
   operation    = "Set-InboundConnector"
   notify_users = ["secops@contoso.com"]
 }
-`,
-			ExpectError: regexp.MustCompile(`(?s)Creating alert policy "Suspicious connector activity" failed.*already exists.*ManagementObjectAlreadyExistsException`),
+`, name),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Name of a default alert policy.*"Suspicious connector activity" is a default \(system\) alert policy.*read with the\s+m365harden_alert_policies\s+data\s+source`),
+			}},
+		})
+	}
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, "New-ProtectionAlert"); n != 0 {
+		t.Fatalf("New-ProtectionAlert ran %d times", n)
+	}
+}
+
+// Notification addresses the tenant holds in another case plan no update
+// after an import.
+func TestAccAlertPolicy_importAddressCase(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	tn.Compliance(t, "New-ProtectionAlert", map[string]any{"Name": "Forwarding inbox rule created", "Category": "ThreatManagement",
+		"ThreatType": "Activity", "Operation": []string{"New-InboxRule"}, "NotifyUser": []string{"SecOps@Contoso.com"}, "AggregationType": "None"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:          alertConfig(tn, alertBasic),
+			ResourceName:    alertAddr,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   "forwarding inbox rule created",
 		}},
 	})
 }
@@ -331,7 +372,7 @@ func TestAccAlertPolicy_importSystemRefused(t *testing.T) {
 			ResourceName:  alertAddr,
 			ImportState:   true,
 			ImportStateId: "Suspicious Email Forwarding Activity",
-			ExpectError:   regexp.MustCompile(`(?s)Default alert policies can't be imported.*Defender portal`),
+			ExpectError:   regexp.MustCompile(`(?s)Default alert policies can't be imported.*read with the\s+m365harden_alert_policies\s+data\s+source`),
 		}},
 	})
 }

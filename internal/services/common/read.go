@@ -16,9 +16,11 @@ func IsNotFound(err error) bool { return exchange.IsNotFound(err) || graph.IsNot
 
 // ReadByID is Read for a resource whose state id names the tenant object: an
 // object gone from the tenant is removed from state, so the next plan
-// re-creates it. what names the kind in errors ("remote domain").
+// re-creates it. what names the kind in errors ("remote domain"). read gets
+// the prior state, so values the service holds in another spelling (case,
+// a recipient's alias for its address) keep the user's.
 func ReadByID[M any](ctx context.Context, c *clients.Set, req resource.ReadRequest, resp *resource.ReadResponse, what string,
-	id func(M) string, read func(context.Context, string) (*M, error)) {
+	id func(M) string, read func(ctx context.Context, id string, prior *M) (*M, error)) {
 	if c == nil {
 		NotConfigured(&resp.Diagnostics)
 		return
@@ -28,7 +30,7 @@ func ReadByID[M any](ctx context.Context, c *clients.Set, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := read(ctx, id(state))
+	m, err := read(ctx, id(state), &state)
 	if IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return

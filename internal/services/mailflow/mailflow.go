@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
 )
 
@@ -93,13 +94,14 @@ func setOf(items []string) types.Set {
 	return types.SetValueMust(types.StringType, vals)
 }
 
-// nullableSetOf is setOf, but an empty list is null (for attributes where
-// "none" is written by leaving the attribute out).
-func nullableSetOf(items []string) types.Set {
+// nullableStringSet is a service list as a set in the service's spelling;
+// an empty list is null (for attributes where "none" is written by leaving
+// the attribute out).
+func nullableStringSet(items []string) types.Set {
 	if len(items) == 0 {
 		return types.SetNull(types.StringType)
 	}
-	return setOf(items)
+	return common.StringSet(items)
 }
 
 // stringsOf reads a known set into a sorted slice.
@@ -118,24 +120,7 @@ func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 
 // sameFold reports whether two string lists hold the same items, ignoring
 // case and order.
-func sameFold(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	m := map[string]int{}
-	for _, x := range a {
-		m[strings.ToLower(x)]++
-	}
-	for _, x := range b {
-		m[strings.ToLower(x)]--
-	}
-	for _, n := range m {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
-}
+func sameFold(a, b []string) bool { return common.FoldSame(a, b) }
 
 // waitGone waits, after a Remove-*, until reads no longer return the object
 // (the service replicates deletions too), so a following create or check

@@ -3,6 +3,7 @@ package mailflow_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -155,4 +156,112 @@ func TestAccMailboxForwarding_disappears(t *testing.T) {
 			},
 		},
 	})
+}
+
+// The resource follows the mailbox by the GUID in state: after the user is
+// renamed (new UPN and address, the old one gone), a forward added out of
+// band is still planned away as an update, and naming the mailbox by its
+// new UPN is the same mailbox (no replacement).
+func TestAccMailboxForwarding_upnRename(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	seedPeople(t, tn)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: adeleForwarding(tn, ""), Check: mailboxForwardingIs(t, tn, "adele@contoso.com", nil, nil, false)},
+			{
+				PreConfig: func() {
+					if err := m365sim.RenameMailbox(tn.Sim, tn.ID, "adele@contoso.com", "adele.smith@contoso.com"); err != nil {
+						t.Fatal(err)
+					}
+					tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": "adele.smith@contoso.com", "ForwardingSmtpAddress": "drop@attacker.example"})
+				},
+				Config: adeleForwarding(tn, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(adeleFwdAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: mailboxForwardingIs(t, tn, "adele.smith@contoso.com", nil, nil, false),
+			},
+			{ // the configuration catches up with the rename: the same mailbox
+				Config: tn.ProviderConfig() + `
+resource "m365harden_mailbox_forwarding" "adele" {
+  mailbox = "adele.smith@contoso.com"
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// Values equal in Exchange's eyes plan no update after an import: the
+// forwarding target named by UPN, alias or address where Exchange reports
+// the recipient's name, and an SMTP forward in another case or with the
+// smtp: prefix.
+func TestAccMailboxForwarding_importEquivalentSpellings(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	seedPeople(t, tn)
+	tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": "adele@contoso.com", "ForwardingSmtpAddress": nil, "ForwardingAddress": "megan@contoso.com", "DeliverToMailboxAndForward": true})
+	tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": "lee@contoso.com", "ForwardingSmtpAddress": "Alex@Partner.example"})
+	cfg := func(adeleTarget, leeTarget string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+resource "m365harden_mailbox_forwarding" "adele" {
+  mailbox                        = "adele@contoso.com"
+  forwarding_address             = %q
+  deliver_to_mailbox_and_forward = true
+}
+
+resource "m365harden_mailbox_forwarding" "lee" {
+  mailbox                 = "lee@contoso.com"
+  forwarding_smtp_address = %q
+}
+`, adeleTarget, leeTarget)
+	}
+	tn.Sim.Stats().Reset()
+	// Adopted as they are: nothing to write.
+	steps := []resource.TestStep{{Config: cfg("megan@contoso.com", "alex@partner.example")}}
+	for _, target := range []string{"megan@contoso.com", "megan", "MEGAN@contoso.com"} {
+		steps = append(steps, resource.TestStep{
+			Config:          cfg(target, "alex@partner.example"),
+			ResourceName:    adeleFwdAddr,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   "adele@contoso.com",
+		})
+	}
+	for _, target := range []string{"smtp:alex@partner.example", "ALEX@PARTNER.EXAMPLE"} {
+		steps = append(steps, resource.TestStep{
+			Config:          cfg("megan", target),
+			ResourceName:    "m365harden_mailbox_forwarding.lee",
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   "lee@contoso.com",
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "Set-Mailbox"); n != 0 {
+		t.Fatalf("adopting and importing equal values changed the tenant: Set-Mailbox ran %d times", n)
+	}
+}
+
+// What Set-Mailbox accepts but can only be a mistake is refused at plan
+// time: keeping a copy without a forward, and a forward to the mailbox
+// itself however it is spelled.
+func TestAccMailboxForwarding_refusedAtPlan(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	seedPeople(t, tn)
+	var steps []resource.TestStep
+	for _, c := range []struct{ body, want string }{
+		{`  deliver_to_mailbox_and_forward = true`, `Copy kept without a forward`},
+		{`  forwarding_smtp_address = "adele@contoso.com"`, `Mailbox forwards to itself`},
+		{`  forwarding_smtp_address = "SMTP:Adele@Contoso.com"`, `Mailbox forwards to itself`},
+		{`  forwarding_address = "adele"`, `Mailbox forwards to itself`},
+		{`  forwarding_address = "Adele@contoso.com"`, `Mailbox forwards to itself`},
+	} {
+		steps = append(steps, resource.TestStep{Config: adeleForwarding(tn, c.body), PlanOnly: true, ExpectError: regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`))})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "Set-Mailbox"); n != 0 {
+		t.Fatalf("refused plans changed the tenant: Set-Mailbox ran %d times", n)
+	}
 }

@@ -59,12 +59,11 @@ func (r *outboundPolicyResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 	addrSet := func(desc string) schema.SetAttribute {
 		return schema.SetAttribute{
-			MarkdownDescription: desc + " Addresses are compared case-insensitively and kept in lower case; `[]` clears the list." + unmanaged,
+			MarkdownDescription: desc + " Addresses are compared without regard to case (the configured spelling is kept); `[]` clears the list." + unmanaged,
 			ElementType:         types.StringType, Optional: true, Computed: true,
-			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			PlanModifiers: []planmodifier.Set{common.FoldStateSet(), setplanmodifier.UseStateForUnknown()},
 			Validators: []validator.Set{setvalidator.ValueStringsAre(
 				stringvalidator.RegexMatches(smtpAddressRe, "must be an SMTP address such as soc@contoso.com"),
-				stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case (Exchange compares addresses case-insensitively; the provider stores them in lower case)"),
 			)},
 		}
 	}
@@ -86,9 +85,9 @@ func (r *outboundPolicyResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The policy's unique name (`-Name`, at most 64 characters). `Default` adopts the built-in policy. Changing it replaces the resource.",
+				MarkdownDescription: "The policy's unique name (`-Name`, at most 64 characters). `Default` adopts the built-in policy. Exchange compares names without regard to case: `default` adopts `Default` too, and the configured spelling is kept. Changing it (other than in case) replaces the resource.",
 				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{common.FoldStateString(), stringplanmodifier.RequiresReplace()},
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(regexpNoEdgeSpaces, "must not start or end with a space")},
 			},
 			"is_default": schema.BoolAttribute{
@@ -123,21 +122,30 @@ func (r *outboundPolicyResource) Configure(_ context.Context, req resource.Confi
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
-func outboundPolicyModelFrom(p *exchange.OutboundSpamPolicy) *outboundPolicyModel {
-	return &outboundPolicyModel{
+// outboundPolicyModelFrom turns the service's policy into a model; prior
+// (plan or state, may be nil) keeps the user's spelling of the name and the
+// addresses, which Exchange compares without regard to case.
+func outboundPolicyModelFrom(ctx context.Context, p *exchange.OutboundSpamPolicy, prior *outboundPolicyModel) *outboundPolicyModel {
+	m := &outboundPolicyModel{
 		ID:                         types.StringValue(p.Name),
 		Name:                       types.StringValue(p.Name),
 		IsDefault:                  types.BoolValue(p.IsDefault),
 		AutoForwardingMode:         types.StringValue(canonicalEnum(autoForwardingModes, p.AutoForwardingMode)),
 		NotifyOutboundSpam:         types.BoolValue(p.NotifyOutboundSpam),
-		NotifyRecipients:           setOf(p.NotifyOutboundSpamRecipients),
+		NotifyRecipients:           common.StringSet(p.NotifyOutboundSpamRecipients),
 		BccSuspiciousOutboundMail:  types.BoolValue(p.BccSuspiciousOutboundMail),
-		BccRecipients:              setOf(p.BccSuspiciousOutboundAdditionalRecipients),
+		BccRecipients:              common.StringSet(p.BccSuspiciousOutboundAdditionalRecipients),
 		RecipientLimitExternalHour: types.Int64Value(p.RecipientLimitExternalPerHour),
 		RecipientLimitInternalHour: types.Int64Value(p.RecipientLimitInternalPerHour),
 		RecipientLimitPerDay:       types.Int64Value(p.RecipientLimitPerDay),
 		ActionWhenThresholdReached: types.StringValue(canonicalEnum(actionsWhenThresholdReached, p.ActionWhenThresholdReached)),
 	}
+	if prior != nil {
+		m.Name = common.FoldKeepString(prior.Name, m.Name)
+		m.NotifyRecipients = common.FoldKeepSet(ctx, prior.NotifyRecipients, m.NotifyRecipients)
+		m.BccRecipients = common.FoldKeepSet(ctx, prior.BccRecipients, m.BccRecipients)
+	}
+	return m
 }
 
 // changes returns the Set-HostedOutboundSpamFilterPolicy parameters that
@@ -183,12 +191,12 @@ func (m outboundPolicyModel) changes(ctx context.Context, cur *outboundPolicyMod
 	return p
 }
 
-func (r *outboundPolicyResource) read(ctx context.Context, name string) (*outboundPolicyModel, error) {
+func (r *outboundPolicyResource) read(ctx context.Context, name string, prior *outboundPolicyModel) (*outboundPolicyModel, error) {
 	p, err := r.clients.Exchange.GetOutboundSpamPolicy(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	return outboundPolicyModelFrom(p), nil
+	return outboundPolicyModelFrom(ctx, p, prior), nil
 }
 
 // settle waits until the policy is readable and matches the plan.
@@ -196,7 +204,7 @@ func (r *outboundPolicyResource) settle(ctx context.Context, plan outboundPolicy
 	name := plan.Name.ValueString()
 	var got *outboundPolicyModel
 	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-		m, err := r.read(ctx, name)
+		m, err := r.read(ctx, name, &plan)
 		if exchange.IsNotFound(err) {
 			return wait.NotYet("outbound spam filter policy %s is not readable yet", name)
 		}
@@ -226,7 +234,7 @@ func (r *outboundPolicyResource) Create(ctx context.Context, req resource.Create
 	var err error
 	if strings.EqualFold(name, defaultOutboundPolicy) {
 		var cur *outboundPolicyModel
-		cur, err = r.read(ctx, defaultOutboundPolicy)
+		cur, err = r.read(ctx, defaultOutboundPolicy, &plan)
 		if err == nil {
 			if p := plan.changes(ctx, cur, &resp.Diagnostics); len(p) > 0 {
 				err = r.clients.Exchange.SetOutboundSpamPolicy(ctx, defaultOutboundPolicy, p)
@@ -265,7 +273,7 @@ func (r *outboundPolicyResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	name := plan.Name.ValueString()
-	cur, err := r.read(ctx, name)
+	cur, err := r.read(ctx, name, &plan)
 	if err == nil {
 		if p := plan.changes(ctx, cur, &resp.Diagnostics); len(p) > 0 {
 			err = r.clients.Exchange.SetOutboundSpamPolicy(ctx, name, p)
@@ -276,7 +284,7 @@ func (r *outboundPolicyResource) Update(ctx context.Context, req resource.Update
 	}
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating outbound spam filter policy %q failed", name), err)
-		if m, rerr := r.read(ctx, name); rerr == nil {
+		if m, rerr := r.read(ctx, name, &plan); rerr == nil {
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
 		return
@@ -313,7 +321,8 @@ func (r *outboundPolicyResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *outboundPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	common.ImportByRead(ctx, r.clients, req, resp, "outbound spam filter policy", "import by the policy's name, e.g. Default", r.read)
+	common.ImportByRead(ctx, r.clients, req, resp, "outbound spam filter policy", "import by the policy's name, e.g. Default",
+		func(ctx context.Context, name string) (*outboundPolicyModel, error) { return r.read(ctx, name, nil) })
 }
 
 type outboundPolicyModel struct {

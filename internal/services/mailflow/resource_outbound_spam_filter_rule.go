@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure      = &outboundRuleResource{}
 	_ resource.ResourceWithImportState    = &outboundRuleResource{}
 	_ resource.ResourceWithValidateConfig = &outboundRuleResource{}
+	_ resource.ResourceWithModifyPlan     = &outboundRuleResource{}
 )
 
 // NewOutboundSpamFilterRuleResource returns m365harden_outbound_spam_filter_rule.
@@ -38,14 +39,19 @@ type outboundRuleResource struct {
 	clients *clients.Set
 }
 
-// ruleConditions maps the condition attributes to their cmdlet parameters.
-var ruleConditions = []struct{ attr, param string }{
-	{"from", "From"},
-	{"from_member_of", "FromMemberOf"},
-	{"sender_domain_is", "SenderDomainIs"},
-	{"except_if_from", "ExceptIfFrom"},
-	{"except_if_from_member_of", "ExceptIfFromMemberOf"},
-	{"except_if_sender_domain_is", "ExceptIfSenderDomainIs"},
+// ruleConditions maps the condition attributes to their cmdlet parameters;
+// recipient marks the RecipientIdParameter[] ones, which Exchange resolves
+// and reports as the recipients' primary SMTP addresses.
+var ruleConditions = []struct {
+	attr, param string
+	recipient   bool
+}{
+	{"from", "From", true},
+	{"from_member_of", "FromMemberOf", true},
+	{"sender_domain_is", "SenderDomainIs", false},
+	{"except_if_from", "ExceptIfFrom", true},
+	{"except_if_from_member_of", "ExceptIfFromMemberOf", true},
+	{"except_if_sender_domain_is", "ExceptIfSenderDomainIs", false},
 }
 
 func (r *outboundRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -53,23 +59,25 @@ func (r *outboundRuleResource) Metadata(_ context.Context, req resource.Metadata
 }
 
 func (r *outboundRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	addresses := func(param, what string) schema.SetAttribute {
+	recipients := func(param, what, kinds string) schema.SetAttribute {
 		return schema.SetAttribute{
-			MarkdownDescription: fmt.Sprintf("%s (`-%s`), as lower-case SMTP addresses. Leave out for none.", what, param),
-			ElementType:         types.StringType, Optional: true,
+			MarkdownDescription: fmt.Sprintf("%s (`-%s`): %s in the organization, by any value that identifies them (email address, alias, name or GUID). "+
+				"Exchange resolves each to the recipient and reports its primary SMTP address; the configured spelling is kept as long as it names the same recipients, and a value that names nobody is refused at plan time. Leave out for none.", what, param, kinds),
+			ElementType: types.StringType, Optional: true,
+			PlanModifiers: []planmodifier.Set{common.FoldStateSet()},
 			Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(
-				stringvalidator.RegexMatches(smtpAddressRe, "must be an SMTP address such as adele@contoso.com"),
-				stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case"),
+				stringvalidator.LengthBetween(1, 256),
+				stringvalidator.RegexMatches(regexpNoEdgeSpaces, "must not start or end with a space"),
 			)},
 		}
 	}
 	domains := func(param, what string) schema.SetAttribute {
 		return schema.SetAttribute{
-			MarkdownDescription: fmt.Sprintf("%s (`-%s`), as lower-case domains such as `contoso.com`. Leave out for none.", what, param),
+			MarkdownDescription: fmt.Sprintf("%s (`-%s`), domains such as `contoso.com`, compared without regard to case. Leave out for none.", what, param),
 			ElementType:         types.StringType, Optional: true,
+			PlanModifiers: []planmodifier.Set{common.FoldStateSet()},
 			Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(
 				stringvalidator.RegexMatches(smtpDomainRe, "must be a domain such as contoso.com"),
-				stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case"),
 			)},
 		}
 	}
@@ -83,14 +91,15 @@ func (r *outboundRuleResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The rule's unique name (`-Name`, at most 64 characters). Changing it replaces the rule.",
+				MarkdownDescription: "The rule's unique name (`-Name`, at most 64 characters). Names are compared without regard to case; changing it other than in case replaces the rule.",
 				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{common.FoldStateString(), stringplanmodifier.RequiresReplace()},
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(regexpNoEdgeSpaces, "must not start or end with a space")},
 			},
 			"policy": schema.StringAttribute{
-				MarkdownDescription: "The name of the custom outbound spam filter policy the rule applies (`-HostedOutboundSpamFilterPolicy`); not `Default`.",
+				MarkdownDescription: "The name of the custom outbound spam filter policy the rule applies (`-HostedOutboundSpamFilterPolicy`); not `Default`. Compared without regard to case (the configured spelling is kept).",
 				Required:            true,
+				PlanModifiers:       []planmodifier.String{common.FoldStateString()},
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.NoneOfCaseInsensitive(defaultOutboundPolicy)},
 			},
 			"priority": schema.Int64Attribute{
@@ -109,11 +118,11 @@ func (r *outboundRuleResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
 			},
-			"from":                       addresses("From", "Senders the rule applies to"),
-			"from_member_of":             addresses("FromMemberOf", "Groups whose members the rule applies to (group addresses)"),
+			"from":                       recipients("From", "Senders the rule applies to", "mailboxes"),
+			"from_member_of":             recipients("FromMemberOf", "Groups whose members the rule applies to", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
 			"sender_domain_is":           domains("SenderDomainIs", "Sender domains the rule applies to"),
-			"except_if_from":             addresses("ExceptIfFrom", "Senders excepted from the rule"),
-			"except_if_from_member_of":   addresses("ExceptIfFromMemberOf", "Groups whose members are excepted (group addresses)"),
+			"except_if_from":             recipients("ExceptIfFrom", "Senders excepted from the rule", "mailboxes"),
+			"except_if_from_member_of":   recipients("ExceptIfFromMemberOf", "Groups whose members are excepted", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
 			"except_if_sender_domain_is": domains("ExceptIfSenderDomainIs", "Sender domains excepted from the rule"),
 		},
 	}
@@ -146,12 +155,12 @@ func outboundRuleModelFrom(x *exchange.OutboundSpamRule) *outboundRuleModel {
 		Priority:               types.Int64Value(x.Priority),
 		Enabled:                types.BoolValue(x.Enabled),
 		Comments:               types.StringNull(),
-		From:                   nullableSetOf(x.From),
-		FromMemberOf:           nullableSetOf(x.FromMemberOf),
-		SenderDomainIs:         nullableSetOf(x.SenderDomainIs),
-		ExceptIfFrom:           nullableSetOf(x.ExceptIfFrom),
-		ExceptIfFromMemberOf:   nullableSetOf(x.ExceptIfFromMemberOf),
-		ExceptIfSenderDomainIs: nullableSetOf(x.ExceptIfSenderDomainIs),
+		From:                   nullableStringSet(x.From),
+		FromMemberOf:           nullableStringSet(x.FromMemberOf),
+		SenderDomainIs:         nullableStringSet(x.SenderDomainIs),
+		ExceptIfFrom:           nullableStringSet(x.ExceptIfFrom),
+		ExceptIfFromMemberOf:   nullableStringSet(x.ExceptIfFromMemberOf),
+		ExceptIfSenderDomainIs: nullableStringSet(x.ExceptIfSenderDomainIs),
 	}
 	if x.Comments != "" {
 		m.Comments = types.StringValue(x.Comments)
@@ -161,6 +170,39 @@ func outboundRuleModelFrom(x *exchange.OutboundSpamRule) *outboundRuleModel {
 
 func (m *outboundRuleModel) conditions() []types.Set {
 	return []types.Set{m.From, m.FromMemberOf, m.SenderDomainIs, m.ExceptIfFrom, m.ExceptIfFromMemberOf, m.ExceptIfSenderDomainIs}
+}
+
+func (m *outboundRuleModel) conditionFields() []*types.Set {
+	return []*types.Set{&m.From, &m.FromMemberOf, &m.SenderDomainIs, &m.ExceptIfFrom, &m.ExceptIfFromMemberOf, &m.ExceptIfSenderDomainIs}
+}
+
+// keepSpelling keeps prior's values (the plan or state) where the tenant
+// holds the same thing in another spelling: names and domains in another
+// case, recipients by another identity. The recipients are compared by
+// resolving prior's spellings (Get-Recipient).
+func (m *outboundRuleModel) keepSpelling(ctx context.Context, res *recipientResolver, prior *outboundRuleModel) error {
+	m.Name = common.FoldKeepString(prior.Name, m.Name)
+	m.Policy = common.FoldKeepString(prior.Policy, m.Policy)
+	have, was := m.conditionFields(), prior.conditionFields()
+	for i, c := range ruleConditions {
+		if !c.recipient {
+			*have[i] = common.FoldKeepSet(ctx, *was[i], *have[i])
+			continue
+		}
+		p, ok1 := common.SetStrings(ctx, *was[i])
+		g, ok2 := common.SetStrings(ctx, *have[i])
+		if !ok1 || !ok2 {
+			continue
+		}
+		same, err := res.same(ctx, p, g, true)
+		if err != nil {
+			return fmt.Errorf("resolving %s: %w", c.param, err)
+		}
+		if same {
+			*have[i] = *was[i]
+		}
+	}
+	return nil
 }
 
 // changes returns the Set-HostedOutboundSpamFilterRule parameters that move
@@ -202,22 +244,99 @@ func (m outboundRuleModel) changes(ctx context.Context, cur *outboundRuleModel, 
 	return p
 }
 
-func (r *outboundRuleResource) read(ctx context.Context, name string) (*outboundRuleModel, error) {
+// read fetches the rule; prior (plan or state, may be nil) keeps the
+// user's spelling of values the tenant holds in another form.
+func (r *outboundRuleResource) read(ctx context.Context, name string, prior *outboundRuleModel, res *recipientResolver) (*outboundRuleModel, error) {
 	x, err := r.clients.Exchange.GetOutboundSpamRule(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	return outboundRuleModelFrom(x), nil
+	m := outboundRuleModelFrom(x)
+	if prior != nil {
+		if err := m.keepSpelling(ctx, res, prior); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// ModifyPlan resolves the recipient conditions at plan time: a value that
+// names nobody in the tenant is refused (Exchange refuses it at apply), and
+// a configuration that names the same recipients as the state in another
+// way (an alias for the address the tenant reports, after an import) plans
+// no change. Terraform accepts the prior state as the plan in place of an
+// equivalent configuration value.
+func (r *outboundRuleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return
+	}
+	var cfg, plan outboundRuleModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *outboundRuleModel
+	if !req.State.Raw.IsNull() {
+		state = &outboundRuleModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	res := newRecipientResolver(r.clients.Exchange)
+	conf := cfg.conditionFields()
+	for i, c := range ruleConditions {
+		if !c.recipient {
+			continue
+		}
+		want, ok := common.SetStrings(ctx, *conf[i])
+		if !ok {
+			continue
+		}
+		for _, v := range want {
+			rec, err := res.resolve(ctx, v)
+			if err != nil {
+				if exchange.IsForbidden(err) {
+					// Without a recipient-reading role the check is left to
+					// Exchange at apply time.
+					return
+				}
+				common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Resolving %s %q failed", c.attr, v), err)
+				return
+			}
+			if rec == nil {
+				resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Recipient not found",
+					fmt.Sprintf("%q does not name a recipient in the tenant. Exchange refuses rule conditions that name nobody; use an existing recipient's email address, alias, name or GUID.", v))
+			}
+		}
+		if state == nil {
+			continue
+		}
+		have, ok := common.SetStrings(ctx, *state.conditionFields()[i])
+		if !ok || conf[i].Equal(*state.conditionFields()[i]) {
+			continue
+		}
+		same, err := res.same(ctx, want, have, false)
+		if err != nil {
+			common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Resolving %s failed", c.attr), err)
+			return
+		}
+		if same {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(c.attr), *state.conditionFields()[i])...)
+		}
+	}
 }
 
 // converge writes what differs (Set, then Enable/Disable) and waits until
 // reads show the plan.
 func (r *outboundRuleResource) converge(ctx context.Context, plan outboundRuleModel, diags *diag.Diagnostics) (*outboundRuleModel, error) {
 	name := plan.Name.ValueString()
+	res := newRecipientResolver(r.clients.Exchange)
 	var got *outboundRuleModel
 	wrote := false
 	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-		m, err := r.read(ctx, name)
+		m, err := r.read(ctx, name, &plan, res)
 		if exchange.IsNotFound(err) {
 			return wait.NotYet("outbound spam filter rule %s is not readable yet", name)
 		}
@@ -277,7 +396,10 @@ func (r *outboundRuleResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *outboundRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	common.ReadByID(ctx, r.clients, req, resp, "outbound spam filter rule", func(m outboundRuleModel) string { return m.ID.ValueString() }, r.read)
+	common.ReadByID(ctx, r.clients, req, resp, "outbound spam filter rule", func(m outboundRuleModel) string { return m.ID.ValueString() },
+		func(ctx context.Context, name string, prior *outboundRuleModel) (*outboundRuleModel, error) {
+			return r.read(ctx, name, prior, newRecipientResolver(r.clients.Exchange))
+		})
 }
 
 func (r *outboundRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -293,7 +415,7 @@ func (r *outboundRuleResource) Update(ctx context.Context, req resource.UpdateRe
 	got, err := r.converge(ctx, plan, &resp.Diagnostics)
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating outbound spam filter rule %q failed", plan.Name.ValueString()), err)
-		if m, rerr := r.read(ctx, plan.Name.ValueString()); rerr == nil {
+		if m, rerr := r.read(ctx, plan.Name.ValueString(), &plan, newRecipientResolver(r.clients.Exchange)); rerr == nil {
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
 		return
@@ -325,7 +447,8 @@ func (r *outboundRuleResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *outboundRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	common.ImportByRead(ctx, r.clients, req, resp, "outbound spam filter rule", "import by the rule's name", r.read)
+	common.ImportByRead(ctx, r.clients, req, resp, "outbound spam filter rule", "import by the rule's name",
+		func(ctx context.Context, name string) (*outboundRuleModel, error) { return r.read(ctx, name, nil, nil) })
 }
 
 type outboundRuleModel struct {

@@ -78,11 +78,12 @@ func TestAccOutboundSpamFilterPolicy_default(t *testing.T) {
 				}},
 				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off"}),
 			},
-			{
-				ResourceName:      defaultPolicyAddr,
-				ImportState:       true,
-				ImportStateId:     "Default",
-				ImportStateVerify: true,
+			{ // import: the tenant's "SOC@contoso.com" is the configured address
+				Config:          defaultPolicyConfig(tn, "Off"),
+				ResourceName:    defaultPolicyAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "Default",
 			},
 		},
 	})
@@ -111,6 +112,7 @@ const (
 
 func TestAccOutboundSpamFilterRule_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	seedPeople(t, tn)
 	// Another admin's rule already holds priority 0.
 	tn.Exchange(t, "New-HostedOutboundSpamFilterPolicy", map[string]any{"Name": "Executives"})
 	tn.Exchange(t, "New-HostedOutboundSpamFilterRule", map[string]any{"Name": "Executives", "HostedOutboundSpamFilterPolicy": "Executives", "SenderDomainIs": []string{"contoso.com"}})
@@ -200,7 +202,7 @@ func TestAccOutboundSpamFilter_badInput(t *testing.T) {
 		{`recipient_limit_per_day = 10001`, `from = ["a@contoso.com"]`, `between 0 and 10000`},
 		{`notify_outbound_spam_recipients = ["not an address"]`, `from = ["a@contoso.com"]`, `must be an SMTP address`},
 		{`action_when_threshold_reached = "Panic"`, `from = ["a@contoso.com"]`, `value must be one of`},
-		{``, `from = ["A@contoso.com"]`, `must be in lower case`},
+		{``, `from = [" a@contoso.com"]`, `must not start or end with a space`},
 		{``, `sender_domain_is = ["*.contoso.com"]`, `must be a domain`},
 		{``, `from = []`, `at least 1`},
 		{``, `except_if_from = ["a@contoso.com"]`, `needs at least one of from`},
@@ -239,6 +241,7 @@ resource "m365harden_outbound_spam_filter_rule" "x" {
 // for the same policy, and a priority beyond the number of rules.
 func TestAccOutboundSpamFilterRule_serviceRules(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	seedSenders(t, tn, "x@contoso.com", "a@contoso.com")
 	tn.Exchange(t, "New-HostedOutboundSpamFilterPolicy", map[string]any{"Name": "Allowed forwarders"})
 	tn.Exchange(t, "New-HostedOutboundSpamFilterRule", map[string]any{"Name": "Existing", "HostedOutboundSpamFilterPolicy": "Allowed forwarders", "From": []string{"x@contoso.com"}})
 	resource.Test(t, resource.TestCase{
@@ -298,4 +301,190 @@ resource "m365harden_outbound_spam_filter_policy" "p" {
 			},
 		},
 	})
+}
+
+// seedSenders adds mailboxes for rule conditions to name.
+func seedSenders(t *testing.T, tn *acctest.Tenant, upns ...string) {
+	t.Helper()
+	var specs []m365sim.MailboxSpec
+	for _, u := range upns {
+		specs = append(specs, m365sim.MailboxSpec{UPN: u})
+	}
+	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Mailboxes: specs}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The rule's sender conditions are recipient references: Exchange resolves
+// each and reports the recipient's primary SMTP address. Any spelling that
+// names the same recipients (alias, UPN, address in another case, a group by
+// name) applies without "inconsistent result", plans empty, and survives an
+// import; a value naming nobody is refused at plan time.
+func TestAccOutboundSpamFilterRule_recipientReferences(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Mailboxes: []m365sim.MailboxSpec{
+		{UPN: "adele.vance@contoso.com", Alias: "adele", PrimarySmtpAddress: "adele@contoso.com"},
+		{UPN: "megan@contoso.com"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m365sim.AddGroup(tn.Sim, tn.ID, m365sim.GroupSpec{Name: "Executives", PrimarySmtpAddress: "execs@contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(rule string) string {
+		return tn.ProviderConfig() + `
+resource "m365harden_outbound_spam_filter_policy" "forwarders" {
+  name                 = "Allowed forwarders"
+  auto_forwarding_mode = "On"
+}
+
+resource "m365harden_outbound_spam_filter_rule" "forwarders" {
+  name   = "Allowed forwarders"
+  policy = m365harden_outbound_spam_filter_policy.forwarders.name
+` + rule + `
+}
+`
+	}
+	byAlias := cfg(`  from           = ["adele"]
+  from_member_of = ["Executives"]
+  except_if_from = ["Megan@Contoso.com"]`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", nil),
+		Steps: []resource.TestStep{
+			{ // create by alias, group name and an address in another case
+				Config: byAlias,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("from"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("adele")})),
+					statecheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("from_member_of"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Executives")})),
+				},
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{
+					"From": []string{"adele@contoso.com"}, "FromMemberOf": []string{"execs@contoso.com"}, "ExceptIfFrom": []string{"megan@contoso.com"}}),
+			},
+			{ // the same recipients by UPN and address: nothing to change
+				Config: cfg(`  from           = ["adele.vance@contoso.com"]
+  from_member_of = ["execs@contoso.com"]
+  except_if_from = ["megan@contoso.com"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ // a different recipient is a real change
+				Config: cfg(`  from           = ["adele", "megan"]
+  from_member_of = ["Executives"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(forwardersRuleAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{
+					"From": []string{"adele@contoso.com", "megan@contoso.com"}, "ExceptIfFrom": nil}),
+			},
+			{ // imported (the tenant reports addresses) into the alias configuration: no change
+				Config: cfg(`  from           = ["adele", "megan"]
+  from_member_of = ["Executives"]`),
+				ResourceName:    forwardersRuleAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "Allowed forwarders",
+			},
+			{ // a sender that names nobody is refused before anything changes
+				Config:      cfg(`  from = ["nobody@contoso.com"]`),
+				ExpectError: regexp.MustCompile(`(?s)Recipient not found.*"nobody@contoso.com" does not name a recipient`),
+			},
+		},
+	})
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "Set-HostedOutboundSpamFilterRule"); n != 1 {
+		t.Fatalf("Set-HostedOutboundSpamFilterRule ran %d times, want 1 (only the real change)", n)
+	}
+}
+
+// Case-only differences Exchange ignores (policy and domain names, the
+// policy's notification addresses): the apply keeps the configured spelling,
+// no "inconsistent result", and the tenant's own case changes plan nothing.
+func TestAccOutboundSpamFilterRule_caseInsensitive(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := tn.ProviderConfig() + `
+resource "m365harden_outbound_spam_filter_policy" "forwarders" {
+  name                            = "Allowed forwarders"
+  auto_forwarding_mode            = "On"
+  notify_outbound_spam_recipients = ["SOC@Contoso.com"]
+}
+
+resource "m365harden_outbound_spam_filter_rule" "forwarders" {
+  name             = "Allowed forwarders"
+  policy           = "allowed FORWARDERS"
+  sender_domain_is = ["Contoso.COM"]
+  depends_on       = [m365harden_outbound_spam_filter_policy.forwarders]
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("policy"), knownvalue.StringExact("allowed FORWARDERS")),
+					statecheck.ExpectKnownValue(forwardersRuleAddr, tfjsonpath.New("sender_domain_is"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Contoso.COM")})),
+					statecheck.ExpectKnownValue(forwardersPolicyAddr, tfjsonpath.New("notify_outbound_spam_recipients"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("SOC@Contoso.com")})),
+				},
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", map[string]any{"HostedOutboundSpamFilterPolicy": "Allowed forwarders"}),
+			},
+			{ // the tenant's spelling changes case out of band: no diff
+				PreConfig: func() {
+					tn.Exchange(t, "Set-HostedOutboundSpamFilterRule", map[string]any{"Identity": "Allowed forwarders", "SenderDomainIs": []string{"contoso.com"}})
+					tn.Exchange(t, "Set-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Allowed forwarders", "NotifyOutboundSpamRecipients": []string{"soc@contoso.com"}})
+				},
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ // imported into the same configuration: no change
+				Config:          cfg,
+				ResourceName:    forwardersPolicyAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "Allowed forwarders",
+			},
+			{
+				Config:          cfg,
+				ResourceName:    forwardersRuleAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "ALLOWED FORWARDERS",
+			},
+		},
+	})
+}
+
+// The built-in Default policy adopted as "default": no error after apply,
+// no diff, no replacement, and an import block by "Default" plans nothing.
+func TestAccOutboundSpamFilterPolicy_defaultLowerCase(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := tn.ProviderConfig() + `
+resource "m365harden_outbound_spam_filter_policy" "default" {
+  name                 = "default"
+  auto_forwarding_mode = "Off"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off", "IsDefault": true}),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(defaultPolicyAddr, tfjsonpath.New("name"), knownvalue.StringExact("default")),
+					statecheck.ExpectKnownValue(defaultPolicyAddr, tfjsonpath.New("is_default"), knownvalue.Bool(true)),
+				},
+				Check: exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off"}),
+			},
+			{Config: cfg, PlanOnly: true},
+			{
+				Config:          cfg,
+				ResourceName:    defaultPolicyAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "Default",
+			},
+		},
+	})
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "New-HostedOutboundSpamFilterPolicy"); n != 0 {
+		t.Fatalf("adopting the Default policy created %d policies", n)
+	}
 }

@@ -63,22 +63,21 @@ func (r *remoteDomainResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The remote domain's unique name (`-Name`, at most 64 characters). `Default` adopts the built-in remote domain. Changing it replaces the resource.",
+				MarkdownDescription: "The remote domain's unique name (`-Name`, at most 64 characters). `Default` adopts the built-in remote domain. Exchange compares names without regard to case: `default` adopts `Default` too, and the configured spelling is kept. Changing it (other than in case) replaces the resource.",
 				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{common.FoldStateString(), stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthBetween(1, 64),
 					stringvalidator.RegexMatches(regexpNoEdgeSpaces, "must not start or end with a space"),
 				},
 			},
 			"domain_name": schema.StringAttribute{
-				MarkdownDescription: "The SMTP domain (`-DomainName`), in lower case: `contoso.com`, `*.contoso.com` (the domain and its subdomains) or `*` (only for `Default`). Exchange can't change it in place, so changing it replaces the resource.",
+				MarkdownDescription: "The SMTP domain (`-DomainName`): `contoso.com`, `*.contoso.com` (the domain and its subdomains) or `*` (only for `Default`). Domain names are compared without regard to case; the configured spelling is kept. Exchange can't change it in place, so changing it (other than in case) replaces the resource.",
 				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{common.FoldStateString(), stringplanmodifier.RequiresReplace()},
 				Validators: []validator.String{
 					stringvalidator.LengthAtMost(256),
 					stringvalidator.RegexMatches(remoteDomainRe, "must be an SMTP domain such as contoso.com, *.contoso.com, or * for the Default remote domain (a wildcard only as the first label)"),
-					stringvalidator.RegexMatches(lowerCaseRe, "must be in lower case (Exchange stores domain names in lower case)"),
 				},
 			},
 			"auto_forward_enabled": optBool("Whether messages auto-forwarded by client rules are delivered to the domain (`-AutoForwardEnabled`; Exchange Online's default is `true`). Hardened: `false` on `Default` and every domain that is not an approved partner."),
@@ -113,8 +112,11 @@ func (r *remoteDomainResource) ValidateConfig(ctx context.Context, req resource.
 	}
 }
 
-func remoteDomainModelFrom(d *exchange.RemoteDomain) *remoteDomainModel {
-	return &remoteDomainModel{
+// remoteDomainModelFrom turns the service's remote domain into a model;
+// prior (plan or state, may be nil) keeps the user's spelling of the name
+// and domain, which Exchange compares without regard to case.
+func remoteDomainModelFrom(d *exchange.RemoteDomain, prior *remoteDomainModel) *remoteDomainModel {
+	m := &remoteDomainModel{
 		ID:                    types.StringValue(d.Name),
 		Name:                  types.StringValue(d.Name),
 		DomainName:            types.StringValue(strings.ToLower(d.DomainName)),
@@ -124,6 +126,11 @@ func remoteDomainModelFrom(d *exchange.RemoteDomain) *remoteDomainModel {
 		NDREnabled:            types.BoolValue(d.NDREnabled),
 		AllowedOOFType:        types.StringValue(canonicalEnum(allowedOOFTypes, d.AllowedOOFType)),
 	}
+	if prior != nil {
+		m.Name = common.FoldKeepString(prior.Name, m.Name)
+		m.DomainName = common.FoldKeepString(prior.DomainName, m.DomainName)
+	}
+	return m
 }
 
 // changes returns the Set-RemoteDomain parameters that move cur to plan.
@@ -149,12 +156,12 @@ func (m remoteDomainModel) changes(cur *remoteDomainModel) map[string]any {
 }
 
 // read fetches the remote domain; a missing one is exchange.ErrNotFound.
-func (r *remoteDomainResource) read(ctx context.Context, name string) (*remoteDomainModel, error) {
+func (r *remoteDomainResource) read(ctx context.Context, name string, prior *remoteDomainModel) (*remoteDomainModel, error) {
 	d, err := r.clients.Exchange.GetRemoteDomain(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	return remoteDomainModelFrom(d), nil
+	return remoteDomainModelFrom(d, prior), nil
 }
 
 // apply sets what differs and waits until reads show it.
@@ -167,7 +174,7 @@ func (r *remoteDomainResource) apply(ctx context.Context, plan remoteDomainModel
 	}
 	var got *remoteDomainModel
 	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-		m, err := r.read(ctx, name)
+		m, err := r.read(ctx, name, &plan)
 		if exchange.IsNotFound(err) {
 			return wait.NotYet("remote domain %s is not readable yet", name)
 		}
@@ -196,7 +203,7 @@ func (r *remoteDomainResource) Create(ctx context.Context, req resource.CreateRe
 	name := plan.Name.ValueString()
 	var cur *remoteDomainModel
 	if strings.EqualFold(name, defaultRemoteDomain) {
-		m, err := r.read(ctx, defaultRemoteDomain)
+		m, err := r.read(ctx, defaultRemoteDomain, &plan)
 		if err != nil {
 			common.AddAPIError(&resp.Diagnostics, "Reading the Default remote domain failed", err)
 			return
@@ -210,7 +217,7 @@ func (r *remoteDomainResource) Create(ctx context.Context, req resource.CreateRe
 		// New-RemoteDomain takes no settings: they follow with Set-RemoteDomain
 		// once the new domain is readable.
 		err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-			m, err := r.read(ctx, name)
+			m, err := r.read(ctx, name, &plan)
 			if exchange.IsNotFound(err) {
 				return wait.NotYet("remote domain %s is not readable yet", name)
 			}
@@ -226,7 +233,7 @@ func (r *remoteDomainResource) Create(ctx context.Context, req resource.CreateRe
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Configuring remote domain %q failed", name), err)
 		// Keep what exists in state so the next plan shows what is left.
-		if m, rerr := r.read(ctx, name); rerr == nil {
+		if m, rerr := r.read(ctx, name, &plan); rerr == nil {
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
 		return
@@ -249,13 +256,13 @@ func (r *remoteDomainResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	name := plan.Name.ValueString()
-	cur, err := r.read(ctx, name)
+	cur, err := r.read(ctx, name, &plan)
 	if err == nil {
 		cur, err = r.apply(ctx, plan, cur)
 	}
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating remote domain %q failed", name), err)
-		if m, rerr := r.read(ctx, name); rerr == nil {
+		if m, rerr := r.read(ctx, name, &plan); rerr == nil {
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
 		return
@@ -293,7 +300,8 @@ func (r *remoteDomainResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *remoteDomainResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	common.ImportByRead(ctx, r.clients, req, resp, "remote domain", "import by the remote domain's name, e.g. Default", r.read)
+	common.ImportByRead(ctx, r.clients, req, resp, "remote domain", "import by the remote domain's name, e.g. Default",
+		func(ctx context.Context, name string) (*remoteDomainModel, error) { return r.read(ctx, name, nil) })
 }
 
 type remoteDomainModel struct {

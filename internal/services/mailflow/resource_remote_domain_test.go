@@ -179,7 +179,6 @@ func TestAccRemoteDomain_badInput(t *testing.T) {
 	for _, c := range []struct{ name, domain, extra, want string }{
 		{"x", "domain.*.contoso.com", "", `must be an SMTP domain`},
 		{"x", "contoso", "", `must be an SMTP domain`},
-		{"x", "Contoso.com", "", `must be in lower case`},
 		{"x", "*", "", `named "Default" and has domain_name "\*"`},
 		{"Default", "contoso.com", "", `named "Default"`},
 		{"x", "contoso.com", `allowed_oof_type = "Sometimes"`, `value must be one of`},
@@ -195,6 +194,76 @@ func TestAccRemoteDomain_badInput(t *testing.T) {
 	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 0 {
 		t.Fatalf("plan-time errors must not reach the tenant; Exchange saw %d requests", n)
 	}
+}
+
+// The built-in Default remote domain adopted as "default" (Exchange names
+// are case-insensitive): the apply keeps the configured spelling, plans stay
+// empty, and importing it by "Default" into that configuration plans
+// nothing (no replacement).
+func TestAccRemoteDomain_defaultLowerCase(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := tn.ProviderConfig() + `
+resource "m365harden_remote_domain" "default" {
+  name                 = "default"
+  domain_name          = "*"
+  auto_forward_enabled = false
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             remoteDomainIs(tn, "Default", map[string]any{"AutoForwardEnabled": false}),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(defaultDomainAddr, tfjsonpath.New("name"), knownvalue.StringExact("default")),
+					statecheck.ExpectKnownValue(defaultDomainAddr, tfjsonpath.New("id"), knownvalue.StringExact("Default")),
+				},
+				Check: remoteDomainIs(tn, "Default", map[string]any{"AutoForwardEnabled": false}),
+			},
+			{Config: cfg, PlanOnly: true},
+			{ // an import block naming it as Exchange spells it plans no change
+				Config:          cfg,
+				ResourceName:    defaultDomainAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "Default",
+			},
+		},
+	})
+}
+
+// Names and domain names differ from the tenant's only in case: no error
+// after apply, no diff, no replacement, and the user's spelling stays.
+func TestAccRemoteDomain_caseInsensitive(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             remoteDomainIs(tn, "Partner", nil),
+		Steps: []resource.TestStep{
+			{
+				Config: partnerConfig(tn, "Partner", "Partner.Example", `  auto_forward_enabled = false`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("domain_name"), knownvalue.StringExact("Partner.Example")),
+				},
+				// Exchange stores the domain in lower case.
+				Check: remoteDomainIs(tn, "Partner", map[string]any{"DomainName": "partner.example"}),
+			},
+			{ // the user respells both in another case: nothing to do
+				Config: partnerConfig(tn, "PARTNER", "partner.EXAMPLE", `  auto_forward_enabled = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{ // imported (Exchange's spelling) into a configuration with another case
+				Config:          partnerConfig(tn, "partner", "PARTNER.example", `  auto_forward_enabled = false`),
+				ResourceName:    partnerAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "partner",
+			},
+		},
+	})
 }
 
 // A name clash is reported with what to do about it.

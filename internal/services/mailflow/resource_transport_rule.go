@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -158,12 +159,12 @@ func (r *transportRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 		},
 		"priority": schema.Int64Attribute{
-			MarkdownDescription: "Where the rule is evaluated (`-Priority`): 0 is first, and priorities are contiguous, so creating, moving or removing a rule shifts the others. With N existing rules a new rule may take 0 to N and an existing one 0 to N-1; a larger value fails as it does in Exchange. Leave it unset to append the rule and follow the position other changes give it; set it to manage the position (a move by someone else then shows as drift).",
+			MarkdownDescription: "Where the rule is evaluated (`-Priority`): 0 is first, and priorities are contiguous, so creating, moving or removing a rule shifts the others. With N existing rules a new rule may take 0 to N and an existing one 0 to N-1; a larger value fails as it does in Exchange. Leave it unset to append the rule and follow the position other changes give it (an update of the rule never moves it; when other rules created or moved in the same apply shift it, state shows the new position after the next refresh, without a diff); set it to manage the position (a move by someone else then shows as drift).",
 			Optional:            true, Computed: true,
 			Validators: []validator.Int64{int64validator.AtLeast(0)},
-			// No UseStateForUnknown: when the rule changes and its position
-			// is not managed, other rules changed in the same apply may
-			// shift it, so the planned value is "known after apply".
+			// An unmanaged position stays as it is through an update, so
+			// the plan shows it unchanged rather than "known after apply".
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 		"enabled": schema.BoolAttribute{
 			MarkdownDescription: "Whether the rule is enabled (`State` is `Enabled`): `New-TransportRule -Enabled`, then `Enable-TransportRule` / `Disable-TransportRule`. Default `true`.",
@@ -192,6 +193,10 @@ func (r *transportRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			MarkdownDescription: s.desc + " Maps to `-" + s.param + "`.",
 			Optional:            true,
 		}
+		if s.fold {
+			a.MarkdownDescription += " Compared without regard to case (the configured spelling is kept)."
+			a.PlanModifiers = []planmodifier.String{common.FoldStateString()}
+		}
 		switch {
 		case s.enum != nil:
 			a.MarkdownDescription = s.desc + " Maps to `-" + s.param + "`; one of " + quoteList(s.enum) + "."
@@ -215,10 +220,11 @@ func (r *transportRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 	for _, s := range trSets {
 		attrs[s.attr] = schema.SetAttribute{
-			MarkdownDescription: s.desc + " Maps to `-" + s.param + "`.",
+			MarkdownDescription: s.desc + " Maps to `-" + s.param + "`. Domains are compared without regard to case (the configured spelling is kept).",
 			ElementType:         types.StringType,
 			Optional:            true,
 			Validators:          domainSet,
+			PlanModifiers:       []planmodifier.Set{common.FoldStateSet()},
 		}
 	}
 	for _, b := range trBools {
@@ -601,6 +607,7 @@ func (r *transportRuleResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planned := plan.Priority
 	if cfgPriority.IsNull() {
 		// Unmanaged position: other rules created or moved earlier in this
 		// apply may have shifted it since the plan; don't move it back.
@@ -622,6 +629,12 @@ func (r *transportRuleResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	got, err := r.waitFor(ctx, id, &plan)
 	if got != nil {
+		if cfgPriority.IsNull() && known(planned) && err == nil {
+			// The plan showed the unmanaged position unchanged, and the
+			// update did not move the rule; a shift by other rules in this
+			// apply shows in state at the next refresh (without a diff).
+			got.Priority = planned
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
 	}
 	if err != nil {

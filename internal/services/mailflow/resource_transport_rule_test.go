@@ -417,11 +417,72 @@ resource "m365harden_transport_rule" "tagged" {
 					transportRuleIs(tn, "Top", map[string]any{"Priority": 0}),
 					transportRuleIs(tn, "Tagged", map[string]any{"Priority": 1, "PrependSubject": "[b] "}),
 				),
+			},
+			{ // the shifted position shows after the refresh, without a diff
+				Config:           cfg("[b] ", true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("m365harden_transport_rule.tagged", tfjsonpath.New("priority"), knownvalue.Int64Exact(1)),
 				},
 			},
 		},
+	})
+}
+
+// Updating a rule whose position is not managed plans the position as it
+// is, not "known after apply": the update does not move the rule.
+func TestAccTransportRule_updateKeepsPriorityKnown(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	tn.Exchange(t, "New-TransportRule", map[string]any{"Name": "Added by hand", "SetSCL": 5})
+	cfg := func(prefix string) string {
+		return tn.ProviderConfig() + `
+resource "m365harden_transport_rule" "tagged" {
+  name            = "Tagged"
+  prepend_subject = "` + prefix + `"
+}
+`
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("[a] "), Check: transportRuleIs(tn, "Tagged", map[string]any{"Priority": 1})},
+			{
+				Config: cfg("[b] "),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("m365harden_transport_rule.tagged", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("m365harden_transport_rule.tagged", tfjsonpath.New("priority"), knownvalue.Int64Exact(1)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("m365harden_transport_rule.tagged", tfjsonpath.New("priority"), knownvalue.Int64Exact(1)),
+				},
+				Check: transportRuleIs(tn, "Tagged", map[string]any{"Priority": 1, "PrependSubject": "[b] "}),
+			},
+		},
+	})
+}
+
+// A rule made in the admin centre with its own spelling of domains, the
+// template and the report address is imported into a configuration that
+// spells them in another case: no update is planned.
+func TestAccTransportRule_importEquivalentSpellings(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	tn.Exchange(t, "New-TransportRule", map[string]any{"Name": "Encrypt mail to partner.example",
+		"RecipientDomainIs": []string{"Partner.Example", "PARTNER.example.org"}, "ApplyRightsProtectionTemplate": "Encrypt",
+		"GenerateIncidentReport": "SecOps@Contoso.com"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: encryptRuleConfig(tn, `
+  name                             = "Encrypt mail to partner.example"
+  recipient_domain_is              = ["partner.example", "partner.example.org"]
+  apply_rights_protection_template = "encrypt"
+  generate_incident_report         = "secops@contoso.com"
+`),
+			ResourceName:    encryptAddr,
+			ImportState:     true,
+			ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId:   "Encrypt mail to partner.example",
+		}},
 	})
 }
 

@@ -1,0 +1,4 @@
+import {
+  to = m365harden_outbound_spam_filter_policy.default
+  id = "Default"
+}
