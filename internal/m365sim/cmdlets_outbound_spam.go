@@ -42,12 +42,6 @@ const (
 	outboundRecipientLimMax = 10000
 )
 
-// Enum values of the outbound policy, defined once for the emulator.
-var (
-	AutoForwardingModes         = []string{"Automatic", "On", "Off"}
-	ActionsWhenThresholdReached = []string{"Alert", "BlockUser", "BlockUserForToday"}
-)
-
 func newOutboundPolicyObject(t *Tenant, name string, isDefault bool) Object {
 	return Object{
 		"Identity":                     name,
@@ -134,7 +128,7 @@ func init() {
 	}
 	policyParams := map[string]Param{
 		"AdminDisplayName":                          {Type: TString, MaxLen: 255},
-		"AutoForwardingMode":                        {Type: TString, Enum: AutoForwardingModes},
+		"AutoForwardingMode":                        {Type: TString},
 		"NotifyOutboundSpam":                        {Type: TBool},
 		"NotifyOutboundSpamRecipients":              addr("NotifyOutboundSpamRecipients"),
 		"BccSuspiciousOutboundMail":                 {Type: TBool},
@@ -142,8 +136,7 @@ func init() {
 		"RecipientLimitExternalPerHour":             {Type: TInt, Min: intPtr(0), Max: intPtr(outboundRecipientLimMax)},
 		"RecipientLimitInternalPerHour":             {Type: TInt, Min: intPtr(0), Max: intPtr(outboundRecipientLimMax)},
 		"RecipientLimitPerDay":                      {Type: TInt, Min: intPtr(0), Max: intPtr(outboundRecipientLimMax)},
-		"ActionWhenThresholdReached":                {Type: TString, Enum: ActionsWhenThresholdReached},
-		"Confirm":                                   {Type: TSwitch},
+		"ActionWhenThresholdReached":                {Type: TString},
 	}
 	withParams := func(extra map[string]Param) map[string]Param {
 		out := map[string]Param{}
@@ -157,7 +150,7 @@ func init() {
 	}
 	applyPolicy := func(c *Call, o Object) {
 		for p := range policyParams {
-			if p == "Confirm" || !c.Has(p) {
+			if !c.Has(p) {
 				continue
 			}
 			switch c.Params[p].(type) {
@@ -190,7 +183,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    withParams(map[string]Param{"Name": {Type: TString, Required: true, MaxLen: 64}}),
+		Params:    withParams(map[string]Param{"Name": {Type: TString, MaxLen: 64}}),
 		Run: func(c *Call) ([]Object, error) {
 			name := strings.TrimSpace(c.String("Name"))
 			if name == "" {
@@ -210,7 +203,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    withParams(map[string]Param{"Identity": {Type: TString, Required: true}}),
+		Params:    withParams(map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}}),
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("Identity"), true)
 			if o == nil {
@@ -226,7 +219,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}, "Force": {Type: TSwitch}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "Force": {Type: TSwitch}},
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("Identity"), true)
 			if o == nil {
@@ -303,7 +296,7 @@ func init() {
 		Name:      "Get-HostedOutboundSpamFilterRule",
 		Endpoints: []string{EndpointExchange},
 		Roles:     readRoles,
-		Params:    map[string]Param{"Identity": {Type: TString}, "State": {Type: TString, Enum: []string{"Enabled", "Disabled"}}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "State": {Type: TString}},
 		Run: func(c *Call) ([]Object, error) {
 			if c.Has("Identity") {
 				o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), false)
@@ -332,8 +325,8 @@ func init() {
 		Roles:     writeRoles,
 		Write:     true,
 		Params: withRule(map[string]Param{
-			"Name":                           {Type: TString, Required: true, MaxLen: 64},
-			"HostedOutboundSpamFilterPolicy": {Type: TString, Required: true},
+			"Name":                           {Type: TString, MaxLen: 64},
+			"HostedOutboundSpamFilterPolicy": {Type: TString},
 			"Enabled":                        {Type: TBool},
 		}),
 		Run: func(c *Call) ([]Object, error) {
@@ -388,7 +381,7 @@ func init() {
 		Roles:     writeRoles,
 		Write:     true,
 		Params: withRule(map[string]Param{
-			"Identity":                       {Type: TString, Required: true},
+			"Identity":                       {Type: TString},
 			"Name":                           {Type: TString, MaxLen: 64},
 			"HostedOutboundSpamFilterPolicy": {Type: TString},
 		}),
@@ -458,7 +451,7 @@ func init() {
 			Endpoints: []string{EndpointExchange},
 			Roles:     writeRoles,
 			Write:     true,
-			Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}},
+			Params:    map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
 			Run: func(c *Call) ([]Object, error) {
 				o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), true)
 				if o == nil {
@@ -477,7 +470,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), true)
 			if o == nil {
