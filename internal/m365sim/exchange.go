@@ -239,6 +239,9 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 	cmdletName := ""
 	if err := json.Unmarshal(body, &in); err == nil && in.CmdletInput != nil {
 		cmdletName = in.CmdletInput.CmdletName
+		if admin == nil {
+			s.wire.record(endpoint, cmdletName, in.CmdletInput.Parameters)
+		}
 	}
 
 	if admin == nil {
