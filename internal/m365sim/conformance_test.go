@@ -58,8 +58,8 @@ type conformanceStats struct {
 	cmdlets, modelled, enums, values, notModelled, calls int
 }
 
-// compatibleTypes maps an emulator binding to the reference types it may
-// stand for. Identity-like and other structured types bind as strings.
+// typeCompatible reports whether an emulator binding can stand for a
+// reference type. Identity-like and other structured types bind as strings.
 func typeCompatible(p ParamType, refType string) bool {
 	switch refType {
 	case "SwitchParameter":
@@ -230,11 +230,11 @@ func sampleValue(c *Cmdlet, name string) (any, bool) {
 	return nil, false
 }
 
-// callFor builds a call with the set's required parameters and extra.
-func callFor(t *testing.T, c *Cmdlet, set *cmdletref.Set, extra ...string) (map[string]any, bool) {
+// callFor builds a call with the set's required parameters.
+func callFor(t *testing.T, c *Cmdlet, set *cmdletref.Set) (map[string]any, bool) {
 	t.Helper()
 	params := map[string]any{}
-	for _, n := range append(set.Required(), extra...) {
+	for _, n := range set.Required() {
 		v, ok := sampleValue(c, n)
 		if !ok {
 			t.Errorf("no sample value binds for -%s of %s", n, c.Name)

@@ -159,9 +159,10 @@ type CmdletError struct {
 type errorStage int
 
 const (
-	// stageCmdlet: the cmdlet ran and failed (not found, validation, ...),
-	// or the endpoint refused the call: "Error executing cmdlet".
-	stageCmdlet errorStage = iota
+	// stageCmdlet (the zero value): the cmdlet ran and failed (not found,
+	// validation, ...), or the endpoint refused the call: "Error executing
+	// cmdlet".
+	_ errorStage = iota
 	// stageBinding: parameter binding failed before the cmdlet ran:
 	// "Invalid Operation" (binding.go).
 	stageBinding
