@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/m365harden/terraform-provider-m365harden/internal/acctest/wireaudit"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 	"github.com/m365harden/terraform-provider-m365harden/internal/provider"
 )
@@ -59,7 +60,8 @@ type Tenant struct {
 	ID  string
 }
 
-// NewTenant starts a fresh m365sim for the test (closed at cleanup).
+// NewTenant starts a fresh m365sim for the test (closed at cleanup); the
+// calls the provider sends it are audited when the test ends (wireaudit.Audit).
 func NewTenant(t *testing.T) *Tenant {
 	t.Helper()
 	PreCheck(t)
@@ -68,6 +70,7 @@ func NewTenant(t *testing.T) *Tenant {
 		t.Fatalf("starting m365sim: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
+	wireaudit.Audit(t, s)
 	return &Tenant{Sim: s, ID: m365sim.DemoTenantID}
 }
 

@@ -79,8 +79,8 @@ func init() {
 		Roles:     []string{RoleAuditLogs},
 		Write:     true,
 		Params: map[string]Param{
-			"Identity":           {Type: TString, Required: true},
-			"AuditBypassEnabled": {Type: TBool, Required: true},
+			"Identity":           {Type: TString},
+			"AuditBypassEnabled": {Type: TBool},
 			"Confirm":            {Type: TSwitch},
 		},
 		Run: func(c *Call) ([]Object, error) {

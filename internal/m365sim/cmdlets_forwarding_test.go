@@ -45,7 +45,7 @@ func TestRemoteDomains(t *testing.T) {
 		t.Fatalf("after Set: %v", def[0])
 	}
 	invokeErr(t, s, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AllowedOOFType": "Sometimes"}, "400")
-	invokeErr(t, s, "Set-RemoteDomain", map[string]any{"Identity": "Default", "DomainName": "x.com"}, "A parameter cannot be found")
+	invokeErr(t, s, "Set-RemoteDomain", map[string]any{"Identity": "Default", "DomainName": "x.com"}, "Invalid cmdlet parameters specified")
 	invokeErr(t, s, "Remove-RemoteDomain", map[string]any{"Identity": "Default"}, "can't be removed")
 	mustInvoke(t, s, "Remove-RemoteDomain", map[string]any{"Identity": "contoso.com"})
 	invokeErr(t, s, "Get-RemoteDomain", map[string]any{"Identity": "contoso.com"}, "404")
@@ -99,7 +99,7 @@ func TestOutboundSpamPoliciesAndRules(t *testing.T) {
 		t.Fatalf("priorities after move: %s", got)
 	}
 	invokeErr(t, s, "Set-HostedOutboundSpamFilterRule", map[string]any{"Identity": "rc", "Priority": 3}, "between 0 and 2")
-	invokeErr(t, s, "Set-HostedOutboundSpamFilterRule", map[string]any{"Identity": "rc", "Enabled": false}, "A parameter cannot be found")
+	invokeErr(t, s, "Set-HostedOutboundSpamFilterRule", map[string]any{"Identity": "rc", "Enabled": false}, "Invalid cmdlet parameters specified")
 	mustInvoke(t, s, "Disable-HostedOutboundSpamFilterRule", map[string]any{"Identity": "rb"})
 	if r := mustInvoke(t, s, "Get-HostedOutboundSpamFilterRule", map[string]any{"Identity": "rb"}); r[0]["State"] != "Disabled" {
 		t.Fatalf("State %v", r[0]["State"])

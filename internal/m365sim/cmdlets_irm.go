@@ -51,12 +51,6 @@ const (
 	doNotForwardGUID = "cf5cf348-a8d7-40d5-91ef-a600b88a395d"
 )
 
-// TransportDecryptionSettings are the values of -TransportDecryptionSetting.
-var TransportDecryptionSettings = []string{"Disabled", "Optional", "Mandatory"}
-
-// RMSTemplateTypes are the values of Get-RMSTemplate -Type.
-var RMSTemplateTypes = []string{"Archived", "Distributed", "All"}
-
 func init() {
 	registerSeeder(func(t *Tenant) {
 		t.Store.Put(kindIRMConfiguration, irmIdentity, Object{
@@ -84,10 +78,10 @@ func init() {
 		}
 	})
 
-	irmBools := []string{"AzureRMSLicensingEnabled", "InternalLicensingEnabled", "ExternalLicensingEnabled", "SimplifiedClientAccessEnabled",
+	irmBools := []string{"AzureRMSLicensingEnabled", "InternalLicensingEnabled", "SimplifiedClientAccessEnabled",
 		"DecryptAttachmentForEncryptOnly", "EnablePdfEncryption", "JournalReportDecryptionEnabled", "SearchEnabled"}
 	setParams := map[string]Param{
-		"TransportDecryptionSetting": {Type: TString, Enum: TransportDecryptionSettings},
+		"TransportDecryptionSetting": {Type: TString},
 		"Confirm":                    {Type: TSwitch},
 		"Force":                      {Type: TSwitch},
 	}
@@ -99,7 +93,7 @@ func init() {
 		Name:      "Get-IRMConfiguration",
 		Endpoints: []string{EndpointExchange},
 		Roles:     []string{RoleInformationRightsMgmt, RoleViewOnlyConfiguration},
-		Params:    map[string]Param{"Identity": {Type: TString}},
+		Params:    map[string]Param{},
 		Run: func(c *Call) ([]Object, error) {
 			o := c.Tenant.Store.Get(kindIRMConfiguration, irmIdentity)
 			if o == nil {
@@ -134,7 +128,7 @@ func init() {
 		Roles:     []string{RoleInformationRightsMgmt, RoleViewOnlyConfiguration},
 		Params: map[string]Param{
 			"Identity":   {Type: TString},
-			"Type":       {Type: TString, Enum: RMSTemplateTypes},
+			"Type":       {Type: TString},
 			"ResultSize": {Type: TResultSize},
 		},
 		Run: func(c *Call) ([]Object, error) {

@@ -31,25 +31,18 @@ import (
 
 const kindMailbox = "Mailbox"
 
-// MailboxTypes are the RecipientTypeDetails values of Get-Mailbox.
-var MailboxTypes = []string{"DiscoveryMailbox", "EquipmentMailbox", "GroupMailbox", "LegacyMailbox", "LinkedMailbox",
-	"LinkedRoomMailbox", "RoomMailbox", "SchedulingMailbox", "SharedMailbox", "TeamMailbox", "UserMailbox"}
+// MailboxTypes are the RecipientTypeDetails values of Get-Mailbox (from the
+// cmdlet reference).
+var MailboxTypes = refValues("Get-Mailbox", "RecipientTypeDetails")
 
-// Valid audit actions per logon type in Exchange Online (Set-Mailbox
-// reference, cloud-based service, plus the Audit (Premium) actions listed on
-// the audit-mailboxes page). Order is the order the service reports them in.
+// Valid audit actions per logon type in Exchange Online: the Set-Mailbox
+// reference's lists plus the Audit (Premium) actions, as recorded in the
+// cmdlet catalogue (cmdletref/deviations.go). The emulator reports a
+// logon type's actions in this order.
 var (
-	AuditAdminActions = []string{"None", "AddFolderPermissions", "ApplyRecord", "Copy", "Create", "FolderBind", "HardDelete",
-		"MailItemsAccessed", "MessageBind", "ModifyFolderPermissions", "Move", "MoveToDeletedItems", "RecordDelete",
-		"RemoveFolderPermissions", "Send", "SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateCalendarDelegation",
-		"UpdateFolderPermissions", "UpdateInboxRules"}
-	AuditDelegateActions = []string{"None", "AddFolderPermissions", "ApplyRecord", "Create", "FolderBind", "HardDelete",
-		"MailItemsAccessed", "ModifyFolderPermissions", "Move", "MoveToDeletedItems", "RecordDelete",
-		"RemoveFolderPermissions", "SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateFolderPermissions", "UpdateInboxRules"}
-	AuditOwnerActions = []string{"None", "AddFolderPermissions", "ApplyRecord", "Create", "HardDelete", "MailboxLogin",
-		"MailItemsAccessed", "ModifyFolderPermissions", "Move", "MoveToDeletedItems", "RecordDelete",
-		"RemoveFolderPermissions", "SearchQueryInitiated", "Send", "SoftDelete", "Update", "UpdateCalendarDelegation",
-		"UpdateFolderPermissions", "UpdateInboxRules"}
+	AuditAdminActions    = refValues("Set-Mailbox", "AuditAdmin")
+	AuditDelegateActions = refValues("Set-Mailbox", "AuditDelegate")
+	AuditOwnerActions    = refValues("Set-Mailbox", "AuditOwner")
 )
 
 // The Microsoft-managed default sets (audit-mailboxes page, "Mailbox actions
@@ -154,7 +147,7 @@ func init() {
 			"Identity":             {Type: TString},
 			"Filter":               {Type: TString},
 			"ResultSize":           {Type: TResultSize},
-			"RecipientTypeDetails": {Type: TStrings, Enum: MailboxTypes},
+			"RecipientTypeDetails": {Type: TStrings},
 		},
 		Run: runGetMailbox,
 	})
@@ -164,13 +157,13 @@ func init() {
 		Roles:     auditParamRoles,
 		Write:     true,
 		Params: map[string]Param{
-			"Identity":                   {Type: TString, Required: true},
+			"Identity":                   {Type: TString},
 			"AuditEnabled":               {Type: TBool},
 			"AuditLogAgeLimit":           {Type: TTimeSpan, Validate: validateAuditAge},
-			"AuditAdmin":                 {Type: TStrings, Enum: AuditAdminActions},
-			"AuditDelegate":              {Type: TStrings, Enum: AuditDelegateActions},
-			"AuditOwner":                 {Type: TStrings, Enum: AuditOwnerActions},
-			"DefaultAuditSet":            {Type: TStrings, Enum: []string{"Admin", "Delegate", "Owner"}},
+			"AuditAdmin":                 {Type: TStrings},
+			"AuditDelegate":              {Type: TStrings},
+			"AuditOwner":                 {Type: TStrings},
+			"DefaultAuditSet":            {Type: TStrings},
 			"ForwardingAddress":          {Type: TString, Nullable: true},
 			"ForwardingSmtpAddress":      {Type: TString, Nullable: true, Validate: validateForwardingSmtp},
 			"DeliverToMailboxAndForward": {Type: TBool},

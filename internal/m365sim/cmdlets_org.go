@@ -1,9 +1,5 @@
 package m365sim
 
-import (
-	"time"
-)
-
 // Organization-wide audit settings.
 //
 //   - Get/Set-OrganizationConfig -AuditDisabled: mailbox auditing on by
@@ -18,8 +14,8 @@ import (
 //     Enable-OrganizationCustomization has run
 //     (https://learn.microsoft.com/powershell/module/exchangepowershell/enable-organizationcustomization).
 //     Read through Security & Compliance PowerShell the property reports
-//     $false even when ingestion is on (reported by several public tools; see
-//     PROTOCOLS.md), so the emulator does the same.
+//     $false even when ingestion is on (reported by several public tools),
+//     so the emulator does the same.
 
 const (
 	kindOrganizationConfig  = "OrganizationConfig"
@@ -58,7 +54,7 @@ func init() {
 		Name:      "Get-OrganizationConfig",
 		Endpoints: []string{EndpointExchange},
 		Roles:     []string{RoleOrganizationConfiguration, RoleViewOnlyConfiguration},
-		Params:    map[string]Param{"Identity": {Type: TString}},
+		Params:    map[string]Param{},
 		Run: func(c *Call) ([]Object, error) {
 			o := c.Tenant.Store.Get(kindOrganizationConfig, c.Tenant.InitialDomain)
 			if o == nil {
@@ -77,7 +73,6 @@ func init() {
 			"OAuth2ClientProfileEnabled": {Type: TBool},
 			"CustomerLockboxEnabled":     {Type: TBool},
 			"Confirm":                    {Type: TSwitch},
-			"Force":                      {Type: TSwitch},
 		},
 		Run: func(c *Call) ([]Object, error) {
 			o := c.Tenant.Store.GetLatest(kindOrganizationConfig, c.Tenant.InitialDomain)
@@ -111,7 +106,7 @@ func init() {
 		Name:      "Get-AdminAuditLogConfig",
 		Endpoints: []string{EndpointExchange, EndpointCompliance},
 		Roles:     []string{RoleAuditLogs, RoleViewOnlyAuditLogs, RoleViewOnlyConfiguration},
-		Params:    map[string]Param{"Identity": {Type: TString}},
+		Params:    map[string]Param{},
 		Run: func(c *Call) ([]Object, error) {
 			o := c.Tenant.Store.Get(kindAdminAuditLogConfig, adminAuditLogIdentity)
 			if o == nil {
@@ -128,16 +123,11 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     []string{RoleAuditLogs},
 		Write:     true,
+		// In Exchange Online the cmdlet has only
+		// -UnifiedAuditLogIngestionEnabled (with -Confirm and -Force); the
+		// admin audit log settings are on-premises parameters.
 		Params: map[string]Param{
-			"Identity":                        {Type: TString},
 			"UnifiedAuditLogIngestionEnabled": {Type: TBool},
-			"AdminAuditLogEnabled":            {Type: TBool},
-			"AdminAuditLogCmdlets":            {Type: TStrings},
-			"AdminAuditLogParameters":         {Type: TStrings},
-			"AdminAuditLogExcludedCmdlets":    {Type: TStrings},
-			"AdminAuditLogAgeLimit":           {Type: TTimeSpan},
-			"LogLevel":                        {Type: TString, Enum: []string{"None", "Verbose"}},
-			"TestCmdletLoggingEnabled":        {Type: TBool},
 			"Confirm":                         {Type: TSwitch},
 			"Force":                           {Type: TSwitch},
 		},
@@ -147,22 +137,8 @@ func init() {
 				return nil, errInvalidOperation("The command you tried to run isn't currently allowed in your organization. To run this command, you first need to run the command: Enable-OrganizationCustomization.")
 			}
 			o := c.Tenant.Store.GetLatest(kindAdminAuditLogConfig, adminAuditLogIdentity)
-			for _, p := range []string{"UnifiedAuditLogIngestionEnabled", "AdminAuditLogEnabled", "LogLevel", "TestCmdletLoggingEnabled"} {
-				if c.Has(p) {
-					o[p] = c.Params[p]
-				}
-			}
-			for _, p := range []string{"AdminAuditLogCmdlets", "AdminAuditLogParameters", "AdminAuditLogExcludedCmdlets"} {
-				if c.Has(p) {
-					o[p] = setMultiValued(o[p], c.Params[p])
-				}
-			}
-			if c.Has("AdminAuditLogAgeLimit") {
-				age, err := boundParam[time.Duration](c, "AdminAuditLogAgeLimit")
-				if err != nil {
-					return nil, err
-				}
-				o["AdminAuditLogAgeLimit"] = FormatTimeSpan(age)
+			if c.Has("UnifiedAuditLogIngestionEnabled") {
+				o["UnifiedAuditLogIngestionEnabled"] = c.Params["UnifiedAuditLogIngestionEnabled"]
 			}
 			c.Tenant.Store.Put(kindAdminAuditLogConfig, adminAuditLogIdentity, o, c.Lag)
 			return nil, nil

@@ -56,12 +56,6 @@ const (
 	outboundRecipientLimMax = 10000
 )
 
-// Enum values of the outbound policy, defined once for the emulator.
-var (
-	AutoForwardingModes         = []string{"Automatic", "On", "Off"}
-	ActionsWhenThresholdReached = []string{"Alert", "BlockUser", "BlockUserForToday"}
-)
-
 func newOutboundPolicyObject(t *Tenant, name string, isDefault bool) Object {
 	return Object{
 		"Identity":                     name,
@@ -148,7 +142,7 @@ func init() {
 	}
 	policyParams := map[string]Param{
 		"AdminDisplayName":                          {Type: TString, MaxLen: 255},
-		"AutoForwardingMode":                        {Type: TString, Enum: AutoForwardingModes},
+		"AutoForwardingMode":                        {Type: TString},
 		"NotifyOutboundSpam":                        {Type: TBool},
 		"NotifyOutboundSpamRecipients":              addr("NotifyOutboundSpamRecipients"),
 		"BccSuspiciousOutboundMail":                 {Type: TBool},
@@ -156,8 +150,7 @@ func init() {
 		"RecipientLimitExternalPerHour":             {Type: TInt, Min: intPtr(0), Max: intPtr(outboundRecipientLimMax)},
 		"RecipientLimitInternalPerHour":             {Type: TInt, Min: intPtr(0), Max: intPtr(outboundRecipientLimMax)},
 		"RecipientLimitPerDay":                      {Type: TInt, Min: intPtr(0), Max: intPtr(outboundRecipientLimMax)},
-		"ActionWhenThresholdReached":                {Type: TString, Enum: ActionsWhenThresholdReached},
-		"Confirm":                                   {Type: TSwitch},
+		"ActionWhenThresholdReached":                {Type: TString},
 	}
 	withParams := func(extra map[string]Param) map[string]Param {
 		out := map[string]Param{}
@@ -171,7 +164,7 @@ func init() {
 	}
 	applyPolicy := func(c *Call, o Object) {
 		for p := range policyParams {
-			if p == "Confirm" || !c.Has(p) {
+			if !c.Has(p) {
 				continue
 			}
 			switch c.Params[p].(type) {
@@ -204,7 +197,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    withParams(map[string]Param{"Name": {Type: TString, Required: true, MaxLen: 64}}),
+		Params:    withParams(map[string]Param{"Name": {Type: TString, MaxLen: 64}}),
 		Run: func(c *Call) ([]Object, error) {
 			name := strings.TrimSpace(c.String("Name"))
 			if name == "" {
@@ -224,7 +217,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    withParams(map[string]Param{"Identity": {Type: TString, Required: true}}),
+		Params:    withParams(map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}}),
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("Identity"), true)
 			if o == nil {
@@ -240,7 +233,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}, "Force": {Type: TSwitch}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "Force": {Type: TSwitch}},
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundPolicy, c.String("Identity"), true)
 			if o == nil {
@@ -315,7 +308,7 @@ func init() {
 		Name:      "Get-HostedOutboundSpamFilterRule",
 		Endpoints: []string{EndpointExchange},
 		Roles:     readRoles,
-		Params:    map[string]Param{"Identity": {Type: TString}, "State": {Type: TString, Enum: []string{"Enabled", "Disabled"}}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "State": {Type: TString}},
 		Run: func(c *Call) ([]Object, error) {
 			if c.Has("Identity") {
 				o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), false)
@@ -344,8 +337,8 @@ func init() {
 		Roles:     writeRoles,
 		Write:     true,
 		Params: withRule(map[string]Param{
-			"Name":                           {Type: TString, Required: true, MaxLen: 64},
-			"HostedOutboundSpamFilterPolicy": {Type: TString, Required: true},
+			"Name":                           {Type: TString, MaxLen: 64},
+			"HostedOutboundSpamFilterPolicy": {Type: TString},
 			"Enabled":                        {Type: TBool},
 		}),
 		Run: func(c *Call) ([]Object, error) {
@@ -404,7 +397,7 @@ func init() {
 		Roles:     writeRoles,
 		Write:     true,
 		Params: withRule(map[string]Param{
-			"Identity":                       {Type: TString, Required: true},
+			"Identity":                       {Type: TString},
 			"Name":                           {Type: TString, MaxLen: 64},
 			"HostedOutboundSpamFilterPolicy": {Type: TString},
 		}),
@@ -478,7 +471,7 @@ func init() {
 			Endpoints: []string{EndpointExchange},
 			Roles:     writeRoles,
 			Write:     true,
-			Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}},
+			Params:    map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
 			Run: func(c *Call) ([]Object, error) {
 				o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), true)
 				if o == nil {
@@ -497,7 +490,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     writeRoles,
 		Write:     true,
-		Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
 		Run: func(c *Call) ([]Object, error) {
 			o := findByNameOrGUID(c.Tenant, kindOutboundRule, c.String("Identity"), true)
 			if o == nil {

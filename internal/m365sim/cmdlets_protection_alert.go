@@ -40,19 +40,6 @@ import (
 
 const kindProtectionAlert = "ProtectionAlert"
 
-// Value sets of the ProtectionAlert parameters.
-var (
-	AlertCategories = []string{"AccessGovernance", "ComplianceManager", "DataGovernance", "MailFlow", "Others", "PrivacyManagement", "Supervision", "ThreatManagement"}
-	AlertSeverities = []string{"Low", "Medium", "High", "Informational"}
-	// AlertSettableSeverities are the values New-/Set-ProtectionAlert
-	// -Severity take: "Valid values are: Low (default value), Medium, High"
-	// (new-protectionalert, above). Informational appears only on default
-	// policies (alert-policies#default-alert-policies, above).
-	AlertSettableSeverities = []string{"Low", "Medium", "High"}
-	AlertThreatTypes        = []string{"Activity", "Malware"}
-	AlertAggregationTypes   = []string{"None", "SimpleAggregation", "AnomalousAggregation"}
-)
-
 // Filterable properties per threat type (the Filter parameter's list).
 var alertFilterProperties = map[string][]string{
 	"Activity": {"Activity.ClientIp", "Activity.CreationTime", "Activity.Item", "Activity.ItemType", "Activity.Operation",
@@ -381,12 +368,12 @@ func init() {
 
 	minThreshold, minTimeWindow := 3, 61
 	common := map[string]Param{
-		"Category":                        {Type: TString, Enum: AlertCategories},
-		"Severity":                        {Type: TString, Enum: AlertSettableSeverities},
-		"AggregationType":                 {Type: TString, Enum: AlertAggregationTypes},
+		"Category":                        {Type: TString},
+		"Severity":                        {Type: TString},
+		"AggregationType":                 {Type: TString},
 		"NotifyUser":                      {Type: TStrings, Validate: validateSmtpAddresses("NotifyUser")},
 		"Operation":                       {Type: TStrings, Validate: validateOperation},
-		"AlertBy":                         {Type: TStrings, Enum: []string{"User", "Mail.Recipient", "Mail.ThreatName"}},
+		"AlertBy":                         {Type: TStrings},
 		"AlertFor":                        {Type: TStrings},
 		"Comment":                         {Type: TString, Nullable: true},
 		"Description":                     {Type: TString, Nullable: true},
@@ -408,8 +395,8 @@ func init() {
 		"WhatIf":  {Type: TSwitch},
 	}
 	newParams := map[string]Param{
-		"Name":                 {Type: TString, Required: true},
-		"ThreatType":           {Type: TString, Required: true, Enum: AlertThreatTypes},
+		"Name":                 {Type: TString},
+		"ThreatType":           {Type: TString},
 		"LogicalOperationName": {Type: TString},
 		"CorrelationPolicyId":  {Type: TString},
 		"UseCreatedDateTime":   {Type: TBool},
@@ -417,10 +404,7 @@ func init() {
 	for k, v := range common {
 		newParams[k] = v
 	}
-	cat, nu := newParams["Category"], newParams["NotifyUser"]
-	cat.Required, nu.Required = true, true
-	newParams["Category"], newParams["NotifyUser"] = cat, nu
-	setParams := map[string]Param{"Identity": {Type: TString, Required: true}}
+	setParams := map[string]Param{"Identity": {Type: TString}}
 	for k, v := range common {
 		setParams[k] = v
 	}
@@ -501,7 +485,7 @@ func init() {
 		Roles:     writeRoles,
 		Write:     true,
 		Params: map[string]Param{
-			"Identity":      {Type: TString, Required: true},
+			"Identity":      {Type: TString},
 			"Confirm":       {Type: TSwitch},
 			"ForceDeletion": {Type: TSwitch},
 			"WhatIf":        {Type: TSwitch},

@@ -115,8 +115,8 @@ func TestProtectionAlertLifecycleAndValidation(t *testing.T) {
 		edit func(p map[string]any)
 		want string
 	}{
-		{"missing NotifyUser", func(p map[string]any) { delete(p, "NotifyUser") }, "missing mandatory parameters: NotifyUser"},
-		{"missing ThreatType", func(p map[string]any) { delete(p, "ThreatType") }, "missing mandatory parameters: ThreatType"},
+		{"missing NotifyUser", func(p map[string]any) { delete(p, "NotifyUser") }, "Missing mandatory parameters: NotifyUser"},
+		{"missing ThreatType", func(p map[string]any) { delete(p, "ThreatType") }, "Missing mandatory parameters: ThreatType"},
 		{"bad category", func(p map[string]any) { p["Category"] = "Permissions" }, "enumerator"},
 		{"bad severity", func(p map[string]any) { p["Severity"] = "Critical" }, "enumerator"},
 		{"bad threat type", func(p map[string]any) { p["ThreatType"] = "Phish" }, "enumerator"},
@@ -131,7 +131,7 @@ func TestProtectionAlertLifecycleAndValidation(t *testing.T) {
 		{"bad filter syntax", func(p map[string]any) { p["Filter"] = "UserId equals bob" }, "isn't valid"},
 		{"filter on mail property", func(p map[string]any) { p["Filter"] = "Mail:Subject -like 'x*'" }, "can't be used in the filter"},
 		{"bad culture", func(p map[string]any) { p["NotificationCulture"] = "klingon" }, "CultureInfo"},
-		{"unknown parameter", func(p map[string]any) { p["Identity"] = "x" }, "A parameter cannot be found"},
+		{"unknown parameter", func(p map[string]any) { p["Identity"] = "x" }, "Invalid cmdlet parameters specified"},
 	}
 	for _, b := range bad {
 		p := newAlertParams("bad " + b.name)
@@ -159,7 +159,7 @@ func TestProtectionAlertLifecycleAndValidation(t *testing.T) {
 
 	// Set: no Name or ThreatType; switching to None clears threshold and window.
 	for _, p := range []string{"Name", "ThreatType"} {
-		if _, err := inv("Set-ProtectionAlert", map[string]any{"Identity": "filtered", p: "x"}); err == nil || !strings.Contains(err.Error(), "A parameter cannot be found") {
+		if _, err := inv("Set-ProtectionAlert", map[string]any{"Identity": "filtered", p: "x"}); err == nil || !strings.Contains(err.Error(), "Invalid cmdlet parameters specified") {
 			t.Errorf("Set -%s: %v", p, err)
 		}
 	}

@@ -170,9 +170,6 @@ func recipientView(o Object) Object {
 	return out
 }
 
-// RecipientTypes are the RecipientTypeDetails values Get-Recipient filters on.
-var RecipientTypes = append(append([]string{}, MailboxTypes...), GroupTypes...)
-
 func init() {
 	registerCmdlet(&Cmdlet{
 		Name:      "Get-Recipient",
@@ -180,7 +177,7 @@ func init() {
 		Roles:     []string{RoleMailRecipients, RoleViewOnlyRecipients},
 		Params: map[string]Param{
 			"Identity":             {Type: TString},
-			"RecipientTypeDetails": {Type: TStrings, Enum: RecipientTypes},
+			"RecipientTypeDetails": {Type: TStrings},
 			"ResultSize":           {Type: TResultSize},
 		},
 		Run: func(c *Call) ([]Object, error) {

@@ -34,9 +34,6 @@ const (
 	remoteDomainDomainMaxLen = 256
 )
 
-// AllowedOOFTypes are Set-RemoteDomain -AllowedOOFType's values.
-var AllowedOOFTypes = []string{"External", "ExternalLegacy", "InternalLegacy", "None"}
-
 // domainLabel is one DNS label of an SMTP domain.
 const domainLabel = `[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`
 
@@ -143,7 +140,7 @@ func init() {
 	})
 
 	setParams := map[string]Param{
-		"Identity":                          {Type: TString, Required: true},
+		"Identity":                          {Type: TString},
 		"Name":                              {Type: TString, MaxLen: remoteDomainNameMaxLen},
 		"AutoForwardEnabled":                {Type: TBool},
 		"AutoReplyEnabled":                  {Type: TBool},
@@ -158,8 +155,8 @@ func init() {
 		"UseSimpleDisplayName":              {Type: TBool},
 		"IsInternal":                        {Type: TBool},
 		"TargetDeliveryDomain":              {Type: TBool},
-		"AllowedOOFType":                    {Type: TString, Enum: AllowedOOFTypes},
-		"ContentType":                       {Type: TString, Enum: []string{"MimeHtmlText", "MimeText", "MimeHtml"}},
+		"AllowedOOFType":                    {Type: TString},
+		"ContentType":                       {Type: TString},
 		"CharacterSet":                      {Type: TString},
 		"NonMimeCharacterSet":               {Type: TString},
 		"Confirm":                           {Type: TSwitch},
@@ -187,8 +184,8 @@ func init() {
 		Roles:     []string{RoleRemoteAndAcceptedDomains},
 		Write:     true,
 		Params: map[string]Param{
-			"Name":       {Type: TString, Required: true, MaxLen: remoteDomainNameMaxLen},
-			"DomainName": {Type: TString, Required: true, Validate: validateSmtpDomainWithSubdomains},
+			"Name":       {Type: TString, MaxLen: remoteDomainNameMaxLen},
+			"DomainName": {Type: TString, Validate: validateSmtpDomainWithSubdomains},
 			"Confirm":    {Type: TSwitch},
 		},
 		Run: func(c *Call) ([]Object, error) {
@@ -249,7 +246,7 @@ func init() {
 		Endpoints: []string{EndpointExchange},
 		Roles:     []string{RoleRemoteAndAcceptedDomains},
 		Write:     true,
-		Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
 		Run: func(c *Call) ([]Object, error) {
 			o := findRemoteDomain(c.Tenant, c.String("Identity"), true)
 			if o == nil {

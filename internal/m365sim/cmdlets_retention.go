@@ -9,40 +9,57 @@ import (
 //
 //   - New-/Set-/Get-/Remove-UnifiedAuditLogRetentionPolicy:
 //     https://learn.microsoft.com/powershell/module/exchangepowershell/new-unifiedauditlogretentionpolicy
-//     Name (unique, required), RetentionDuration (required; SevenDays ...
-//     TenYears), Priority (required; 1 to 10000, a higher value wins, no two
-//     policies share a priority), RecordTypes, Operations (only with exactly
-//     one record type), UserIds, Description. At least one of RecordTypes,
-//     Operations or UserIds scopes a policy.
+//     https://learn.microsoft.com/powershell/module/exchangepowershell/set-unifiedauditlogretentionpolicy
+//     https://learn.microsoft.com/powershell/module/exchangepowershell/get-unifiedauditlogretentionpolicy
+//     Parameters, their sets and values come from the cmdlet catalogue
+//     (cmdletref): Name, Priority and RetentionDuration are required by
+//     New, and Identity, Priority and RetentionDuration by Set ("This
+//     parameter is required when you modify an audit log retention policy").
+//     Get has no -Identity: it takes only the filters Operation, RecordType,
+//     RetentionDuration and UserId. RetentionDuration takes the five values
+//     of the reference (cmdletref/deviations.go records the values other
+//     tools list and why they are refused).
+//   - Priority: "A higher integer value indicates a lower priority. The value
+//     1 is the highest priority, and the value 10000 is the lowest priority.
+//     No two policies can have the same priority value." Description: "The
+//     maximum length is 256 characters." Operations only with exactly one
+//     record type, and at least one of RecordTypes, Operations or UserIds
+//     scopes a policy (Microsoft Purview's policy wizard; the service's
+//     wording for a violation is not documented, so the messages are the
+//     emulator's own).
+//   - WhatIf: "The WhatIf switch doesn't work in Security & Compliance
+//     PowerShell": accepted and without effect.
 //   - Audit log retention policies need Microsoft Purview Audit (Premium)
 //     (https://learn.microsoft.com/purview/audit-log-retention-policies);
 //     the emulator answers 403 when the tenant lacks it.
 
 const kindAuditRetentionPolicy = "UnifiedAuditLogRetentionPolicy"
 
-// RetentionDurations are the RetentionDuration values.
-var RetentionDurations = []string{"SevenDays", "OneMonth", "ThreeMonths", "SixMonths", "NineMonths", "TwelveMonths", "ThreeYears", "FiveYears", "SevenYears", "TenYears"}
-
-// AuditRecordTypes are the record types the emulator accepts (a subset of
-// AuditLogRecordType, https://learn.microsoft.com/office/office-365-management-api/office-365-management-activity-api-schema#auditlogrecordtype).
-var AuditRecordTypes = []string{"AzureActiveDirectory", "AzureActiveDirectoryAccountLogon", "AzureActiveDirectoryStsLogon",
-	"ComplianceDLPExchange", "ComplianceDLPSharePoint", "Discovery", "ExchangeAdmin", "ExchangeItem", "ExchangeItemAggregated",
-	"ExchangeItemGroup", "MicrosoftTeams", "OneDrive", "PowerBIAudit", "SecurityComplianceAlerts", "SecurityComplianceCenterEOPCmdlet",
-	"SharePoint", "SharePointFileOperation", "SharePointSharingOperation", "ThreatIntelligence", "ThreatIntelligenceUrl"}
+// Priority bounds: 1 is the highest priority, 10000 the lowest.
+const (
+	retentionPriorityHighest = 1
+	retentionPriorityLowest  = 10000
+	retentionDescriptionMax  = 256
+)
 
 func retentionParams(create bool) map[string]Param {
-	one, highest := 1, 10000
-	return map[string]Param{
-		"Name":              {Type: TString, Required: create, MaxLen: 64},
-		"Identity":          {Type: TString, Required: !create},
-		"Description":       {Type: TString, MaxLen: 1024},
-		"RecordTypes":       {Type: TStrings, Enum: AuditRecordTypes},
+	highest, lowest := retentionPriorityHighest, retentionPriorityLowest
+	p := map[string]Param{
+		"Description":       {Type: TString, MaxLen: retentionDescriptionMax},
+		"RecordTypes":       {Type: TStrings},
 		"Operations":        {Type: TStrings},
 		"UserIds":           {Type: TStrings},
-		"RetentionDuration": {Type: TString, Enum: RetentionDurations, Required: create},
-		"Priority":          {Type: TInt, Required: create, Min: &one, Max: &highest},
+		"RetentionDuration": {Type: TString},
+		"Priority":          {Type: TInt, Min: &highest, Max: &lowest},
 		"Confirm":           {Type: TSwitch},
+		"WhatIf":            {Type: TSwitch},
 	}
+	if create {
+		p["Name"] = Param{Type: TString, MaxLen: 64}
+	} else {
+		p["Identity"] = Param{Type: TString}
+	}
+	return p
 }
 
 func retentionLicence(c *Call) error {
@@ -107,24 +124,24 @@ func init() {
 		Endpoints: []string{EndpointCompliance},
 		Roles:     []string{RoleAuditLogs, RoleViewOnlyAuditLogs},
 		Params: map[string]Param{
-			"Identity":          {Type: TString},
-			"RecordType":        {Type: TString, Enum: AuditRecordTypes},
-			"RetentionDuration": {Type: TString, Enum: RetentionDurations},
+			"Operation":         {Type: TString},
+			"RecordType":        {Type: TString},
+			"RetentionDuration": {Type: TString},
+			"UserId":            {Type: TString},
 		},
 		Run: func(c *Call) ([]Object, error) {
-			if id := c.String("Identity"); id != "" {
-				o := findRetentionPolicy(c.Tenant, id, false)
-				if o == nil {
-					return nil, errNotFound(id, c.Tenant)
-				}
-				return []Object{o}, nil
-			}
 			var out []Object
 			for _, o := range c.Tenant.Store.List(kindAuditRetentionPolicy) {
+				if c.Has("Operation") && !containsFold(stringList(o["Operations"]), c.String("Operation")) {
+					continue
+				}
 				if c.Has("RecordType") && !containsFold(stringList(o["RecordTypes"]), c.String("RecordType")) {
 					continue
 				}
 				if c.Has("RetentionDuration") && !strings.EqualFold(asString(o["RetentionDuration"]), c.String("RetentionDuration")) {
+					continue
+				}
+				if c.Has("UserId") && !containsFold(stringList(o["UserIds"]), c.String("UserId")) {
 					continue
 				}
 				out = append(out, o)
@@ -141,9 +158,6 @@ func init() {
 		Run: func(c *Call) ([]Object, error) {
 			if err := retentionLicence(c); err != nil {
 				return nil, err
-			}
-			if c.Has("Identity") {
-				return nil, errInvalidParam("Identity", "A parameter cannot be found that matches parameter name 'Identity'.")
 			}
 			name := c.String("Name")
 			if findRetentionPolicy(c.Tenant, name, true) != nil {
@@ -169,9 +183,6 @@ func init() {
 			if err := retentionLicence(c); err != nil {
 				return nil, err
 			}
-			if c.Has("Name") {
-				return nil, errInvalidParam("Name", "A parameter cannot be found that matches parameter name 'Name'.")
-			}
 			o := findRetentionPolicy(c.Tenant, c.String("Identity"), true)
 			if o == nil {
 				return nil, errNotFound(c.String("Identity"), c.Tenant)
@@ -188,7 +199,7 @@ func init() {
 		Endpoints: []string{EndpointCompliance},
 		Roles:     []string{RoleAuditLogs},
 		Write:     true,
-		Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}},
+		Params:    map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
 		Run: func(c *Call) ([]Object, error) {
 			o := findRetentionPolicy(c.Tenant, c.String("Identity"), true)
 			if o == nil {

@@ -48,13 +48,6 @@ import (
 
 const kindTransportRule = "TransportRule"
 
-// Value sets of transport rule parameters, defined once.
-var (
-	TransportRuleModes   = []string{"Audit", "AuditAndNotify", "Enforce"}
-	TransportRuleScopes  = []string{"InOrganization", "NotInOrganization"}
-	TransportRuleMsgType = []string{"OOF", "AutoForward", "Encrypted", "Calendaring", "PermissionControlled", "Voicemail", "Signed", "ApprovalRequest", "ReadReceipt"}
-)
-
 // The text and code Exchange fills in when only one half of a reject action
 // is given.
 const (
@@ -151,14 +144,14 @@ func validateOneAddress(param string) func(v any) error {
 func transportRuleParams() map[string]Param {
 	p := map[string]Param{
 		"Priority":                        {Type: TInt},
-		"Mode":                            {Type: TString, Enum: TransportRuleModes},
+		"Mode":                            {Type: TString},
 		"Comments":                        {Type: TString, MaxLen: 1024, Nullable: true},
-		"FromScope":                       {Type: TString, Enum: TransportRuleScopes, Nullable: true},
-		"SentToScope":                     {Type: TString, Enum: TransportRuleScopes, Nullable: true},
-		"ExceptIfFromScope":               {Type: TString, Enum: TransportRuleScopes, Nullable: true},
-		"ExceptIfSentToScope":             {Type: TString, Enum: TransportRuleScopes, Nullable: true},
-		"MessageTypeMatches":              {Type: TString, Enum: TransportRuleMsgType, Nullable: true},
-		"ExceptIfMessageTypeMatches":      {Type: TString, Enum: TransportRuleMsgType, Nullable: true},
+		"FromScope":                       {Type: TString, Nullable: true},
+		"SentToScope":                     {Type: TString, Nullable: true},
+		"ExceptIfFromScope":               {Type: TString, Nullable: true},
+		"ExceptIfSentToScope":             {Type: TString, Nullable: true},
+		"MessageTypeMatches":              {Type: TString, Nullable: true},
+		"ExceptIfMessageTypeMatches":      {Type: TString, Nullable: true},
 		"ApplyRightsProtectionTemplate":   {Type: TString, Nullable: true},
 		"RejectMessageReasonText":         {Type: TString, MaxLen: 1024, Nullable: true},
 		"RejectMessageEnhancedStatusCode": {Type: TString, Nullable: true, Validate: validateRejectCode},
@@ -318,7 +311,7 @@ func init() {
 		Roles:     readRoles,
 		Params: map[string]Param{
 			"Identity":   {Type: TString},
-			"State":      {Type: TString, Enum: []string{"Enabled", "Disabled"}},
+			"State":      {Type: TString},
 			"ResultSize": {Type: TResultSize},
 		},
 		Run: func(c *Call) ([]Object, error) {
@@ -348,7 +341,7 @@ func init() {
 	})
 
 	newParams := transportRuleParams()
-	newParams["Name"] = Param{Type: TString, Required: true, MaxLen: 64}
+	newParams["Name"] = Param{Type: TString, MaxLen: 64}
 	newParams["Enabled"] = Param{Type: TBool}
 	registerCmdlet(&Cmdlet{
 		Name:      "New-TransportRule",
@@ -386,7 +379,7 @@ func init() {
 	})
 
 	setParams := transportRuleParams()
-	setParams["Identity"] = Param{Type: TString, Required: true}
+	setParams["Identity"] = Param{Type: TString}
 	setParams["Name"] = Param{Type: TString, MaxLen: 64}
 	registerCmdlet(&Cmdlet{
 		Name:      "Set-TransportRule",
@@ -440,7 +433,7 @@ func init() {
 			Endpoints: []string{EndpointExchange},
 			Roles:     writeRoles,
 			Write:     true,
-			Params:    map[string]Param{"Identity": {Type: TString, Required: true}, "Confirm": {Type: TSwitch}},
+			Params:    map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
 			Run: func(c *Call) ([]Object, error) {
 				o := findByNameOrGUID(c.Tenant, kindTransportRule, c.String("Identity"), true)
 				if o == nil {

@@ -56,7 +56,7 @@ func TestTransportRulePriorities(t *testing.T) {
 	if n := len(mustInvoke(t, s, "Get-TransportRule", map[string]any{"State": "Disabled"})); n != 1 {
 		t.Fatalf("%d disabled rules, want 1", n)
 	}
-	invokeErr(t, s, "Set-TransportRule", map[string]any{"Identity": "d", "Enabled": true}, "A parameter cannot be found")
+	invokeErr(t, s, "Set-TransportRule", map[string]any{"Identity": "d", "Enabled": true}, "Invalid cmdlet parameters specified")
 }
 
 func TestTransportRuleValidation(t *testing.T) {
@@ -84,7 +84,7 @@ func TestTransportRuleValidation(t *testing.T) {
 		{map[string]any{"Name": "x", "ApplyOME": true, "RemoveOME": true}, "both apply encryption"},
 		{map[string]any{"Name": "x", "ApplyOME": true, "ApplyRightsProtectionTemplate": "Encrypt"}, "can't be used in the same rule"},
 		{map[string]any{"Name": "x", "GenerateIncidentReport": "not-an-address"}, "400"},
-		{map[string]any{"Name": "x", "RedirectMessageToo": []string{"a@b.com"}}, "A parameter cannot be found"},
+		{map[string]any{"Name": "x", "RedirectMessageToo": []string{"a@b.com"}}, "Invalid cmdlet parameters specified"},
 	}
 	for _, b := range bad {
 		invokeErr(t, s, "New-TransportRule", b.params, b.want)

@@ -169,9 +169,16 @@ func (s *Server) Invoke(tenantID, endpoint, cmdlet string, params map[string]any
 			Value    []Object `json:"value"`
 			NextLink string   `json:"@odata.nextLink"`
 			Error    *struct {
+				Message string `json:"message"`
 				Details []struct {
 					Message string `json:"message"`
 				} `json:"details"`
+				InnerError struct {
+					InternalException struct {
+						Message string `json:"message"`
+						Type    string `json:"type"`
+					} `json:"internalexception"`
+				} `json:"innererror"`
 			} `json:"error"`
 		}
 		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
@@ -179,8 +186,16 @@ func (s *Server) Invoke(tenantID, endpoint, cmdlet string, params map[string]any
 		}
 		if rec.Code != 200 {
 			msg := rec.Body.String()
-			if out.Error != nil && len(out.Error.Details) > 0 {
+			switch {
+			case out.Error == nil:
+			case len(out.Error.Details) > 0:
 				msg = out.Error.Details[0].Message
+			case out.Error.InnerError.InternalException.Type != "":
+				// A binding error carries its reason only here.
+				ie := out.Error.InnerError.InternalException
+				msg = "|" + ie.Type + "|" + ie.Message
+			default:
+				msg = out.Error.Message
 			}
 			return nil, fmt.Errorf("%s: status %d: %s", cmdlet, rec.Code, msg)
 		}

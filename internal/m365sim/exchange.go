@@ -6,10 +6,11 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim/cmdletref"
 )
 
 // The InvokeCommand endpoint of Exchange Online and Security & Compliance.
@@ -20,7 +21,7 @@ import (
 // {"CmdletInput":{"CmdletName":"...","Parameters":{...}}}. The broader cmdlet
 // set, paging by @odata.nextLink and the error envelope follow what the
 // ExchangeOnlineManagement v3 module and public tools (CIPP New-ExoRequest,
-// ScubaGear Invoke-EXORestMethod) send and parse; see PROTOCOLS.md.
+// ScubaGear Invoke-EXORestMethod) send and parse.
 
 // ParamType is how a cmdlet parameter's value is bound.
 type ParamType int
@@ -48,11 +49,12 @@ func (t ParamType) String() string {
 	return [...]string{"System.String", "System.Boolean", "System.Int32", "MultiValuedProperty", "System.TimeSpan", "SwitchParameter", "Unlimited"}[t]
 }
 
-// Param describes one parameter of a cmdlet.
+// Param is what the emulator models of one cmdlet parameter: how its value
+// is bound and validated. Which parameters exist, which are required, which
+// sets they form and which values they accept come from Microsoft's cmdlet
+// reference (package cmdletref), defined once there.
 type Param struct {
 	Type     ParamType
-	Enum     []string // allowed values (case-insensitive, stored canonical)
-	Required bool
 	Min, Max *int // integer range; for TStrings, element count
 	MaxLen   int  // string length limit
 	// Nullable lets a TString parameter take $null (JSON null), which
@@ -71,11 +73,16 @@ type Cmdlet struct {
 	Endpoints []string
 	// Roles are the Exchange management roles, any one of which lets the
 	// caller run the cmdlet (the RBAC check).
-	Roles  []string
+	Roles []string
+	// Params are the parameters the emulator models, keyed by their name in
+	// the cmdlet reference. A documented parameter missing here is refused
+	// with errNotModelled.
 	Params map[string]Param
 	// Write marks cmdlets that change state (replication lag applies after).
 	Write bool
 	Run   func(c *Call) ([]Object, error)
+
+	ref *cmdletref.Cmdlet // the cmdlet's entry in the cmdlet reference
 }
 
 // Call is one cmdlet invocation.
@@ -121,6 +128,7 @@ func registerCmdlet(c *Cmdlet) {
 	if _, dup := cmdlets[k]; dup {
 		panic("m365sim: cmdlet registered twice: " + c.Name)
 	}
+	c.ref = refCmdlet(c.Name)
 	cmdlets[k] = c
 }
 
@@ -143,7 +151,25 @@ type CmdletError struct {
 	Code      string // error.code, e.g. "NotFound"
 	Exception string // the .NET exception type carried in details[].message
 	Message   string
+	// Stage is where the call failed, which decides the body's shape.
+	Stage errorStage
 }
+
+// errorStage is where a call failed.
+type errorStage int
+
+const (
+	// stageCmdlet (the zero value): the cmdlet ran and failed (not found,
+	// validation, ...), or the endpoint refused the call: "Error executing
+	// cmdlet".
+	_ errorStage = iota
+	// stageBinding: parameter binding failed before the cmdlet ran:
+	// "Invalid Operation" (binding.go).
+	stageBinding
+	// stageNotModelled: m365sim refuses a documented parameter it does not
+	// model (errNotModelled).
+	stageNotModelled
+)
 
 func (e *CmdletError) Error() string { return e.Exception + ": " + e.Message }
 
@@ -214,6 +240,9 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 	cmdletName := ""
 	if err := json.Unmarshal(body, &in); err == nil && in.CmdletInput != nil {
 		cmdletName = in.CmdletInput.CmdletName
+		if admin == nil {
+			s.wire.record(endpoint, cmdletName, in.CmdletInput.Parameters)
+		}
 	}
 
 	if admin == nil {
@@ -305,7 +334,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 			return
 		}
 	}
-	params, cerr := bindParams(c, in.CmdletInput.Parameters)
+	params, cerr := bindParams(c, endpoint, in.CmdletInput.Parameters)
 	if cerr != nil {
 		s.writeInvokeError(w, r, endpoint, c.Name, cerr)
 		return
@@ -431,28 +460,83 @@ func annotate(o Object) Object {
 	return out
 }
 
-func invokeErrorBody(code string, e *CmdletError, r *http.Request) map[string]any {
-	return map[string]any{"error": map[string]any{
+// The error bodies of the InvokeCommand endpoint, as captured from the live
+// service by public clients:
+//
+//   - cmdlet failures, e.g. 404 NotFound: error.message "Error executing
+//     cmdlet", details[0].message "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The
+//     operation couldn't be performed because object 'x' couldn't be found
+//     on '...'.", innererror of the generic ODataServiceException type
+//     wrapping DirectInvokeCmdletExecutionException (a public capture: an
+//     Exchange Online Remove-Mailbox 404 body relayed verbatim in a public
+//     troubleshooting script);
+//   - binding failures (binding.go): error.message "Invalid Operation", the
+//     reason in innererror.internalexception, a details entry only for an
+//     unresolvable parameter set (rknightion/graph2otel
+//     internal/exoclient/errors_test.go).
+//
+// innererror.type is always Microsoft.Exchange.Admin.OData.Core.ODataServiceException;
+// the specific exception is in details[].message or in
+// innererror.internalexception.type.
+const (
+	exODataService      = "Microsoft.Exchange.Admin.OData.Core.ODataServiceException"
+	exDirectInvoke      = "Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException"
+	msgErrorExecuting   = "Error executing cmdlet"
+	msgInvalidOperation = "Invalid Operation"
+)
+
+// exceptionCodes are the "Ex..." prefixes seen in captured details
+// messages; other exceptions get a stable code derived from their name.
+var exceptionCodes = map[string]string{
+	"Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException": "Ex6F9304",
+}
+
+func exceptionCode(exception string) string {
+	if c, ok := exceptionCodes[exception]; ok {
+		return c
+	}
+	return fmt.Sprintf("Ex%06X", hashCode(exception))
+}
+
+func invokeErrorBody(code string, e *CmdletError, _ *http.Request) map[string]any {
+	warnings := func(m map[string]any) map[string]any {
+		m["adminapi.warnings@odata.type"] = "#Collection(String)"
+		m["@adminapi.warnings"] = []string{}
+		return m
+	}
+	switch e.Stage {
+	case stageNotModelled:
+		return map[string]any{"error": map[string]any{"code": code, "message": e.Message}}
+	case stageBinding:
+		body := map[string]any{
+			"code":    code,
+			"message": msgInvalidOperation,
+			"innererror": map[string]any{
+				"message": msgInvalidOperation, "type": exODataService, "stacktrace": "",
+				"internalexception": map[string]any{"message": e.Message, "type": e.Exception, "stacktrace": ""},
+			},
+		}
+		if e.Exception == exAmbiguousParameterSet {
+			body["details"] = []map[string]any{{"code": "Client", "target": "", "message": "|" + e.Exception + "|" + e.Message}}
+			return map[string]any{"error": body}
+		}
+		return map[string]any{"error": warnings(body)}
+	}
+	return map[string]any{"error": warnings(map[string]any{
 		"code":    code,
-		"message": "Error executing cmdlet",
+		"message": msgErrorExecuting,
 		"details": []map[string]any{{
 			"code":    "Client",
 			"target":  "",
-			"message": fmt.Sprintf("Ex%06X|%s|%s", hashCode(e.Exception), e.Exception, e.Message),
+			"message": exceptionCode(e.Exception) + "|" + e.Exception + "|" + e.Message,
 		}},
 		"innererror": map[string]any{
-			"message":    e.Message,
-			"type":       e.Exception,
-			"stacktrace": "",
+			"message": msgErrorExecuting, "type": exODataService, "stacktrace": "",
 			"internalexception": map[string]any{
-				"message": e.Message,
-				"type":    e.Exception,
+				"message": "Exception of type '" + exDirectInvoke + "' was thrown.", "type": exDirectInvoke, "stacktrace": "",
 			},
-			"request-id":        newRequestID(),
-			"client-request-id": r.Header.Get("client-request-id"),
-			"date":              time.Now().UTC().Format(time.RFC3339),
 		},
-	}}
+	})}
 }
 
 func hashCode(s string) uint32 {
@@ -484,267 +568,6 @@ func writeJSONContent(w http.ResponseWriter, status int, ctype string, body any)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(body)
-}
-
-// bindParams validates and converts the request's parameters the way
-// PowerShell parameter binding does: names are case-insensitive, an unknown
-// name or a value of the wrong type is an error, enums are matched
-// case-insensitively and stored in their canonical case.
-func bindParams(c *Cmdlet, raw map[string]json.RawMessage) (map[string]any, *CmdletError) {
-	out := map[string]any{}
-	names := make([]string, 0, len(raw))
-	for n := range raw {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		canon, spec, ok := findParam(c, n)
-		if !ok {
-			return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.Management.Automation.ParameterBindingException",
-				Message: fmt.Sprintf("A parameter cannot be found that matches parameter name '%s'.", n)}
-		}
-		if _, dup := out[canon]; dup {
-			return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.Management.Automation.ParameterBindingException",
-				Message: fmt.Sprintf("Cannot bind parameter because parameter '%s' is specified more than once.", canon)}
-		}
-		v, err := bindValue(canon, spec, raw[n])
-		if err != nil {
-			return nil, err
-		}
-		out[canon] = v
-	}
-	for name, spec := range c.Params {
-		if spec.Required {
-			if _, ok := out[name]; !ok {
-				return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "System.Management.Automation.ParameterBindingException",
-					Message: fmt.Sprintf("Cannot process command because of one or more missing mandatory parameters: %s.", name)}
-			}
-		}
-	}
-	return out, nil
-}
-
-func findParam(c *Cmdlet, name string) (string, Param, bool) {
-	for k, p := range c.Params {
-		if strings.EqualFold(k, name) {
-			return k, p, true
-		}
-	}
-	return "", Param{}, false
-}
-
-// MultiValueEdit is a bound {"Add":[...],"Remove":[...]} hashtable.
-type MultiValueEdit struct {
-	Add, Remove []string
-}
-
-// Apply edits a current multi-valued property.
-func (m MultiValueEdit) Apply(cur []string) []string {
-	out := append([]string(nil), cur...)
-	for _, a := range m.Add {
-		if !containsFold(out, a) {
-			out = append(out, a)
-		}
-	}
-	kept := out[:0]
-	for _, v := range out {
-		if !containsFold(m.Remove, v) {
-			kept = append(kept, v)
-		}
-	}
-	return kept
-}
-
-func containsFold(list []string, v string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
-}
-
-func bindValue(name string, p Param, raw json.RawMessage) (any, *CmdletError) {
-	convErr := func(val string) *CmdletError {
-		return errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%s\" to type \"%s\".", val, p.Type))
-	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, convErr(string(raw))
-	}
-	var out any
-	switch p.Type {
-	case TString:
-		if v == nil && p.Nullable {
-			out = nil
-			break
-		}
-		s, ok := v.(string)
-		if !ok {
-			if f, isNum := v.(float64); isNum {
-				s = strconv.FormatFloat(f, 'f', -1, 64)
-			} else {
-				return nil, convErr(string(raw))
-			}
-		}
-		if p.MaxLen > 0 && len([]rune(s)) > p.MaxLen {
-			return nil, errValidation(fmt.Sprintf("The length of the property is too long. The maximum length is %d and the length of the value provided is %d.", p.MaxLen, len([]rune(s))))
-		}
-		if len(p.Enum) > 0 {
-			canon, ok := matchEnum(p.Enum, s)
-			if !ok {
-				return nil, errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%s\" to type \"%s\". Error: \"Unable to match the identifier name %s to a valid enumerator name. Specify one of the following enumerator names and try again: %s\"", s, name, s, strings.Join(p.Enum, ", ")))
-			}
-			s = canon
-		}
-		out = s
-	case TBool, TSwitch:
-		switch b := v.(type) {
-		case bool:
-			out = b
-		case float64:
-			out = b != 0
-		default:
-			return nil, errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%v\" to type \"System.Boolean\". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.", v))
-		}
-	case TInt, TResultSize:
-		switch n := v.(type) {
-		case float64:
-			if n != float64(int64(n)) {
-				return nil, convErr(string(raw))
-			}
-			out = int(n)
-		case string:
-			if p.Type == TResultSize && strings.EqualFold(n, "Unlimited") {
-				out = "Unlimited"
-				break
-			}
-			i, err := strconv.Atoi(n)
-			if err != nil {
-				return nil, convErr(n)
-			}
-			out = i
-		default:
-			return nil, convErr(string(raw))
-		}
-		if i, ok := out.(int); ok {
-			if p.Type == TResultSize && i < 1 {
-				return nil, errValidation(fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of 1.", name, i))
-			}
-			if p.Min != nil && i < *p.Min {
-				return nil, errValidation(fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of %d. Supply an argument that is greater than or equal to %d and then try the command again.", name, i, *p.Min, *p.Min))
-			}
-			if p.Max != nil && i > *p.Max {
-				return nil, errValidation(fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is greater than the maximum allowed range of %d. Supply an argument that is less than or equal to %d and then try the command again.", name, i, *p.Max, *p.Max))
-			}
-		}
-	case TStrings:
-		switch a := v.(type) {
-		case nil:
-			out = []string{}
-		case string:
-			out = []string{a}
-		case []any:
-			list := make([]string, 0, len(a))
-			for _, e := range a {
-				s, ok := e.(string)
-				if !ok {
-					return nil, convErr(string(raw))
-				}
-				list = append(list, s)
-			}
-			out = list
-		case map[string]any:
-			var edit MultiValueEdit
-			for k, ev := range a {
-				if k == "@odata.type" {
-					continue
-				}
-				var items []string
-				switch e := ev.(type) {
-				case string:
-					items = []string{e}
-				case []any:
-					for _, x := range e {
-						s, ok := x.(string)
-						if !ok {
-							return nil, convErr(string(raw))
-						}
-						items = append(items, s)
-					}
-				default:
-					return nil, convErr(string(raw))
-				}
-				switch strings.ToLower(k) {
-				case "add":
-					edit.Add = items
-				case "remove":
-					edit.Remove = items
-				default:
-					return nil, errInvalidParam(name, fmt.Sprintf("The hashtable key '%s' is not valid; use Add or Remove.", k))
-				}
-			}
-			out = edit
-		default:
-			return nil, convErr(string(raw))
-		}
-		check := func(items []string) *CmdletError {
-			for i, it := range items {
-				if len(p.Enum) > 0 {
-					canon, ok := matchEnum(p.Enum, it)
-					if !ok {
-						return errInvalidParam(name, fmt.Sprintf("Cannot convert value \"%s\" to type \"%s\". Error: \"Unable to match the identifier name %s to a valid enumerator name. Specify one of the following enumerator names and try again: %s\"", it, name, it, strings.Join(p.Enum, ", ")))
-					}
-					items[i] = canon
-				}
-			}
-			return nil
-		}
-		switch o := out.(type) {
-		case []string:
-			if err := check(o); err != nil {
-				return nil, err
-			}
-			if p.Max != nil && len(o) > *p.Max {
-				return nil, errValidation(fmt.Sprintf("The number of values for %s exceeds the limit of %d.", name, *p.Max))
-			}
-		case MultiValueEdit:
-			if err := check(o.Add); err != nil {
-				return nil, err
-			}
-			if err := check(o.Remove); err != nil {
-				return nil, err
-			}
-		}
-	case TTimeSpan:
-		s, ok := v.(string)
-		if !ok {
-			return nil, convErr(string(raw))
-		}
-		d, err := ParseTimeSpan(s)
-		if err != nil {
-			return nil, convErr(s)
-		}
-		out = d
-	}
-	if p.Validate != nil {
-		if err := p.Validate(out); err != nil {
-			if ce, ok := err.(*CmdletError); ok {
-				return nil, ce
-			}
-			return nil, errValidation(err.Error())
-		}
-	}
-	return out, nil
-}
-
-func matchEnum(enum []string, v string) (string, bool) {
-	for _, e := range enum {
-		if strings.EqualFold(e, v) {
-			return e, true
-		}
-	}
-	return "", false
 }
 
 // ParseTimeSpan parses .NET TimeSpan text: "[-]d.hh:mm:ss[.fffffff]",

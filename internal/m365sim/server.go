@@ -73,6 +73,7 @@ type Server struct {
 
 	faults *faultTable
 	stats  *Stats
+	wire   wireLog // distinct calls from clients (wire.go)
 
 	snapMu sync.Mutex
 }

@@ -2,7 +2,6 @@
 // Exchange Online and Security & Compliance PowerShell (module v3) use:
 // POST {base}/adminapi/beta/{tenantId}/InvokeCommand with
 // {"CmdletInput":{"CmdletName":...,"Parameters":{...}}}. See
-// ../shared/design/PROTOCOLS.md and
 // https://learn.microsoft.com/en-us/exchange/reference/admin-api-overview.
 package exchange
 
@@ -349,12 +348,23 @@ type errorBody struct {
 			Message string `json:"message"`
 		} `json:"details"`
 		InnerError struct {
-			Type    string `json:"type"`
-			Message string `json:"message"`
+			Type              string `json:"type"`
+			Message           string `json:"message"`
+			InternalException struct {
+				Type    string `json:"type"`
+				Message string `json:"message"`
+			} `json:"internalexception"`
 		} `json:"innererror"`
 	} `json:"error"`
 }
 
+// parseError reads the service's error body. error.message is generic
+// ("Error executing cmdlet", "Invalid Operation"); the specific exception
+// and text are in details[].message ("Ex6F9304|<type>|<text>", or
+// "|<type>|<text>" for a parameter set that cannot be resolved) or, when
+// there are no details (a bad enumeration value), only in
+// innererror.internalexception. innererror.type itself is always the
+// generic Microsoft.Exchange.Admin.OData.Core.ODataServiceException.
 func (c *Client) parseError(cmdlet string, resp *http.Response, body []byte) *Error {
 	e := &Error{Service: c.service(), Cmdlet: cmdlet, Status: resp.StatusCode, RequestID: resp.Header.Get("request-id")}
 	var eb errorBody
@@ -362,7 +372,6 @@ func (c *Client) parseError(cmdlet string, resp *http.Response, body []byte) *Er
 		e.Code = eb.Error.Code
 		e.Message = eb.Error.Message
 		for _, d := range eb.Error.Details {
-			// "Ex6F9304|Microsoft.Exchange...ManagementObjectNotFoundException|text"
 			parts := strings.SplitN(d.Message, "|", 3)
 			if len(parts) == 3 {
 				e.Exception, e.Message = parts[1], parts[2]
@@ -370,6 +379,12 @@ func (c *Client) parseError(cmdlet string, resp *http.Response, body []byte) *Er
 			}
 			if d.Message != "" {
 				e.Message = d.Message
+			}
+		}
+		if ie := eb.Error.InnerError.InternalException; e.Exception == "" && ie.Type != "" {
+			e.Exception = ie.Type
+			if ie.Message != "" {
+				e.Message = ie.Message
 			}
 		}
 		if e.Exception == "" && eb.Error.InnerError.Type != "" {

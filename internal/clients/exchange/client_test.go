@@ -264,3 +264,65 @@ func TestComplianceRedirectToForeignHostIsRefused(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// The admin API's error bodies as the live service sends them (shapes of
+// public captures): error.message and innererror.type are generic; the
+// exception and its text are in details or, for a bad enumeration value,
+// only in innererror.internalexception.
+func TestInvokeErrorBodiesOfTheAdminAPI(t *testing.T) {
+	const generic = "Microsoft.Exchange.Admin.OData.Core.ODataServiceException"
+	cases := []struct {
+		name, body    string
+		status        int
+		kind          error
+		exception     string
+		messagePrefix string
+	}{
+		{
+			name:   "unknown parameter",
+			status: 400,
+			body: `{"error":{"code":"BadRequest","message":"Invalid Operation","details":[{"code":"Client","target":"","message":"|Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException|Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. Identity"}],` +
+				`"innererror":{"message":"Invalid Operation","type":"` + generic + `","stacktrace":"","internalexception":{"message":"Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. Identity","type":"Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException","stacktrace":""}}}}`,
+			kind: ErrInvalidParameter, exception: "Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException",
+			messagePrefix: "Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. Identity",
+		},
+		{
+			name:   "bad enumeration value: no details",
+			status: 400,
+			body: `{"error":{"code":"BadRequest","message":"Invalid Operation","innererror":{"message":"Invalid Operation","type":"` + generic + `","stacktrace":"",` +
+				`"internalexception":{"message":"Cannot process argument transformation on parameter 'RetentionDuration'. Cannot convert value \"SevenDays\" to type \"UnifiedAuditLogRetentionDuration\".","type":"Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException","stacktrace":""}},` +
+				`"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[]}}`,
+			kind: ErrInvalidParameter, exception: "Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException",
+			messagePrefix: "Cannot process argument transformation on parameter 'RetentionDuration'.",
+		},
+		{
+			name:   "not found: the details win over the generic internal exception",
+			status: 404,
+			body: `{"error":{"code":"NotFound","message":"Error executing cmdlet","details":[{"code":"Client","target":"","message":"Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'x' couldn't be found on 'AMSPR01A001.PROD.OUTLOOK.COM'."}],` +
+				`"innererror":{"message":"Error executing cmdlet","type":"` + generic + `","stacktrace":"","internalexception":{"message":"Exception of type 'Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException' was thrown.","type":"Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException","stacktrace":""}},` +
+				`"adminapi.warnings@odata.type":"#Collection(String)","@adminapi.warnings":[]}}`,
+			kind: ErrNotFound, exception: "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
+			messagePrefix: "The operation couldn't be performed because object 'x'",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;charset=utf-8")
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, tc.body)
+			}, true)
+			_, err := c.Invoke(context.Background(), "Set-UnifiedAuditLogRetentionPolicy", nil)
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, tc.kind) {
+				t.Fatalf("err %v, want kind %v", err, tc.kind)
+			}
+			if e.Exception != tc.exception || !strings.HasPrefix(e.Message, tc.messagePrefix) {
+				t.Fatalf("exception %q message %q", e.Exception, e.Message)
+			}
+			if strings.Contains(err.Error(), "Invalid Operation") || strings.Contains(err.Error(), "ODataServiceException") {
+				t.Fatalf("the user sees the generic text instead of the reason: %v", err)
+			}
+		})
+	}
+}

@@ -7,7 +7,8 @@ import (
 )
 
 // Kinds of failure, mapped from the HTTP status and the .NET exception type
-// that Exchange puts in error.details[].message ("Ex6F9304|<type>|<text>"),
+// that Exchange puts in error.details[].message ("Ex6F9304|<type>|<text>")
+// or, when a body has no details, in innererror.internalexception.type;
 // never from the message text.
 var (
 	ErrNotFound         = errors.New("not found")
@@ -102,7 +103,10 @@ func classify(status int, exception string) error {
 	case "ManagementObjectAlreadyExistsException", "ProxyAddressExistsException", "ADObjectAlreadyExistsException":
 		return ErrConflict
 	case "ParameterBindingException", "ParameterBindingValidationException", "DataValidationException",
-		"ArgumentException", "ArgumentOutOfRangeException", "ValidationArgumentException", "RecipientTaskException":
+		"ArgumentException", "ArgumentOutOfRangeException", "ValidationArgumentException", "RecipientTaskException",
+		// Parameter binding failures of the admin API: a parameter set that
+		// cannot be resolved, a value that cannot be converted.
+		"AmbiguousParameterSetException", "ParameterTransformationException":
 		return ErrInvalidParameter
 	case "CommandNotFoundException", "RoleAssignmentNotFoundException", "UnauthorizedAccessException_Forbidden":
 		return ErrForbidden

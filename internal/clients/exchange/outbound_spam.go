@@ -95,9 +95,13 @@ func (c *Client) SetOutboundSpamPolicy(ctx context.Context, identity string, par
 	return err
 }
 
-// RemoveOutboundSpamPolicy runs Remove-HostedOutboundSpamFilterPolicy.
+// RemoveOutboundSpamPolicy runs Remove-HostedOutboundSpamFilterPolicy
+// -Force. Unlike most Remove- cmdlets it has no -Confirm; -Force is its
+// documented way to run "programmatically where prompting for administrative
+// input is inappropriate"
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/remove-hostedoutboundspamfilterpolicy).
 func (c *Client) RemoveOutboundSpamPolicy(ctx context.Context, identity string) error {
-	_, err := c.Invoke(ctx, "Remove-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": identity, "Confirm": false})
+	_, err := c.Invoke(ctx, "Remove-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": identity, "Force": true})
 	return err
 }
 

@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // The unified audit log retention policy cmdlets run on Security &
@@ -37,17 +38,35 @@ func parseRetention(o Object) *AuditRetentionPolicy {
 
 var retentionFields = []string{"Name", "Guid", "Description", "RecordTypes", "Operations", "UserIds", "RetentionDuration", "Priority"}
 
-// GetAuditRetentionPolicy runs Get-UnifiedAuditLogRetentionPolicy -Identity
-// (name or GUID). Call it on the Security & Compliance client.
+// ListAuditRetentionPolicies runs Get-UnifiedAuditLogRetentionPolicy and
+// returns every policy. The cmdlet has no -Identity: its only parameters
+// filter by Operation, RecordType, RetentionDuration and UserId
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/get-unifiedauditlogretentionpolicy).
+// Call it on the Security & Compliance client.
+func (c *Client) ListAuditRetentionPolicies(ctx context.Context) ([]AuditRetentionPolicy, error) {
+	var out []AuditRetentionPolicy
+	err := c.InvokeEach(ctx, "Get-UnifiedAuditLogRetentionPolicy", nil, func(o Object) error {
+		out = append(out, *parseRetention(o))
+		return nil
+	}, Select(retentionFields...))
+	return out, err
+}
+
+// GetAuditRetentionPolicy returns the policy whose Name or GUID is identity
+// (case-insensitive), found by listing the policies; a missing policy is an
+// error for which IsNotFound is true.
 func (c *Client) GetAuditRetentionPolicy(ctx context.Context, identity string) (*AuditRetentionPolicy, error) {
-	objs, err := c.Invoke(ctx, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": identity}, Select(retentionFields...))
+	all, err := c.ListAuditRetentionPolicies(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(objs) != 1 {
-		return nil, fmt.Errorf("%s Get-UnifiedAuditLogRetentionPolicy -Identity %q: expected one policy, got %d", c.service(), identity, len(objs))
+	for i := range all {
+		if strings.EqualFold(all[i].Name, identity) || strings.EqualFold(all[i].Guid, identity) {
+			return &all[i], nil
+		}
 	}
-	return parseRetention(objs[0]), nil
+	return nil, &Error{Service: c.service(), Cmdlet: "Get-UnifiedAuditLogRetentionPolicy", Status: 404,
+		Message: fmt.Sprintf("no audit log retention policy is named %q (the service listed %d other policies)", identity, len(all)), kind: ErrNotFound}
 }
 
 // NewAuditRetentionPolicy runs New-UnifiedAuditLogRetentionPolicy (not
@@ -63,11 +82,16 @@ func (c *Client) NewAuditRetentionPolicy(ctx context.Context, params map[string]
 	return parseRetention(objs[0]), nil
 }
 
-// SetAuditRetentionPolicy runs Set-UnifiedAuditLogRetentionPolicy -Identity.
-func (c *Client) SetAuditRetentionPolicy(ctx context.Context, identity string, params map[string]any) error {
-	p := map[string]any{"Identity": identity}
+// SetAuditRetentionPolicy runs Set-UnifiedAuditLogRetentionPolicy
+// -Identity. The cmdlet requires -Priority and -RetentionDuration on every
+// call ("This parameter is required when you modify an audit log retention
+// policy"), so they are arguments; params holds the other changes.
+func (c *Client) SetAuditRetentionPolicy(ctx context.Context, identity string, priority int64, retentionDuration string, params map[string]any) error {
+	p := map[string]any{"Identity": identity, "Priority": priority, "RetentionDuration": retentionDuration}
 	for k, v := range params {
-		p[k] = v
+		if _, fixed := p[k]; !fixed {
+			p[k] = v
+		}
 	}
 	_, err := c.Invoke(ctx, "Set-UnifiedAuditLogRetentionPolicy", p)
 	return err

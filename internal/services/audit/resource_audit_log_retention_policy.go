@@ -23,10 +23,27 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
 )
 
-// retentionDurations are the RetentionDuration values of
-// New-UnifiedAuditLogRetentionPolicy
-// (https://learn.microsoft.com/powershell/module/exchangepowershell/new-unifiedauditlogretentionpolicy).
-var retentionDurations = []string{"SevenDays", "OneMonth", "ThreeMonths", "SixMonths", "NineMonths", "TwelveMonths", "ThreeYears", "FiveYears", "SevenYears", "TenYears"}
+// retentionDurations are the RetentionDuration values the cmdlet reference
+// accepts ("Accepted values" of New-/Set-UnifiedAuditLogRetentionPolicy,
+// https://learn.microsoft.com/powershell/module/exchangepowershell/new-unifiedauditlogretentionpolicy).
+// Microsoft365DSC also lists SevenDays, OneMonth, ThreeYears, FiveYears and
+// SevenYears; no Microsoft page says the service takes them, so they are
+// refused (the decision is recorded with the cmdlet catalogue's deviations,
+// internal/m365sim/cmdletref/deviations.go, and a test holds this list to
+// it).
+var retentionDurations = []string{"ThreeMonths", "SixMonths", "NineMonths", "TwelveMonths", "TenYears"}
+
+// notAdoptedDurations are the durations other tools list that the cmdlet
+// reference does not; named in the docs so users know why they are refused.
+var notAdoptedDurations = []string{"SevenDays", "OneMonth", "ThreeYears", "FiveYears", "SevenYears"}
+
+// Limits of New-/Set-UnifiedAuditLogRetentionPolicy: "The maximum length is
+// 256 characters" (Description); Priority "The value 1 is the highest
+// priority, and the value 10000 is the lowest priority".
+const (
+	retentionDescriptionMax = 256
+	retentionPriorityMax    = 10000
+)
 
 // auditRecordTypes are the record types accepted here (AuditLogRecordType,
 // https://learn.microsoft.com/office/office-365-management-api/office-365-management-activity-api-schema#auditlogrecordtype).
@@ -55,7 +72,7 @@ func (r *auditRetentionPolicyResource) Metadata(_ context.Context, req resource.
 func (r *auditRetentionPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Microsoft Purview unified audit log retention policy (Security & Compliance `New-/Set-/Remove-UnifiedAuditLogRetentionPolicy`; ScubaGear MS.SECURITYSUITE.5.2v1 wants `TwelveMonths` or longer). Needs Microsoft Purview Audit (Premium). " +
-			"A policy applies to the audit records that match its record types, operations and users; when several match, the one with the highest priority wins.\n\n" +
+			"A policy applies to the audit records that match its record types, operations and users; when several match, the one with the highest priority wins, and `priority = 1` is the highest.\n\n" +
 			"Destroying the resource removes the policy; matching records then fall back to the default retention.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -70,11 +87,11 @@ func (r *auditRetentionPolicyResource) Schema(_ context.Context, _ resource.Sche
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64)},
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "`Description`, at most 1024 characters.",
+				MarkdownDescription: fmt.Sprintf("`Description`, at most %d characters.", retentionDescriptionMax),
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
+				Validators:          []validator.String{stringvalidator.LengthAtMost(retentionDescriptionMax)},
 			},
 			"record_types": schema.SetAttribute{
 				MarkdownDescription: "`RecordTypes`: the audit record types the policy keeps: " + "`" + strings.Join(auditRecordTypes, "`, `") + "`.",
@@ -95,14 +112,15 @@ func (r *auditRetentionPolicyResource) Schema(_ context.Context, _ resource.Sche
 				Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 320))},
 			},
 			"retention_duration": schema.StringAttribute{
-				MarkdownDescription: "`RetentionDuration`: " + "`" + strings.Join(retentionDurations, "`, `") + "`. `TenYears` needs the 10-Year Audit Log Retention add-on.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(retentionDurations...)},
+				MarkdownDescription: "`RetentionDuration`: " + "`" + strings.Join(retentionDurations, "`, `") + "` (the cmdlet reference's values). `TenYears` needs the 10-Year Audit Log Retention add-on. " +
+					"`" + strings.Join(notAdoptedDurations, "`, `") + "`, which some tools list, are not in the cmdlet reference and are refused.",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.OneOf(retentionDurations...)},
 			},
 			"priority": schema.Int64Attribute{
-				MarkdownDescription: "`Priority`: 1 to 10000; a higher value wins over lower ones. No two policies may share a priority.",
+				MarkdownDescription: fmt.Sprintf("`Priority`: 1 to %d. 1 is the highest priority and %d the lowest: when several policies match an audit record, the one with the lowest number decides how long it is kept. No two policies may share a priority.", retentionPriorityMax, retentionPriorityMax),
 				Required:            true,
-				Validators:          []validator.Int64{int64validator.Between(1, 10000)},
+				Validators:          []validator.Int64{int64validator.Between(1, retentionPriorityMax)},
 			},
 		},
 	}
@@ -247,7 +265,9 @@ func (r *auditRetentionPolicyResource) Update(ctx context.Context, req resource.
 	cur, err := r.clients.Compliance.GetAuditRetentionPolicy(ctx, m.Name.ValueString())
 	if err == nil {
 		if p := m.params(cur); len(p) > 0 {
-			err = r.clients.Compliance.SetAuditRetentionPolicy(ctx, cur.Guid, p)
+			// Set-UnifiedAuditLogRetentionPolicy requires the priority and
+			// the duration on every call, changed or not.
+			err = r.clients.Compliance.SetAuditRetentionPolicy(ctx, cur.Guid, m.Priority.ValueInt64(), m.RetentionDuration.ValueString(), p)
 		}
 	}
 	if err == nil {

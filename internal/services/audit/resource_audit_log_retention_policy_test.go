@@ -3,6 +3,7 @@ package audit_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,9 +33,24 @@ resource "m365harden_audit_log_retention_policy" "exo" {
 `, duration, priority, extra)
 }
 
+// retentionPolicy finds a policy by name the way an administrator must:
+// Get-UnifiedAuditLogRetentionPolicy has no -Identity, so list and match.
+func retentionPolicy(t *testing.T, tn *acctest.Tenant, name string) m365sim.Object {
+	t.Helper()
+	for _, o := range tn.Compliance(t, "Get-UnifiedAuditLogRetentionPolicy", nil) {
+		if o["Name"] == name {
+			return o
+		}
+	}
+	return nil
+}
+
 func tenantRetention(t *testing.T, tn *acctest.Tenant, duration string, priority int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		o := tn.One(t, m365sim.EndpointCompliance, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access"})
+		o := retentionPolicy(t, tn, "Exchange mailbox access")
+		if o == nil {
+			return fmt.Errorf("no policy named Exchange mailbox access")
+		}
 		if o["RetentionDuration"] != duration || fmt.Sprint(o["Priority"]) != fmt.Sprint(priority) {
 			return fmt.Errorf("policy has %v priority %v, want %s %d", o["RetentionDuration"], o["Priority"], duration, priority)
 		}
@@ -42,9 +58,9 @@ func tenantRetention(t *testing.T, tn *acctest.Tenant, duration string, priority
 	}
 }
 
-func retentionGone(tn *acctest.Tenant) resource.TestCheckFunc {
+func retentionGone(tn *acctest.Tenant, t *testing.T) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		if _, err := tn.Sim.Invoke(tn.ID, m365sim.EndpointCompliance, "Get-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access"}); err == nil {
+		if retentionPolicy(t, tn, "Exchange mailbox access") != nil {
 			return fmt.Errorf("the policy still exists after destroy")
 		}
 		return nil
@@ -55,7 +71,7 @@ func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             retentionGone(tn),
+		CheckDestroy:             retentionGone(tn, t),
 		Steps: []resource.TestStep{
 			{
 				Config: retentionConfig(tn, "TwelveMonths", 100, ""),
@@ -66,15 +82,15 @@ func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 				},
 				Check: tenantRetention(t, tn, "TwelveMonths", 100),
 			},
-			{ // update in place: longer, higher priority, one operation
-				Config: retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+			{ // update in place: longer, lower priority, one operation
+				Config: retentionConfig(tn, "TenYears", 200, `  operations = ["MailItemsAccessed"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(retentionAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: tenantRetention(t, tn, "ThreeYears", 200),
+				Check: tenantRetention(t, tn, "TenYears", 200),
 			},
 			{ // import by name
-				Config:            retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+				Config:            retentionConfig(tn, "TenYears", 200, `  operations = ["MailItemsAccessed"]`),
 				ResourceName:      retentionAddr,
 				ImportState:       true,
 				ImportStateId:     "Exchange mailbox access",
@@ -82,9 +98,9 @@ func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 			},
 			{ // drift: shortened out of band
 				PreConfig: func() {
-					tn.Compliance(t, "Set-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access", "RetentionDuration": "SevenDays"})
+					tn.Compliance(t, "Set-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access", "RetentionDuration": "ThreeMonths", "Priority": 200})
 				},
-				Config:             retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+				Config:             retentionConfig(tn, "TenYears", 200, `  operations = ["MailItemsAccessed"]`),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
@@ -92,11 +108,11 @@ func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 				PreConfig: func() {
 					tn.Compliance(t, "Remove-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "Exchange mailbox access"})
 				},
-				Config: retentionConfig(tn, "ThreeYears", 200, `  operations = ["MailItemsAccessed"]`),
+				Config: retentionConfig(tn, "TenYears", 200, `  operations = ["MailItemsAccessed"]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(retentionAddr, plancheck.ResourceActionCreate),
 				}},
-				Check: tenantRetention(t, tn, "ThreeYears", 200),
+				Check: tenantRetention(t, tn, "TenYears", 200),
 			},
 		},
 	})
@@ -105,20 +121,30 @@ func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 func TestAccAuditLogRetentionPolicy_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	for name, c := range map[string]struct{ cfg, err string }{
-		"duration":         {retentionConfig(tn, "Forever", 1, ""), `value must be one of`},
-		"priority too low": {retentionConfig(tn, "OneMonth", 0, ""), `between 1 and 10000`},
+		"duration": {retentionConfig(tn, "Forever", 1, ""), `value must be one of`},
+		// Microsoft365DSC lists it; the cmdlet reference does not.
+		"duration not in the cmdlet reference": {retentionConfig(tn, "SevenDays", 1, ""), `value must be one of`},
+		"priority too low":                     {retentionConfig(tn, "TwelveMonths", 0, ""), `between 1 and 10000`},
+		"description over 256 characters": {tn.ProviderConfig() + `
+resource "m365harden_audit_log_retention_policy" "exo" {
+  name               = "x"
+  description        = "` + strings.Repeat("d", 257) + `"
+  record_types       = ["ExchangeItem"]
+  retention_duration = "TwelveMonths"
+  priority           = 5
+}`, `string length must be at most 256`},
 		"operations without one type": {tn.ProviderConfig() + `
 resource "m365harden_audit_log_retention_policy" "exo" {
   name               = "x"
   record_types       = ["ExchangeItem", "SharePoint"]
   operations         = ["FileAccessed"]
-  retention_duration = "OneMonth"
+  retention_duration = "TwelveMonths"
   priority           = 5
 }`, `exactly one record type`},
 		"matches nothing": {tn.ProviderConfig() + `
 resource "m365harden_audit_log_retention_policy" "exo" {
   name               = "x"
-  retention_duration = "OneMonth"
+  retention_duration = "TwelveMonths"
   priority           = 5
 }`, `at least one of record_types`},
 	} {
@@ -137,7 +163,7 @@ resource "m365harden_audit_log_retention_policy" "exo" {
 // Two policies may not share a priority: the service's error reaches the user.
 func TestAccAuditLogRetentionPolicy_duplicatePriority(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "Existing", "RecordTypes": []string{"SharePoint"}, "RetentionDuration": "OneMonth", "Priority": 100})
+	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "Existing", "RecordTypes": []string{"SharePoint"}, "RetentionDuration": "SixMonths", "Priority": 100})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -152,7 +178,7 @@ func TestAccAuditLogRetentionPolicy_throttledAndLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		CheckDestroy:             retentionGone(tn),
+		CheckDestroy:             retentionGone(tn, t),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				tn.Sim.SetReplicationLag(m365sim.EndpointCompliance, 2*time.Second)
@@ -168,6 +194,52 @@ func TestAccAuditLogRetentionPolicy_throttledAndLag(t *testing.T) {
 					return nil
 				},
 			),
+		}},
+	})
+}
+
+// Changing only the description still sends Priority and RetentionDuration:
+// Set-UnifiedAuditLogRetentionPolicy requires both on every call.
+func TestAccAuditLogRetentionPolicy_updateDescriptionOnly(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	withDescription := func(d string) string {
+		return strings.Replace(retentionConfig(tn, "TwelveMonths", 100, ""), "Keep mailbox access records", d, 1)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             retentionGone(tn, t),
+		Steps: []resource.TestStep{
+			{Config: withDescription("first")},
+			{
+				Config: withDescription("second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(retentionAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if o := retentionPolicy(t, tn, "Exchange mailbox access"); o == nil || o["Description"] != "second" {
+						return fmt.Errorf("description not updated: %v", o)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Priority 1 is the highest: a policy that must win over another takes the
+// lower number, and both numbers are kept as written.
+func TestAccAuditLogRetentionPolicy_priorityOneIsHighest(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "All Exchange, six months", "RecordTypes": []string{"ExchangeItem"}, "RetentionDuration": "SixMonths", "Priority": 10000})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             retentionGone(tn, t),
+		Steps: []resource.TestStep{{
+			Config: retentionConfig(tn, "TenYears", 1, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(retentionAddr, tfjsonpath.New("priority"), knownvalue.Int64Exact(1)),
+			},
+			Check: tenantRetention(t, tn, "TenYears", 1),
 		}},
 	})
 }

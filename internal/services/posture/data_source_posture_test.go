@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
+	"github.com/m365harden/terraform-provider-m365harden/internal/acctest/wireaudit"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
 
@@ -380,6 +381,7 @@ func noPremiumTenant(t *testing.T) *acctest.Tenant {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
+	wireaudit.Audit(t, s)
 	return &acctest.Tenant{Sim: s, ID: m365sim.DemoTenantID}
 }
 

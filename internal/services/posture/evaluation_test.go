@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/m365harden/terraform-provider-m365harden/internal/acctest/wireaudit"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
@@ -21,6 +22,7 @@ func newSet(t *testing.T, mailboxes int) (*m365sim.Server, *clients.Set) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
+	wireaudit.Audit(t, sim)
 	if mailboxes > 0 {
 		if _, err := m365sim.SeedMailboxes(sim, m365sim.DemoTenantID, m365sim.MailboxSeed{
 			Count: mailboxes, Domain: "contoso.com", ForwardingEvery: 100, ForwardingTo: "archive@fabrikam.example",
@@ -386,6 +388,7 @@ func TestEvaluationP1Only(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
+	wireaudit.Audit(t, sim)
 	set := newSetRetries(t, sim, 3)
 	opt := defaultOptions()
 	opt.Controls = map[string]bool{ctlMFAAllUsers: true, ctlBlockLegacyAuth: true, ctlUserRiskPolicy: true, ctlSignInRiskPolicy: true, ctlReviewSignInsAndRiskyUsers: true, ctlSecurityDefaults: true}
