@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim/cmdletref"
+	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
 )
 
 // Parameter binding of InvokeCommand calls, against Microsoft's cmdlet
@@ -65,7 +65,7 @@ func serviceOf(endpoint string) cmdletref.Service {
 func refCmdlet(name string) *cmdletref.Cmdlet {
 	rc := cmdletref.Load().Cmdlet(name)
 	if rc == nil {
-		panic("m365sim: cmdlet " + name + " is not in the cmdlet catalogue (internal/m365sim/cmdletref)")
+		panic("m365sim: cmdlet " + name + " is not in the cmdlet catalogue (internal/cmdletref)")
 	}
 	return rc
 }

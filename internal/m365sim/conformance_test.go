@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim/cmdletref"
+	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
 )
 
 // TestConformance holds every cmdlet m365sim serves against Microsoft's

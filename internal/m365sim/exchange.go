@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim/cmdletref"
+	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
 )
 
 // The InvokeCommand endpoint of Exchange Online and Security & Compliance.

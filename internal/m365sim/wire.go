@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim/cmdletref"
+	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
 )
 
 // The wire log records every distinct InvokeCommand call the emulator

@@ -19,7 +19,7 @@ import (
 	"testing"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
-	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim/cmdletref"
+	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
 )
 
 // Check returns what is wrong with a call according to the cmdlet

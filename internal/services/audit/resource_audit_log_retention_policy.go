@@ -29,7 +29,7 @@ import (
 // Microsoft365DSC also lists SevenDays, OneMonth, ThreeYears, FiveYears and
 // SevenYears; no Microsoft page says the service takes them, so they are
 // refused (the decision is recorded with the cmdlet catalogue's deviations,
-// internal/m365sim/cmdletref/deviations.go, and a test holds this list to
+// internal/cmdletref/deviations.go, and a test holds this list to
 // it).
 var retentionDurations = []string{"ThreeMonths", "SixMonths", "NineMonths", "TwelveMonths", "TenYears"}
 

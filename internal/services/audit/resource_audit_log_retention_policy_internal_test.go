@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim/cmdletref"
+	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
 )
 
 // The resource accepts exactly the RetentionDuration values the cmdlet
