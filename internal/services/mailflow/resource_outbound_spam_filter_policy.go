@@ -213,6 +213,8 @@ func (r *outboundPolicyResource) settle(ctx context.Context, plan outboundPolicy
 }
 
 func (r *outboundPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -255,6 +257,8 @@ func (r *outboundPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *outboundPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
