@@ -206,8 +206,12 @@ type hydration struct {
 var hydrations sync.Map // *Tenant -> *hydration
 
 func hydrationOf(t *Tenant) *hydration {
-	h, _ := hydrations.LoadOrStore(t, &hydration{delay: time.Duration(t.HydrationDelaySeconds * float64(time.Second))})
-	return h.(*hydration)
+	v, _ := hydrations.LoadOrStore(t, &hydration{delay: time.Duration(t.HydrationDelaySeconds * float64(time.Second))})
+	h, ok := v.(*hydration)
+	if !ok {
+		panic("m365sim: hydration state of the wrong type")
+	}
+	return h
 }
 
 // settleHydration completes a pending Enable-OrganizationCustomization

@@ -49,8 +49,8 @@ func rawInvoke(t *testing.T, s *Server, url, tok, anchor, cmdlet string, params 
 	return resp, b
 }
 
-func orgAnchor(s *Server) string { return "UPN:" + orgSystemMailbox + "@" + DemoDomain }
-func genericAnchor() string      { return "APP:" + genericSystemMailbox + "@" + DemoTenantID }
+func orgAnchor() string     { return "UPN:" + orgSystemMailbox + "@" + DemoDomain }
+func genericAnchor() string { return "APP:" + genericSystemMailbox + "@" + DemoTenantID }
 
 // Exchange's 403 for an unknown cmdlet or one the role does not grant is a
 // run of NUL bytes labelled gzip; Security & Compliance answers JSON naming
@@ -64,7 +64,7 @@ func TestExchangeForbiddenBody(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resp, b := rawInvoke(t, s, exoURL(s), token(t, s, c.app, AudienceExchange), orgAnchor(s), c.cmdlet, map[string]any{"AuditDisabled": false}, nil)
+			resp, b := rawInvoke(t, s, exoURL(s), token(t, s, c.app, AudienceExchange), orgAnchor(), c.cmdlet, map[string]any{"AuditDisabled": false}, nil)
 			if resp.StatusCode != 403 || resp.Header.Get("Content-Encoding") != "gzip" {
 				t.Fatalf("status %d, Content-Encoding %q", resp.StatusCode, resp.Header.Get("Content-Encoding"))
 			}
@@ -103,7 +103,7 @@ func TestInvokeSuccessEnvelope(t *testing.T) {
 	tok := token(t, s, DemoAdminAppID, AudienceExchange)
 	// The tenant as sent (a domain here) qualifies @odata.context.
 	url := s.URL() + "/exo/adminapi/beta/" + DemoDomain + "/InvokeCommand"
-	resp, b := rawInvoke(t, s, url, tok, orgAnchor(s), "Get-OrganizationConfig", nil, nil)
+	resp, b := rawInvoke(t, s, url, tok, orgAnchor(), "Get-OrganizationConfig", nil, nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
@@ -120,7 +120,11 @@ func TestInvokeSuccessEnvelope(t *testing.T) {
 	if w, ok := out["@adminapi.warnings"].([]any); !ok || len(w) != 0 {
 		t.Errorf("@adminapi.warnings %v", out["@adminapi.warnings"])
 	}
-	org := out["value"].([]any)[0].(map[string]any)
+	values, _ := out["value"].([]any)
+	if len(values) != 1 {
+		t.Fatalf("value %v", out["value"])
+	}
+	org, _ := values[0].(map[string]any)
 	if org["WhenCreated@data.type"] != "System.DateTime" || org["DLPWaitOnSendTimeout@odata.type"] != "#Int16" {
 		t.Errorf("scalar annotations: %v %v", org["WhenCreated@data.type"], org["DLPWaitOnSendTimeout@odata.type"])
 	}
@@ -135,7 +139,7 @@ func TestInvokeSuccessEnvelope(t *testing.T) {
 		t.Errorf("Rate-Limit-Reset %q has no milliseconds", h.Get("Rate-Limit-Reset"))
 	}
 	first, _ := strconv.Atoi(h.Get("Rate-Limit-Remaining"))
-	resp, _ = rawInvoke(t, s, url, tok, orgAnchor(s), "Get-OrganizationConfig", nil, nil)
+	resp, _ = rawInvoke(t, s, url, tok, orgAnchor(), "Get-OrganizationConfig", nil, nil)
 	if n, _ := strconv.Atoi(resp.Header.Get("Rate-Limit-Remaining")); n != first-1 {
 		t.Errorf("Rate-Limit-Remaining %d after %d: it does not count down", n, first)
 	}
@@ -204,9 +208,9 @@ func TestAnchorRouting(t *testing.T) {
 		{"enabling ingestion, no anchor", "", "Set-AdminAuditLogConfig", enable, true},
 		{"enabling ingestion, a user's anchor", "UPN:ann@contoso.com", "Set-AdminAuditLogConfig", enable, true},
 		{"enabling ingestion, org mailbox on another domain", "UPN:" + orgSystemMailbox + "@contoso.com", "Set-AdminAuditLogConfig", enable, true},
-		{"enabling ingestion, org mailbox by UPN", orgAnchor(s), "Set-AdminAuditLogConfig", enable, false},
+		{"enabling ingestion, org mailbox by UPN", orgAnchor(), "Set-AdminAuditLogConfig", enable, false},
 		{"enabling ingestion, org mailbox by app", "APP:" + orgSystemMailbox + "@" + DemoTenantID, "Set-AdminAuditLogConfig", enable, false},
-		{"org config, org anchor", orgAnchor(s), "Get-OrganizationConfig", nil, false},
+		{"org config, org anchor", orgAnchor(), "Get-OrganizationConfig", nil, false},
 		{"org config, generic anchor", genericAnchor(), "Set-OrganizationConfig", map[string]any{"AuditDisabled": false}, false},
 		{"inbox rules, the mailbox's UPN", "UPN:ann@contoso.com", "Get-InboxRule", map[string]any{"Mailbox": "ann@contoso.com"}, false},
 		{"inbox rules by GUID, the mailbox's UPN", "UPN:ann@contoso.com", "Get-InboxRule", map[string]any{"Mailbox": guid}, false},
@@ -214,7 +218,7 @@ func TestAnchorRouting(t *testing.T) {
 		{"inbox rules, the GUID as anchor", "UPN:" + guid, "Get-InboxRule", map[string]any{"Mailbox": guid}, true},
 		{"one mailbox, its UPN (case aside)", "UPN:ANN@contoso.com", "Get-Mailbox", map[string]any{"Identity": guid}, false},
 		{"one mailbox, another mailbox's UPN", "UPN:bob@contoso.com", "Set-Mailbox", map[string]any{"Identity": "ann", "AuditEnabled": true}, true},
-		{"one mailbox, org anchor", orgAnchor(s), "Get-Mailbox", map[string]any{"Identity": "ann@contoso.com"}, true},
+		{"one mailbox, org anchor", orgAnchor(), "Get-Mailbox", map[string]any{"Identity": "ann@contoso.com"}, true},
 		{"all mailboxes, generic anchor", genericAnchor(), "Get-Mailbox", map[string]any{"ResultSize": "Unlimited"}, false},
 		{"a missing mailbox: the cmdlet's own 404", genericAnchor(), "Get-Mailbox", map[string]any{"Identity": "ghost@contoso.com"}, false},
 	}

@@ -107,7 +107,7 @@ func TestSimAnchorsPerCmdlet(t *testing.T) {
 	if _, err := m365sim.AddMailbox(c.sim, m365sim.DemoTenantID, m365sim.MailboxSpec{UPN: "cy@contoso.com"}); err != nil {
 		t.Fatal(err)
 	}
-	guid := ann["Guid"].(string)
+	guid, _ := ann["Guid"].(string)
 	stats := c.sim.Stats()
 	calls := func(f func() error) int {
 		t.Helper()

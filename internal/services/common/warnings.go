@@ -12,11 +12,12 @@ import (
 // ExchangeWarnings returns a context whose Exchange Online and Security &
 // Compliance calls report their warnings (those of New-* and Set-*
 // cmdlets, and the client's notices such as an Enable-OrganizationCustomization
-// it had to run), and a function that adds them to diags as warnings. In a
-// Create or Update:
+// it had to run), and a function that adds them to diags as warnings:
 //
 //	ctx, flush := common.ExchangeWarnings(ctx)
 //	defer flush(&resp.Diagnostics)
+//
+// at the top of a Create or Update.
 func ExchangeWarnings(ctx context.Context) (context.Context, func(*diag.Diagnostics)) {
 	ctx, w := exchange.WithWarnings(ctx)
 	return ctx, func(d *diag.Diagnostics) {
