@@ -107,23 +107,27 @@ func (c *Client) reroute(ctx context.Context, cmdlet string, params map[string]a
 	return "UPN:" + upn, true
 }
 
+// mailboxFilter is an OPATH filter that finds a mailbox by the identity
+// forms callers use: GUIDs, addresses, aliases and names.
+func mailboxFilter(id string) string {
+	q := QuoteOPATH(id)
+	switch {
+	case guidRe.MatchString(id):
+		return "Guid -eq " + q + " -or ExternalDirectoryObjectId -eq " + q
+	case strings.Contains(id, "@"):
+		return "UserPrincipalName -eq " + q + " -or PrimarySmtpAddress -eq " + q + " -or EmailAddresses -eq " + QuoteOPATH("smtp:"+StripSMTPPrefix(id))
+	default:
+		return "Alias -eq " + q + " -or Name -eq " + q
+	}
+}
+
 var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // resolveMailboxUPN finds a mailbox's UPN with one Get-Mailbox -Filter
 // listing (a directory search, which any server answers). It returns ""
 // when no single mailbox matches.
 func (c *Client) resolveMailboxUPN(ctx context.Context, id string) (string, error) {
-	q := QuoteOPATH(id)
-	var filter string
-	switch {
-	case guidRe.MatchString(id):
-		filter = "Guid -eq " + q + " -or ExternalDirectoryObjectId -eq " + q
-	case strings.Contains(id, "@"):
-		filter = "UserPrincipalName -eq " + q + " -or PrimarySmtpAddress -eq " + q + " -or EmailAddresses -eq " + QuoteOPATH("smtp:"+StripSMTPPrefix(id))
-	default:
-		filter = "Alias -eq " + q + " -or Name -eq " + q
-	}
-	objs, err := c.Invoke(ctx, "Get-Mailbox", map[string]any{"Filter": filter, "ResultSize": 2},
+	objs, err := c.Invoke(ctx, "Get-Mailbox", map[string]any{"Filter": mailboxFilter(id), "ResultSize": 2},
 		Select("UserPrincipalName", "Guid", "ExternalDirectoryObjectId", "Alias", "PrimarySmtpAddress", "Identity"))
 	if err != nil {
 		return "", err

@@ -32,7 +32,7 @@ func TestControlCommands(t *testing.T) {
 	for _, args := range [][]string{
 		{"--endpoint", "exchange", "--cmdlet", "New-TransportRule", "--status", "503", "--times", "1", "--after-apply"},
 		{"--endpoint", "graph", "--method", "POST", "--path", "/identity/conditionalAccess/policies", "--status", "503", "--after-apply"},
-		{"--endpoint", "exchange", "--status", "429", "--retry-after", "2", "--probability", "0.3"},
+		{"--endpoint", "exchange", "--cmdlet", "Get-AcceptedDomain", "--status", "429", "--retry-after", "2", "--probability", "0.3"},
 		{"--endpoint", "graph", "--path", "/organization", "--mode", "drop", "--after-apply", "--times", "1"},
 		{"--endpoint", "exchange", "--cmdlet", "New-RemoteDomain", "--warning", "takes an hour"},
 	} {
