@@ -25,7 +25,13 @@ func rawClient(s *Server) *http.Client {
 	}
 }
 
-func rawInvoke(t *testing.T, s *Server, url, tok, anchor, cmdlet string, params map[string]any, hdr map[string]string) (*http.Response, []byte) {
+// rawAnswer is a response read to the end.
+type rawAnswer struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func rawInvoke(t *testing.T, s *Server, url, tok, anchor, cmdlet string, params map[string]any, hdr map[string]string) (rawAnswer, []byte) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"CmdletInput": map[string]any{"CmdletName": cmdlet, "Parameters": params}})
 	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
@@ -46,7 +52,7 @@ func rawInvoke(t *testing.T, s *Server, url, tok, anchor, cmdlet string, params 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, b
+	return rawAnswer{StatusCode: resp.StatusCode, Header: resp.Header}, b
 }
 
 func orgAnchor() string     { return "UPN:" + orgSystemMailbox + "@" + DemoDomain }

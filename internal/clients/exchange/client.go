@@ -450,7 +450,7 @@ func (c *Client) send(ctx context.Context, cmdlet, anchor, target string, body [
 // labelled gzip. A body that is not what its label says is an error.
 func readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	rd := io.Reader(io.LimitReader(resp.Body, 256<<20))
+	rd := io.LimitReader(resp.Body, 256<<20)
 	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
 		raw, err := io.ReadAll(rd)
 		if err != nil {
