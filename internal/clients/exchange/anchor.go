@@ -176,16 +176,17 @@ func (u *upnCache) forget(id string) {
 }
 
 // remember records a Get-Mailbox result. From a single mailbox every
-// identity form is kept; from listings only the GUIDs (unique, and what
-// callers pass back when they act on a listed mailbox).
+// identity form is kept; from listings only the mailbox GUID (unique, and
+// what callers pass back when they act on a listed mailbox): one entry per
+// listed mailbox, at most upnCacheMax.
 func (u *upnCache) remember(o Object, single bool) {
 	upn := o.String("UserPrincipalName")
 	if upn == "" {
 		return
 	}
-	keys := []string{"Guid", "ExternalDirectoryObjectId"}
+	keys := []string{"Guid"}
 	if single {
-		keys = append(keys, "UserPrincipalName", "PrimarySmtpAddress", "Alias", "Identity", "Name")
+		keys = append(keys, "ExternalDirectoryObjectId", "UserPrincipalName", "PrimarySmtpAddress", "Alias", "Identity", "Name")
 	}
 	for _, k := range keys {
 		if v := o.String(k); v != "" {
