@@ -158,6 +158,10 @@ export M365_LOGIN_ENDPOINT="$URL/"
 export M365_GRAPH_ENDPOINT="$URL"
 export M365_EXCHANGE_ENDPOINT="$URL/exo"
 export M365_COMPLIANCE_ENDPOINT="$URL/scc"
+# Security & Compliance redirects a tenant to its regional host, which gets
+# the token only when allowed; the emulator's stands on another port.
+M365_COMPLIANCE_REGIONAL_HOSTS="$(sed 's#^https://##' "$WORK/sim/regional_url")"
+export M365_COMPLIANCE_REGIONAL_HOSTS
 export M365_CA_FILE="$WORK/sim/ca.pem"
 
 TF_DIR="$WORK/terraform"

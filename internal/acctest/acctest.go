@@ -83,8 +83,9 @@ func (tn *Tenant) Endpoints() string {
     graph      = %q
     exchange   = %q
     compliance = %q
+    compliance_regional_hosts = [%q]
   }
-`, tn.Sim.CAFile(), e[m365sim.EndpointLogin], e[m365sim.EndpointGraph], e[m365sim.EndpointExchange], e[m365sim.EndpointCompliance])
+`, tn.Sim.CAFile(), e[m365sim.EndpointLogin], e[m365sim.EndpointGraph], e[m365sim.EndpointExchange], e[m365sim.EndpointCompliance], tn.Sim.RegionalHost())
 }
 
 // ProviderConfig is a provider block signing in as the tenant's

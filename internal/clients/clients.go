@@ -22,10 +22,15 @@ type Config struct {
 	LoginURL, GraphURL, ExchangeURL, ComplianceURL string
 	// CAFile is an extra PEM CA bundle to trust (TLS-inspecting proxies, m365sim).
 	CAFile string
-	// MaxRetries and MaxRetryWait bound retries on 429/503/504.
+	// MaxRetries and MaxRetryWait bound retries on 429/503/504. MaxRetries
+	// is exact (0 = no retry); the provider fills in its default.
 	MaxRetries   int
 	MaxRetryWait time.Duration
-	UserAgent    string
+	// ComplianceRegionalHosts overrides the environment's allow-list of hosts
+	// Security & Compliance may redirect to (and send the token to); nil =
+	// the environment's.
+	ComplianceRegionalHosts []string
+	UserAgent               string
 }
 
 // Set is the configured clients, shared by every resource and data source.
@@ -73,6 +78,10 @@ func New(cfg Config) (*Set, error) {
 		return nil, err
 	}
 	retry := exchange.RetryPolicy{MaxRetries: cfg.MaxRetries, MaxWait: cfg.MaxRetryWait}
+	regional := env.ComplianceRegionalHosts
+	if cfg.ComplianceRegionalHosts != nil {
+		regional = cfg.ComplianceRegionalHosts
+	}
 	exoHTTP := &http.Client{Transport: hc.Transport, Timeout: 10 * time.Minute}
 	return &Set{
 		TenantID:    a.TenantID,
@@ -85,7 +94,7 @@ func New(cfg Config) (*Set, error) {
 		Compliance: exchange.New(exchange.Config{
 			BaseURL: sccURL, Resource: env.ComplianceResource, TenantID: a.TenantID,
 			Credential: cred, HTTPClient: exoHTTP, Retry: retry, UserAgent: cfg.UserAgent,
-			Compliance: true, InitialDomain: g.InitialDomain,
+			Compliance: true, InitialDomain: g.InitialDomain, RegionalHosts: regional,
 		}),
 		ConsistencyTimeout: 3 * time.Minute,
 	}, nil

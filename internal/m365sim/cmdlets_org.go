@@ -14,8 +14,11 @@ package m365sim
 //     Enable-OrganizationCustomization has run
 //     (https://learn.microsoft.com/powershell/module/exchangepowershell/enable-organizationcustomization).
 //     Read through Security & Compliance PowerShell the property reports
-//     $false even when ingestion is on (reported by several public tools),
-//     so the emulator does the same.
+//     $false even when ingestion is on (maester365/maester #1045 and other
+//     public tools report it), so the emulator does the same.
+//   - DLPWaitOnSendTimeout is an Int16 (9999 by default, Set-OrganizationConfig
+//     reference); WhenCreated/WhenChanged are DateTime properties. They are
+//     carried so answers have the type annotations the service sends.
 
 const (
 	kindOrganizationConfig  = "OrganizationConfig"
@@ -34,6 +37,9 @@ func init() {
 			"IsDehydrated":               t.Dehydrated,
 			"OAuth2ClientProfileEnabled": true,
 			"CustomerLockboxEnabled":     false,
+			"DLPWaitOnSendTimeout":       9999,
+			"WhenCreated":                "2020-01-01T00:00:00Z",
+			"WhenChanged":                "2020-01-01T00:00:00Z",
 		}, 0)
 		t.Store.Put(kindAdminAuditLogConfig, adminAuditLogIdentity, Object{
 			"Identity":                        adminAuditLogIdentity,
@@ -91,14 +97,12 @@ func init() {
 		Roles:     []string{RoleOrganizationConfiguration},
 		Write:     true,
 		Params:    map[string]Param{"Confirm": {Type: TSwitch}},
+		// Takes effect after a delay; a second run is refused
+		// (exchange_routing.go).
 		Run: func(c *Call) ([]Object, error) {
-			o := c.Tenant.Store.GetLatest(kindOrganizationConfig, c.Tenant.InitialDomain)
-			if o["IsDehydrated"] != true {
-				return nil, &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.Exchange.Management.Tasks.InvalidOperationException",
-					Message: "This operation is not required. Organization is already enabled for customization."}
+			if err := requestHydration(c.Tenant, c.Server.now()); err != nil {
+				return nil, err
 			}
-			o["IsDehydrated"] = false
-			c.Tenant.Store.Put(kindOrganizationConfig, c.Tenant.InitialDomain, o, 0)
 			return nil, nil
 		},
 	})
@@ -132,10 +136,8 @@ func init() {
 			"Force":                           {Type: TSwitch},
 		},
 		Run: func(c *Call) ([]Object, error) {
-			org := c.Tenant.Store.GetLatest(kindOrganizationConfig, c.Tenant.InitialDomain)
-			if org["IsDehydrated"] == true {
-				return nil, errInvalidOperation("The command you tried to run isn't currently allowed in your organization. To run this command, you first need to run the command: Enable-OrganizationCustomization.")
-			}
+			// A dehydrated organization refuses this before it runs
+			// (checkDehydrated, exchange_routing.go).
 			o := c.Tenant.Store.GetLatest(kindAdminAuditLogConfig, adminAuditLogIdentity)
 			if c.Has("UnifiedAuditLogIngestionEnabled") {
 				o["UnifiedAuditLogIngestionEnabled"] = c.Params["UnifiedAuditLogIngestionEnabled"]

@@ -7,7 +7,7 @@ import (
 )
 
 func sccRegionalURL(s *Server) string {
-	return s.URL() + "/scc-eur01/adminapi/beta/" + DemoTenantID + "/InvokeCommand"
+	return s.RegionalURL() + "/adminapi/beta/" + DemoTenantID + "/InvokeCommand"
 }
 
 func newAlertParams(name string) map[string]any {

@@ -20,9 +20,12 @@ import (
 //
 //	POST   /_sim/tenants/{tenant}/invoke/{exchange|compliance}  InvokeCommand body, run as an administrator
 //	ANY    /_sim/tenants/{tenant}/graph/v1.0/...                a Graph request, run as an administrator
-//	POST   /_sim/faults                                         a Fault (JSON)
+//	POST   /_sim/faults                                         a Fault (JSON): before or after the request is applied, by count or probability
 //	POST   /_sim/lag                                            {"endpoint":"exchange","seconds":5}
 //	DELETE /_sim/faults                                         clear faults and lag
+//	POST   /_sim/tokens                                         {"expire_issued":true} or {"expire_next":1,"valid_for_seconds":0}
+//	POST   /_sim/ratelimit                                      {"limit":30000,"window_seconds":600} (InvokeCommand budget per tenant and app)
+//	POST   /_sim/tenants/{tenant}/dehydrated                    {"dehydrated":true,"hydration_delay_seconds":10}
 //	GET    /_sim/stats                                          request counters
 //	DELETE /_sim/stats                                          reset counters
 
@@ -56,6 +59,34 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		s.SetReplicationLag(l.Endpoint, time.Duration(l.Seconds*float64(time.Second)))
 		w.WriteHeader(204)
+	case path == "/tokens" && r.Method == http.MethodPost:
+		var tk struct {
+			ExpireIssued    bool    `json:"expire_issued"`
+			ExpireNext      int     `json:"expire_next"`
+			ValidForSeconds float64 `json:"valid_for_seconds"`
+		}
+		if err := decodeStrict(r.Body, &tk); err != nil {
+			writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+			return
+		}
+		if tk.ExpireIssued {
+			s.ExpireTokens()
+		}
+		if tk.ExpireNext > 0 {
+			s.ExpireNextTokens(tk.ExpireNext, time.Duration(tk.ValidForSeconds*float64(time.Second)))
+		}
+		w.WriteHeader(204)
+	case path == "/ratelimit" && r.Method == http.MethodPost:
+		var rl struct {
+			Limit         int     `json:"limit"`
+			WindowSeconds float64 `json:"window_seconds"`
+		}
+		if err := decodeStrict(r.Body, &rl); err != nil {
+			writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+			return
+		}
+		s.SetExchangeRateLimit(rl.Limit, time.Duration(rl.WindowSeconds*float64(time.Second)))
+		w.WriteHeader(204)
 	case path == "/stats" && r.Method == http.MethodGet:
 		writeJSONContent(w, 200, "application/json", s.stats.Snapshot())
 	case path == "/stats" && r.Method == http.MethodDelete:
@@ -78,6 +109,20 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = "/" + strings.TrimPrefix(rest, "graph/")
 			s.serveGraph(w, r2, admin)
+		case rest == "dehydrated" && r.Method == http.MethodPost:
+			var d struct {
+				Dehydrated            bool    `json:"dehydrated"`
+				HydrationDelaySeconds float64 `json:"hydration_delay_seconds"`
+			}
+			if err := decodeStrict(r.Body, &d); err != nil {
+				writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+				return
+			}
+			if err := s.SetDehydrated(t.ID, d.Dehydrated, time.Duration(d.HydrationDelaySeconds*float64(time.Second))); err != nil {
+				writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+				return
+			}
+			w.WriteHeader(204)
 		case strings.HasPrefix(rest, "seed/"):
 			s.serveSeed(w, r, t, strings.TrimPrefix(rest, "seed/"))
 		default:
@@ -182,6 +227,10 @@ func (s *Server) Invoke(tenantID, endpoint, cmdlet string, params map[string]any
 			} `json:"error"`
 		}
 		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			if rec.Code == http.StatusForbidden {
+				// Exchange's 403 has no readable body (writeForbidden).
+				return nil, fmt.Errorf("%s: status 403: the cmdlet is not recognised", cmdlet)
+			}
 			return nil, fmt.Errorf("%s: status %d: %s", cmdlet, rec.Code, rec.Body.String())
 		}
 		if rec.Code != 200 {

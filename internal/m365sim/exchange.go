@@ -1,7 +1,10 @@
 package m365sim
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -246,7 +249,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 	}
 
 	if admin == nil {
-		latency, fault := s.faults.take(endpoint, cmdletName)
+		latency, fault := s.faults.takeMethod(endpoint, r.Method, cmdletName)
 		if latency > 0 {
 			select {
 			case <-time.After(latency):
@@ -256,15 +259,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 		}
 		if fault != nil {
 			s.stats.record(endpoint, cmdletName, fault.Status)
-			if fault.Retry > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(fault.Retry))
-			}
-			code := "TooManyRequests"
-			msg := "Application is over its MailboxConcurrency limit."
-			if fault.Status != http.StatusTooManyRequests {
-				code, msg = "ServiceUnavailable", "The service is temporarily unavailable. Please try again later."
-			}
-			writeInvokeJSON(w, fault.Status, invokeErrorBody(code, &CmdletError{Status: fault.Status, Code: code, Exception: "Microsoft.Exchange.Net.Throttling", Message: msg}, r))
+			s.failRequest(w, r, fault, func(f *Fault) { writeInvokeFault(w, r, f) })
 			return
 		}
 	}
@@ -279,7 +274,11 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 		p, err = s.authenticate(r, audience)
 		if err != nil {
 			s.stats.record(endpoint, cmdletName, 401)
-			w.Header().Set("WWW-Authenticate", `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"`)
+			desc := ""
+			if errors.Is(err, errTokenExpired) {
+				desc = `, error_description="The access token is expired"`
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", error="invalid_token"`+desc)
 			writeInvokeJSON(w, 401, invokeErrorBody("Unauthorized", &CmdletError{Status: 401, Code: "Unauthorized", Exception: "Microsoft.Exchange.Security.Authentication.BackendRehydrationException", Message: err.Error()}, r))
 			return
 		}
@@ -291,10 +290,13 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 		return
 	}
 	// Security & Compliance answers the first call on the global host with a
-	// redirect to the tenant's regional host; clients follow it and keep it.
+	// 302 to the tenant's regional host ({region}.ps.compliance.protection.outlook.com,
+	// a different origin; CIPP New-ExoRequest reads the Location of that
+	// redirect and keeps the regional host per tenant). The emulator's
+	// regional origin is its second listener.
 	if endpoint == EndpointCompliance && !regional && admin == nil {
 		s.stats.record(endpoint, cmdletName, http.StatusFound)
-		loc := fmt.Sprintf("%s/scc-%s/adminapi/beta/%s/InvokeCommand", s.url, t.Region, tenantSeg)
+		loc := s.regionalURL + "/adminapi/beta/" + tenantSeg + "/InvokeCommand"
 		if r.URL.RawQuery != "" {
 			loc += "?" + r.URL.RawQuery
 		}
@@ -308,6 +310,23 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 			Message: "The access token does not carry the Exchange.ManageAsApp application permission (Office 365 Exchange Online API). Grant it with admin consent."}, r))
 		return
 	}
+	if admin == nil {
+		key := t.ID
+		if p.App != nil {
+			key += "/" + p.App.ClientID
+		}
+		rate := s.exoRate.take(key, s.now())
+		rate.setHeaders(w.Header())
+		if rate.exceeded {
+			s.stats.record(endpoint, cmdletName, http.StatusTooManyRequests)
+			w.Header().Set("Retry-After", strconv.Itoa(rate.retryAfter(s.now())))
+			w.Header().Set("Rate-Limit-Reason", fmt.Sprintf("The application has exceeded its limit of %d requests in the current window for this tenant.", rate.limit))
+			writeInvokeJSON(w, http.StatusTooManyRequests, invokeErrorBody("TooManyRequests", &CmdletError{Status: http.StatusTooManyRequests, Code: "TooManyRequests", Exception: "Microsoft.Exchange.Net.Throttling",
+				Message: "The request was throttled: the application's request budget for this tenant is used up until " + w.Header().Get("Rate-Limit-Reset") + "."}, r))
+			return
+		}
+	}
+	settleHydration(t, s.now())
 	if in.CmdletInput == nil || cmdletName == "" {
 		s.stats.record(endpoint, "", 400)
 		writeInvokeJSON(w, 400, invokeErrorBody("BadRequest", &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.Exchange.Admin.OData.Core.ODataException", Message: "The request body must be {\"CmdletInput\":{\"CmdletName\":...,\"Parameters\":{...}}}."}, r))
@@ -316,7 +335,7 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 	c := lookupCmdlet(cmdletName, endpoint)
 	if c == nil {
 		// A cmdlet the session does not have is not recognised at all.
-		s.writeInvokeError(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "System.Management.Automation.CommandNotFoundException",
+		s.writeForbidden(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "System.Management.Automation.CommandNotFoundException",
 			Message: fmt.Sprintf("The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", cmdletName)})
 		return
 	}
@@ -324,12 +343,12 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 		if len(rbacRolesOf(p.App)) == 0 {
 			// The error Connect-ExchangeOnline users meet when the app's
 			// service principal has no Exchange-capable role.
-			s.writeInvokeError(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "Microsoft.Exchange.Security.Authorization.RoleAssignmentNotFoundException",
+			s.writeForbidden(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "Microsoft.Exchange.Security.Authorization.RoleAssignmentNotFoundException",
 				Message: fmt.Sprintf("The role assigned to application %s isn't supported in this scenario. Please check online documentation for assigning correct Directory Roles to Azure AD Application for EXO App-Only Authentication.", p.App.ClientID)})
 			return
 		}
 		if !appHasAnyRole(p.App, c.Roles) {
-			s.writeInvokeError(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "System.Management.Automation.CommandNotFoundException",
+			s.writeForbidden(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "System.Management.Automation.CommandNotFoundException",
 				Message: fmt.Sprintf("The term '%s' is not recognized as a name of a cmdlet, function, script file, or executable program.", c.Name)})
 			return
 		}
@@ -343,25 +362,92 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 	if c.Write && admin == nil {
 		call.Lag = s.faults.lagFor(endpoint)
 	}
-	results, err := c.Run(call)
+	if perr := checkRouting(call, r.Header.Get("X-AnchorMailbox")); perr != nil {
+		s.stats.record(endpoint, c.Name, perr.Status)
+		writeInvokeJSON(w, perr.Status, proxyErrorBody(perr, r))
+		return
+	}
+	var results []Object
+	if derr := checkDehydrated(call); derr != nil {
+		err = derr
+	} else {
+		results, err = c.Run(call)
+	}
+	var ce *CmdletError
 	if err != nil {
-		ce, ok := err.(*CmdletError)
-		if !ok {
+		var ok bool
+		if ce, ok = err.(*CmdletError); !ok {
 			ce = &CmdletError{Status: 500, Code: "InternalServerError", Exception: "System.Exception", Message: err.Error()}
 		}
+	} else if c.Write {
+		s.changed()
+	}
+	// Applied, then failed: the call has run; its answer may be replaced.
+	if admin == nil {
+		if s.failAfterApply(w, r, endpoint, http.MethodPost, c.Name, c.Name, func(f *Fault) {
+			s.stats.record(endpoint, c.Name, f.Status)
+			writeInvokeFault(w, r, f)
+		}) {
+			return
+		}
+	}
+	if ce != nil {
 		s.writeInvokeError(w, r, endpoint, c.Name, ce)
 		return
 	}
-	if c.Write {
-		s.changed()
-	}
 	s.stats.record(endpoint, c.Name, 200)
-	s.writeInvokeResults(w, r, results, call.Warnings)
+	warnings := call.Warnings
+	if admin == nil {
+		warnings = append(warnings, s.faults.warnings(endpoint, c.Name)...)
+	}
+	s.writeInvokeResults(w, r, tenantSeg, results, warnings)
+}
+
+// writeInvokeFault answers an injected throttling or outage error.
+func writeInvokeFault(w http.ResponseWriter, r *http.Request, f *Fault) {
+	code := "TooManyRequests"
+	msg := "Application is over its MailboxConcurrency limit."
+	if f.Status != http.StatusTooManyRequests {
+		code, msg = "ServiceUnavailable", "The service is temporarily unavailable. Please try again later."
+	}
+	writeInvokeJSON(w, f.Status, invokeErrorBody(code, &CmdletError{Status: f.Status, Code: code, Exception: "Microsoft.Exchange.Net.Throttling", Message: msg}, r))
+}
+
+// writeForbidden answers 403. Exchange Online's 403 for an unknown cmdlet or
+// one the app's roles do not grant has no readable body: a run of NUL bytes
+// labelled "Content-Encoding: gzip" although it is not gzip (captured from
+// the live service by third-party clients; no Microsoft page documents the
+// body, and its length varies; the emulator sends 10 bytes). A client that
+// lets its HTTP stack decompress gets "gzip: invalid header" instead of the
+// status. Security & Compliance answers a JSON 403 Forbidden that names the
+// cmdlet.
+func (s *Server) writeForbidden(w http.ResponseWriter, r *http.Request, endpoint, cmdlet string, e *CmdletError) {
+	if endpoint == EndpointCompliance {
+		s.writeInvokeError(w, r, endpoint, cmdlet, e)
+		return
+	}
+	s.stats.record(endpoint, cmdlet, http.StatusForbidden)
+	w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;charset=utf-8")
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("request-id", newRequestID())
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write(make([]byte, 10))
 }
 
 var selectRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 
-func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, results []Object, warnings []string) {
+// writeInvokeResults writes a success answer in the envelope the service
+// uses, as captured from Exchange Online: "@odata.context" qualified with
+// the tenant as the client sent it,
+// "adminapi.warnings@odata.type":"#Collection(String)", the warnings in
+// "@adminapi.warnings", type annotations on properties whose type is not
+// plain JSON (annotate), and the headers Odata-Version: 4.0 and
+// Preference-Applied: odata.include-annotations="*". The conventions behind
+// them are OData JSON Format 4.01, "Control Information" and "Instance
+// Annotations" (https://docs.oasis-open.org/odata/odata-json-format/v4.01/odata-json-format-v4.01.html).
+// The body is gzip-compressed when the client accepts it, as the service's
+// front end labels its answers (the 403 capture above carries the label).
+func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, tenantSeg string, results []Object, warnings []string) {
 	q := r.URL.Query()
 	var sel []string
 	if v := q.Get("$select"); v != "" {
@@ -404,21 +490,58 @@ func (s *Server) writeInvokeResults(w http.ResponseWriter, r *http.Request, resu
 		value = append(value, annotate(project(o, sel)))
 	}
 	out := map[string]any{
-		"@odata.context":     s.url + "/adminapi/beta/$metadata#Collection(Exchange.GenericHashTable)",
-		"@adminapi.warnings": pageWarnings(warnings, skip),
-		"value":              value,
+		"@odata.context":               "https://outlook.office.com/adminapi/beta/" + tenantSeg + "/$metadata#Collection(Exchange.GenericHashTable)",
+		"adminapi.warnings@odata.type": "#Collection(String)",
+		"@adminapi.warnings":           pageWarnings(warnings, skip),
+		"value":                        value,
 	}
 	if end < len(results) {
 		u := *r.URL
 		q := u.Query()
 		q.Set("$skiptoken", strconv.Itoa(end))
 		u.RawQuery = q.Encode()
-		out["@odata.nextLink"] = s.url + u.EscapedPath() + "?" + u.RawQuery
+		origin := s.url
+		if r.Host != "" && r.TLS != nil {
+			origin = "https://" + r.Host // the origin the client called: global or regional
+		}
+		out["@odata.nextLink"] = origin + u.EscapedPath() + "?" + u.RawQuery
 	}
-	w.Header().Set("Rate-Limit-Limit", "10000")
-	w.Header().Set("Rate-Limit-Remaining", "9999")
-	w.Header().Set("Rate-Limit-Reset", s.now().Add(time.Minute).UTC().Format(time.RFC3339))
-	writeJSONContent(w, 200, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", out)
+	h := w.Header()
+	if h.Get("Rate-Limit-Limit") == "" {
+		// The control surface's calls are not counted; they still carry
+		// the headers of an untouched budget.
+		rateState{limit: s.exoRate.limit, remaining: s.exoRate.limit, reset: s.now().Add(s.exoRate.window)}.setHeaders(h)
+	}
+	h.Set("Odata-Version", "4.0")
+	h.Set("Preference-Applied", `odata.include-annotations="*"`)
+	h.Set("request-id", newRequestID())
+	h.Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(out)
+	if acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		w.WriteHeader(200)
+		zw := gzip.NewWriter(w)
+		_, _ = zw.Write(buf.Bytes())
+		_ = zw.Close()
+		return
+	}
+	w.WriteHeader(200)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(v, ",") {
+			name, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(name, "gzip") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pageWarnings returns the cmdlet's warnings on the first page only (the
@@ -446,8 +569,23 @@ func project(o Object, sel []string) Object {
 	return out
 }
 
-// annotate adds the @odata.type annotations the service sends for
-// collection-valued properties.
+// scalarAnnotations are the type annotations the service puts on scalar
+// properties whose .NET type JSON does not carry: DateTime values are
+// annotated "X@data.type":"System.DateTime", Int16 ones
+// "X@odata.type":"#Int16" (both captured from Exchange Online answers).
+// The table names the properties the emulator serves with those types
+// (DLPWaitOnSendTimeout is Int16 in the Set-OrganizationConfig reference).
+var scalarAnnotations = map[string][2]string{
+	"WhenCreated":                   {"@data.type", "System.DateTime"},
+	"WhenChanged":                   {"@data.type", "System.DateTime"},
+	"WhenCreatedUTC":                {"@data.type", "System.DateTime"},
+	"WhenChangedUTC":                {"@data.type", "System.DateTime"},
+	"UnifiedAuditLogFirstOptInDate": {"@data.type", "System.DateTime"},
+	"DLPWaitOnSendTimeout":          {"@odata.type", "#Int16"},
+}
+
+// annotate adds the type annotations the service sends: collections are
+// "#Collection(String)", scalars per scalarAnnotations.
 func annotate(o Object) Object {
 	out := make(Object, len(o)*2)
 	for k, v := range o {
@@ -455,6 +593,11 @@ func annotate(o Object) Object {
 		switch v.(type) {
 		case []string, []any:
 			out[k+"@odata.type"] = "#Collection(String)"
+		case nil:
+		default:
+			if a, ok := scalarAnnotations[k]; ok {
+				out[k+a[0]] = a[1]
+			}
 		}
 	}
 	return out

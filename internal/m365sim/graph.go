@@ -87,7 +87,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 	path := strings.TrimPrefix(r.URL.Path, "/v1.0")
 	op := r.Method + " " + "/v1.0" + routeLabel(path)
 	if admin == nil {
-		latency, fault := s.faults.take(EndpointGraph, "/v1.0"+path)
+		latency, fault := s.faults.takeMethod(EndpointGraph, r.Method, "/v1.0"+path)
 		if latency > 0 {
 			select {
 			case <-time.After(latency):
@@ -96,11 +96,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 			}
 		}
 		if fault != nil {
-			ge := &GraphError{Status: fault.Status, Code: "TooManyRequests", Message: "Too many requests. Please retry after the time given in the Retry-After header.", RetryAfter: fault.Retry}
-			if fault.Status != http.StatusTooManyRequests {
-				ge.Code, ge.Message = "ServiceUnavailable", "The service is currently unavailable. Please try again later."
-			}
-			s.writeGraphError(w, r, op, ge)
+			s.graphFault(w, r, op, fault)
 			return
 		}
 	}
@@ -190,6 +186,10 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 	}
 	if route.Write {
 		s.changed()
+	}
+	// Applied, then failed: the request has run; its answer may be replaced.
+	if admin == nil && s.failAfterApply(w, r, EndpointGraph, r.Method, "/v1.0"+path, op, func(f *Fault) { s.graphFault(w, r, op, f) }) {
+		return
 	}
 	s.stats.record(EndpointGraph, op, status)
 	if out == nil {

@@ -280,7 +280,7 @@ func (s *Server) loginEndpoint(w http.ResponseWriter, r *http.Request, op string
 	}
 	if fault != nil {
 		status = fault.Status
-		s.writeFault(w, r, fault)
+		s.failRequest(w, r, fault, func(f *Fault) { s.writeFault(w, r, f) })
 		return
 	}
 	status = h(w, r)

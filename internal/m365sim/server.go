@@ -13,9 +13,16 @@
 //	/msi/token                                         managed identity endpoint (App Service style)
 //	/v1.0/...                                          Microsoft Graph
 //	/exo/adminapi/beta/{tenant}/InvokeCommand          Exchange Online
-//	/scc/adminapi/beta/{tenant}/InvokeCommand          Security & Compliance (302 to the regional path)
-//	/scc-{region}/adminapi/beta/{tenant}/InvokeCommand Security & Compliance, regional
+//	/scc/adminapi/beta/{tenant}/InvokeCommand          Security & Compliance (302 to the regional origin)
 //	/_sim/...                                          control surface (admin key)
+//
+// A second TLS origin on loopback (RegionalURL, another port) stands for the
+// tenant's regional Security & Compliance host
+// ({region}.ps.compliance.protection.outlook.com): the global host answers
+// the first InvokeCommand with a 302 there, so clients exercise their host
+// allow-list and remember the regional host per tenant.
+//
+//	{regional}/adminapi/beta/{tenant}/InvokeCommand   Security & Compliance, regional
 package m365sim
 
 import (
@@ -39,6 +46,9 @@ import (
 type Options struct {
 	// Addr to listen on; default 127.0.0.1:0 (a free port).
 	Addr string
+	// RegionalAddr is where the regional Security & Compliance origin
+	// listens; default the same host as Addr, a free port.
+	RegionalAddr string
 	// Fixture with the tenants; default DefaultFixture().
 	Fixture *Fixture
 	// StateDir receives ca.pem, admin.key and url; default a temp dir.
@@ -61,9 +71,13 @@ type Server struct {
 	listener net.Listener
 	httpSrv  *http.Server
 	url      string
-	caPEM    []byte
-	caFile   string
-	adminKey string
+	// The regional Security & Compliance origin.
+	regionalListener net.Listener
+	regionalSrv      *http.Server
+	regionalURL      string
+	caPEM            []byte
+	caFile           string
+	adminKey         string
 
 	signKey *rsa.PrivateKey
 	keyID   string
@@ -71,9 +85,11 @@ type Server struct {
 	mu      sync.RWMutex
 	tenants map[string]*Tenant // by lower-case id and by lower-case domain
 
-	faults *faultTable
-	stats  *Stats
-	wire   wireLog // distinct calls from clients (wire.go)
+	faults    *faultTable
+	stats     *Stats
+	tokenLife *tokenLifetimes
+	exoRate   *exchangeRateLimiter
+	wire      wireLog // distinct calls from clients (wire.go)
 
 	snapMu sync.Mutex
 }
@@ -113,12 +129,14 @@ func Start(opts Options) (*Server, error) {
 		opts.AdminKey = hex.EncodeToString(b)
 	}
 	s := &Server{
-		opts:     opts,
-		now:      opts.Now,
-		adminKey: opts.AdminKey,
-		tenants:  map[string]*Tenant{},
-		faults:   newFaultTable(),
-		stats:    newStats(),
+		opts:      opts,
+		now:       opts.Now,
+		adminKey:  opts.AdminKey,
+		tenants:   map[string]*Tenant{},
+		faults:    newFaultTable(),
+		stats:     newStats(),
+		tokenLife: newTokenLifetimes(),
+		exoRate:   newExchangeRateLimiter(),
 	}
 	for _, spec := range opts.Fixture.Tenants {
 		s.addTenant(newTenant(spec, s.now))
@@ -151,15 +169,33 @@ func Start(opts Options) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	s.listener = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{ca.serverCert}, MinVersion: tls.VersionTLS12})
+	tlsCfg := &tls.Config{Certificates: []tls.Certificate{ca.serverCert}, MinVersion: tls.VersionTLS12}
+	s.listener = tls.NewListener(ln, tlsCfg)
 	s.url = "https://" + ln.Addr().String()
-	s.initLogin() // built-in OIDC issuer; see login.go
-	if err := writeFileAtomic(filepath.Join(opts.StateDir, "url"), []byte(s.url), 0o644); err != nil {
+	// The regional origin: same host, another port (its own origin).
+	raddr := opts.RegionalAddr
+	if raddr == "" {
+		raddr = net.JoinHostPort(host, "0")
+	}
+	rln, err := net.Listen("tcp", raddr)
+	if err != nil {
 		ln.Close()
 		return nil, err
 	}
+	s.regionalListener = tls.NewListener(rln, tlsCfg)
+	s.regionalURL = "https://" + rln.Addr().String()
+	s.initLogin() // built-in OIDC issuer; see login.go
+	for name, v := range map[string]string{"url": s.url, "regional_url": s.regionalURL} {
+		if err := writeFileAtomic(filepath.Join(opts.StateDir, name), []byte(v), 0o644); err != nil {
+			ln.Close()
+			rln.Close()
+			return nil, err
+		}
+	}
 	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	s.regionalSrv = &http.Server{Handler: http.HandlerFunc(s.serveRegional), ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
 	go func() { _ = s.httpSrv.Serve(s.listener) }()
+	go func() { _ = s.regionalSrv.Serve(s.regionalListener) }()
 	return s, nil
 }
 
@@ -188,6 +224,14 @@ func (s *Server) AdminKey() string { return s.adminKey }
 // StateDir is where the CA, admin key and URL files are.
 func (s *Server) StateDir() string { return s.opts.StateDir }
 
+// RegionalURL is the origin standing for the regional Security & Compliance
+// host, e.g. https://127.0.0.1:40124.
+func (s *Server) RegionalURL() string { return s.regionalURL }
+
+// RegionalHost is RegionalURL's host:port, for a client's allow-list of
+// hosts Security & Compliance may redirect to.
+func (s *Server) RegionalHost() string { return strings.TrimPrefix(s.regionalURL, "https://") }
+
 // Endpoints returns the base URLs to put in the provider's endpoints block.
 func (s *Server) Endpoints() map[string]string {
 	return map[string]string{
@@ -213,6 +257,9 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.httpSrv.Shutdown(ctx)
+	if rerr := s.regionalSrv.Shutdown(ctx); rerr != nil && err == nil {
+		err = rerr
+	}
 	if s.opts.SnapshotPath != "" {
 		if serr := s.saveSnapshot(); serr != nil && err == nil {
 			err = serr
@@ -241,19 +288,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveInvoke(rec, r, EndpointExchange, strings.TrimPrefix(p, "/exo"), false, nil)
 	case strings.HasPrefix(p, "/scc/adminapi/"):
 		s.serveInvoke(rec, r, EndpointCompliance, strings.TrimPrefix(p, "/scc"), false, nil)
-	case strings.HasPrefix(p, "/scc-"):
-		rest := strings.TrimPrefix(p, "/scc-")
-		i := strings.Index(rest, "/")
-		if i < 0 {
-			http.NotFound(rec, r)
-			return
-		}
-		s.serveInvoke(rec, r, EndpointCompliance, rest[i:], true, nil)
 	case p == "/msi/token":
 		s.serveManagedIdentity(rec, r)
 	default:
 		s.serveLogin(rec, r)
 	}
+}
+
+// serveRegional serves the regional Security & Compliance origin: only
+// InvokeCommand lives there.
+func (s *Server) serveRegional(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	rec := &statusRecorder{ResponseWriter: w, status: 200}
+	defer func() {
+		s.opts.Logf("regional %s %s -> %d (%s)", r.Method, r.URL.Path, rec.status, s.now().Sub(start).Round(time.Millisecond))
+	}()
+	if !strings.HasPrefix(r.URL.Path, "/adminapi/") {
+		http.NotFound(rec, r)
+		return
+	}
+	s.serveInvoke(rec, r, EndpointCompliance, r.URL.Path, true, nil)
 }
 
 type statusRecorder struct {
@@ -265,6 +319,10 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (Hijack, for
+// faults that drop it).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	dir := filepath.Dir(path)

@@ -33,14 +33,17 @@ type Fixture struct {
 
 // TenantSpec is one tenant in a fixture.
 type TenantSpec struct {
-	ID            string    `json:"id"`
-	DisplayName   string    `json:"display_name"`
-	InitialDomain string    `json:"initial_domain"`
-	Domains       []string  `json:"domains,omitempty"` // further verified domains
-	Licences      Licences  `json:"licences"`
-	Region        string    `json:"region,omitempty"` // Security & Compliance region path, e.g. "eur01"
-	Dehydrated    bool      `json:"dehydrated,omitempty"`
-	Apps          []AppSpec `json:"apps"`
+	ID            string   `json:"id"`
+	DisplayName   string   `json:"display_name"`
+	InitialDomain string   `json:"initial_domain"`
+	Domains       []string `json:"domains,omitempty"` // further verified domains
+	Licences      Licences `json:"licences"`
+	Region        string   `json:"region,omitempty"` // Security & Compliance region path, e.g. "eur01"
+	Dehydrated    bool     `json:"dehydrated,omitempty"`
+	// HydrationDelaySeconds is how long Enable-OrganizationCustomization
+	// takes to take effect (0 = DefaultHydrationDelay, negative = at once).
+	HydrationDelaySeconds float64   `json:"hydration_delay_seconds,omitempty"`
+	Apps                  []AppSpec `json:"apps"`
 }
 
 // Licences are the service plans that gate features.
@@ -161,6 +164,10 @@ const (
 	DemoReaderAppID  = "33333333-4444-4555-8666-777777777777"
 	DemoReaderSecret = "sim-reader-secret-not-for-production"
 	DemoMSIAppID     = "44444444-5555-4666-8777-888888888888"
+	// DemoNoManageAsAppID has the Exchange Administrator role but not the
+	// Exchange.ManageAsApp permission: Exchange answers it 401.
+	DemoNoManageAsAppID     = "66666666-7777-4888-8999-aaaaaaaaaaaa"
+	DemoNoManageAsAppSecret = "sim-nomanage-secret-not-for-production"
 )
 
 // AllGraphPermissions are the application permissions the provider may need.
@@ -201,6 +208,12 @@ func DefaultFixture() *Fixture {
 				ClientSecret:   DemoReaderSecret,
 				Permissions:    []string{"Organization.Read.All", "AuditLog.Read.All", "Policy.Read.All", "Exchange.ManageAsApp"},
 				DirectoryRoles: []string{"Global Reader"},
+			},
+			{
+				ClientID: DemoNoManageAsAppID, DisplayName: "app without Exchange.ManageAsApp", ObjectID: "a1a1a1a1-0000-4000-8000-000000000005",
+				ClientSecret:   DemoNoManageAsAppSecret,
+				Permissions:    []string{"Organization.Read.All", "Domain.Read.All"},
+				DirectoryRoles: []string{"Exchange Administrator", "Compliance Administrator"},
 			},
 			{
 				ClientID: DemoMSIAppID, DisplayName: "pipeline managed identity", ObjectID: "a1a1a1a1-0000-4000-8000-000000000004",

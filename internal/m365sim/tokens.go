@@ -54,6 +54,8 @@ type accessClaims struct {
 func (s *Server) issueToken(t *Tenant, app *AppSpec, audience string) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(TokenLifetime)
+	jti := newRequestID()
+	s.tokenLife.issued(jti, now)
 	claims := accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    "https://sts.windows.net/" + t.ID + "/",
@@ -62,7 +64,7 @@ func (s *Server) issueToken(t *Tenant, app *AppSpec, audience string) (string, t
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Minute)),
 			ExpiresAt: jwt.NewNumericDate(exp),
-			ID:        newRequestID(),
+			ID:        jti,
 		},
 		AppID:  app.ClientID,
 		AzP:    app.ClientID,
@@ -101,6 +103,14 @@ func rolesForAudience(perms []string, audience string) []string {
 
 var errNoToken = errors.New("no bearer token")
 
+// errTokenExpired is a token the resource no longer accepts although its
+// exp claim is in the future (see ExpireTokens): to the client it is an
+// expired token, answered with 401 and the invalid_token error. Microsoft
+// Graph words it "Lifetime validation failed, the token is expired."
+// (https://learn.microsoft.com/graph/errors lists 401 for an invalid or
+// expired token).
+var errTokenExpired = errors.New("lifetime validation failed, the token is expired")
+
 // authenticate checks the bearer token on an API request: signature, expiry,
 // audience and tenant. It does not check permissions; callers do.
 func (s *Server) authenticate(r *http.Request, audience string) (*Principal, error) {
@@ -118,6 +128,9 @@ func (s *Server) authenticate(r *http.Request, audience string) (*Principal, err
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(s.now), jwt.WithExpirationRequired())
 	if err != nil {
 		return nil, fmt.Errorf("invalid token: %w", err)
+	}
+	if s.tokenLife.rejected(claims.ID, s.now()) {
+		return nil, errTokenExpired
 	}
 	okAud := false
 	for _, a := range claims.Audience {

@@ -6,11 +6,13 @@ package provider
 import (
 	"context"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -114,7 +116,7 @@ func (p *m365hardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "How many times a throttled (429) or unavailable (503/504) request is retried, honouring `Retry-After`. Default 5. Environment: `M365_MAX_RETRIES`.",
+				MarkdownDescription: "How many times a throttled (429) or unavailable (503/504) request is retried, honouring `Retry-After`: exactly this many, and `0` turns retrying off. Default 5. (A request answered 401 is sent once more with a new token, whatever this says.) Environment: `M365_MAX_RETRIES`.",
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, 10)},
 			},
@@ -132,6 +134,11 @@ func (p *m365hardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"graph":      schema.StringAttribute{Optional: true, MarkdownDescription: "Microsoft Graph, without `/v1.0`, e.g. `https://graph.microsoft.com`. Environment: `M365_GRAPH_ENDPOINT`."},
 					"exchange":   schema.StringAttribute{Optional: true, MarkdownDescription: "Exchange Online, e.g. `https://outlook.office365.com`. Environment: `M365_EXCHANGE_ENDPOINT`."},
 					"compliance": schema.StringAttribute{Optional: true, MarkdownDescription: "Security & Compliance, e.g. `https://ps.compliance.protection.outlook.com`. Environment: `M365_COMPLIANCE_ENDPOINT`."},
+					"compliance_regional_hosts": schema.ListAttribute{
+						ElementType: types.StringType, Optional: true,
+						MarkdownDescription: "The hosts Security & Compliance may redirect to, and the only ones besides `compliance` that receive its access token: `host`, `host:port`, or `*.domain` for any subdomain (port 443). Security & Compliance answers a tenant's first call with a redirect to its regional host. Replaces the environment's list (public cloud: `*.ps.compliance.protection.outlook.com`). Environment: `M365_COMPLIANCE_REGIONAL_HOSTS` (comma-separated).",
+						Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(regionalHostRe, "must be host, host:port or *.domain"))},
+					},
 				},
 			},
 		},
@@ -168,11 +175,15 @@ type providerModel struct {
 }
 
 type endpointsModel struct {
-	Login      types.String `tfsdk:"login"`
-	Graph      types.String `tfsdk:"graph"`
-	Exchange   types.String `tfsdk:"exchange"`
-	Compliance types.String `tfsdk:"compliance"`
+	Login                   types.String `tfsdk:"login"`
+	Graph                   types.String `tfsdk:"graph"`
+	Exchange                types.String `tfsdk:"exchange"`
+	Compliance              types.String `tfsdk:"compliance"`
+	ComplianceRegionalHosts types.List   `tfsdk:"compliance_regional_hosts"`
 }
+
+// regionalHostRe is a host, host:port or *.domain.
+var regionalHostRe = regexp.MustCompile(`^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
 
 // str returns the configured value, else the first environment variable set.
 func str(v types.String, envs ...string) string {
@@ -292,6 +303,22 @@ func (p *m365hardenProvider) Configure(ctx context.Context, req provider.Configu
 	cfg.GraphURL = str(ep.Graph, "M365_GRAPH_ENDPOINT")
 	cfg.ExchangeURL = str(ep.Exchange, "M365_EXCHANGE_ENDPOINT")
 	cfg.ComplianceURL = str(ep.Compliance, "M365_COMPLIANCE_ENDPOINT")
+	switch {
+	case !ep.ComplianceRegionalHosts.IsNull() && !ep.ComplianceRegionalHosts.IsUnknown():
+		hosts := []string{}
+		resp.Diagnostics.Append(ep.ComplianceRegionalHosts.ElementsAs(ctx, &hosts, false)...)
+		cfg.ComplianceRegionalHosts = hosts
+	case os.Getenv("M365_COMPLIANCE_REGIONAL_HOSTS") != "":
+		cfg.ComplianceRegionalHosts = []string{}
+		for _, h := range strings.Split(os.Getenv("M365_COMPLIANCE_REGIONAL_HOSTS"), ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				cfg.ComplianceRegionalHosts = append(cfg.ComplianceRegionalHosts, h)
+			}
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if cfg.Environment == "" {
 		cfg.Environment = "public"
 	}

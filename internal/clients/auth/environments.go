@@ -16,6 +16,13 @@ type Environment struct {
 	GraphURL, ExchangeURL, ComplianceURL string
 	// Token resources: scopes are "<resource>/.default".
 	GraphResource, ExchangeResource, ComplianceResource string
+	// ComplianceRegionalHosts are the hosts Security & Compliance may
+	// redirect a tenant to ("*." = any subdomain): its first call is
+	// answered with a 302 to {region}.ps.compliance.protection.outlook.com
+	// in the public cloud (CIPP New-ExoRequest builds that host from the
+	// redirect). For the sovereign clouds the regional hosts are taken to be
+	// subdomains of the same compliance domain; Microsoft does not list them.
+	ComplianceRegionalHosts []string
 }
 
 // Sources:
@@ -39,47 +46,51 @@ type Environment struct {
 //     Microsoft's documentation.
 var environments = map[string]Environment{
 	"public": {
-		Name:               "public",
-		LoginURL:           "https://login.microsoftonline.com/",
-		GraphURL:           "https://graph.microsoft.com",
-		ExchangeURL:        "https://outlook.office365.com",
-		ComplianceURL:      "https://ps.compliance.protection.outlook.com",
-		GraphResource:      "https://graph.microsoft.com",
-		ExchangeResource:   "https://outlook.office365.com",
-		ComplianceResource: "https://ps.compliance.protection.outlook.com",
+		Name:                    "public",
+		LoginURL:                "https://login.microsoftonline.com/",
+		GraphURL:                "https://graph.microsoft.com",
+		ExchangeURL:             "https://outlook.office365.com",
+		ComplianceURL:           "https://ps.compliance.protection.outlook.com",
+		GraphResource:           "https://graph.microsoft.com",
+		ExchangeResource:        "https://outlook.office365.com",
+		ComplianceResource:      "https://ps.compliance.protection.outlook.com",
+		ComplianceRegionalHosts: []string{"*.ps.compliance.protection.outlook.com"},
 	},
 	// Microsoft 365 GCC High (Graph "US Government L4").
 	"usgovernment": {
-		Name:               "usgovernment",
-		LoginURL:           "https://login.microsoftonline.us/",
-		GraphURL:           "https://graph.microsoft.us",
-		ExchangeURL:        "https://outlook.office365.us",
-		ComplianceURL:      "https://ps.compliance.protection.office365.us",
-		GraphResource:      "https://graph.microsoft.us",
-		ExchangeResource:   "https://outlook.office365.us",
-		ComplianceResource: "https://ps.compliance.protection.office365.us",
+		Name:                    "usgovernment",
+		LoginURL:                "https://login.microsoftonline.us/",
+		GraphURL:                "https://graph.microsoft.us",
+		ExchangeURL:             "https://outlook.office365.us",
+		ComplianceURL:           "https://ps.compliance.protection.office365.us",
+		GraphResource:           "https://graph.microsoft.us",
+		ExchangeResource:        "https://outlook.office365.us",
+		ComplianceResource:      "https://ps.compliance.protection.office365.us",
+		ComplianceRegionalHosts: []string{"*.ps.compliance.protection.office365.us"},
 	},
 	// Microsoft 365 DoD (Graph "US Government L5").
 	"dod": {
-		Name:               "dod",
-		LoginURL:           "https://login.microsoftonline.us/",
-		GraphURL:           "https://dod-graph.microsoft.us",
-		ExchangeURL:        "https://webmail.apps.mil",
-		ComplianceURL:      "https://l5.ps.compliance.protection.office365.us",
-		GraphResource:      "https://dod-graph.microsoft.us",
-		ExchangeResource:   "https://webmail.apps.mil",
-		ComplianceResource: "https://ps.compliance.protection.office365.us",
+		Name:                    "dod",
+		LoginURL:                "https://login.microsoftonline.us/",
+		GraphURL:                "https://dod-graph.microsoft.us",
+		ExchangeURL:             "https://webmail.apps.mil",
+		ComplianceURL:           "https://l5.ps.compliance.protection.office365.us",
+		GraphResource:           "https://dod-graph.microsoft.us",
+		ExchangeResource:        "https://webmail.apps.mil",
+		ComplianceResource:      "https://ps.compliance.protection.office365.us",
+		ComplianceRegionalHosts: []string{"*.ps.compliance.protection.office365.us"},
 	},
 	// Microsoft 365 operated by 21Vianet.
 	"china": {
-		Name:               "china",
-		LoginURL:           "https://login.partner.microsoftonline.cn/",
-		GraphURL:           "https://microsoftgraph.chinacloudapi.cn",
-		ExchangeURL:        "https://partner.outlook.cn",
-		ComplianceURL:      "https://ps.compliance.protection.partner.outlook.cn",
-		GraphResource:      "https://microsoftgraph.chinacloudapi.cn",
-		ExchangeResource:   "https://partner.outlook.cn",
-		ComplianceResource: "https://ps.compliance.protection.partner.outlook.cn",
+		Name:                    "china",
+		LoginURL:                "https://login.partner.microsoftonline.cn/",
+		GraphURL:                "https://microsoftgraph.chinacloudapi.cn",
+		ExchangeURL:             "https://partner.outlook.cn",
+		ComplianceURL:           "https://ps.compliance.protection.partner.outlook.cn",
+		GraphResource:           "https://microsoftgraph.chinacloudapi.cn",
+		ExchangeResource:        "https://partner.outlook.cn",
+		ComplianceResource:      "https://ps.compliance.protection.partner.outlook.cn",
+		ComplianceRegionalHosts: []string{"*.ps.compliance.protection.partner.outlook.cn"},
 	},
 }
 

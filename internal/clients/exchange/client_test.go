@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -324,5 +325,111 @@ func TestInvokeErrorBodiesOfTheAdminAPI(t *testing.T) {
 				t.Fatalf("the user sees the generic text instead of the reason: %v", err)
 			}
 		})
+	}
+}
+
+// The token goes only to the service's own host and the configured
+// regional hosts: a redirect elsewhere is refused before anything is sent.
+func TestRedirectOutsideTheAllowListSendsNoToken(t *testing.T) {
+	var regionalCalls, regionalTokens atomic.Int32
+	regional := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		regionalCalls.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			regionalTokens.Add(1)
+		}
+		writeValue(w, nil, "")
+	}))
+	t.Cleanup(regional.Close)
+	for _, allow := range [][]string{nil, {"*.ps.compliance.protection.outlook.com"}, {strings.TrimPrefix(regional.URL, "https://")}} {
+		c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", regional.URL+"/adminapi/beta/tid/InvokeCommand")
+			w.WriteHeader(http.StatusFound)
+		}, true)
+		c.cfg.RegionalHosts = allow
+		regionalCalls.Store(0)
+		regionalTokens.Store(0)
+		_, err := c.Invoke(context.Background(), "Get-ProtectionAlert", nil)
+		if len(allow) == 1 && allow[0] == strings.TrimPrefix(regional.URL, "https://") {
+			if err != nil || regionalTokens.Load() != 1 {
+				t.Fatalf("allowed regional host: err %v, %d tokens sent", err, regionalTokens.Load())
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "refusing redirect") || regionalCalls.Load() != 0 {
+			t.Fatalf("allow-list %v: err %v, %d requests reached the other host", allow, err, regionalCalls.Load())
+		}
+	}
+}
+
+func TestHostAllowList(t *testing.T) {
+	c := New(Config{BaseURL: "https://ps.compliance.protection.outlook.com", RegionalHosts: []string{"*.ps.compliance.protection.outlook.com", "127.0.0.1:4443"}})
+	for raw, ok := range map[string]bool{
+		"https://ps.compliance.protection.outlook.com/adminapi":            true,
+		"https://eur01b.ps.compliance.protection.outlook.com/adminapi":     true,
+		"https://EUR01B.PS.Compliance.Protection.Outlook.com:443/x":        true,
+		"https://eur01b.ps.compliance.protection.outlook.com:8443/x":       false,
+		"http://eur01b.ps.compliance.protection.outlook.com/x":             false,
+		"https://ps.compliance.protection.outlook.com.evil.example/x":      false,
+		"https://evil.example/eur01b.ps.compliance.protection.outlook.com": false,
+		"https://xps.compliance.protection.outlook.com/x":                  false,
+		"https://127.0.0.1:4443/adminapi":                                  true,
+		"https://127.0.0.1:4444/adminapi":                                  false,
+		"https://127.0.0.1/adminapi":                                       false,
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.checkHost(u) == nil; got != ok {
+			t.Errorf("%s: allowed %v, want %v", raw, got, ok)
+		}
+	}
+}
+
+// failingRefresh hands out one token, then fails as a revoked credential
+// does.
+type failingRefresh struct{ calls atomic.Int32 }
+
+func (f *failingRefresh) GetToken(_ context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	if f.calls.Add(1) > 1 {
+		return azcore.AccessToken{}, errors.New("AADSTS7000222: The provided client secret keys for app 'x' are expired.")
+	}
+	return azcore.AccessToken{Token: "test-token", ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+func TestUnauthorizedWithCredentialThatCannotRefresh(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeErr(w, 401, "", "token expired")
+	}))
+	t.Cleanup(srv.Close)
+	cred := &failingRefresh{}
+	c := New(Config{BaseURL: srv.URL, Resource: "https://outlook.office365.com", TenantID: "tid", Credential: cred, HTTPClient: srv.Client()})
+	_, err := c.Invoke(context.Background(), "Get-OrganizationConfig", nil)
+	var e *Error
+	if !errors.Is(err, ErrTokenRejected) || !errors.As(err, &e) || !strings.Contains(err.Error(), "AADSTS7000222") || !strings.Contains(e.Hint(), "expired") {
+		t.Fatalf("err %v", err)
+	}
+	if calls.Load() != 1 || cred.calls.Load() != 2 {
+		t.Fatalf("%d requests, %d token requests", calls.Load(), cred.calls.Load())
+	}
+}
+
+// An error answer whose body is labelled gzip but is not: the status
+// decides.
+func TestUnreadableErrorBodyKeepsTheStatus(t *testing.T) {
+	RegisterRoles("Set-Gizmo", "Gizmo Management")
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "gzip" {
+			t.Errorf("Accept-Encoding %q", r.Header.Get("Accept-Encoding"))
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.WriteHeader(403)
+		_, _ = w.Write(make([]byte, 12))
+	}, false)
+	_, err := c.Invoke(context.Background(), "Set-Gizmo", nil)
+	if !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), `"Gizmo Management"`) || strings.Contains(err.Error(), "\x00") {
+		t.Fatalf("err %q", err)
 	}
 }

@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,6 +22,17 @@ var (
 	ErrUnavailable      = errors.New("service unavailable")
 	// ErrLicence: the tenant's subscription does not include the feature.
 	ErrLicence = errors.New("licence required")
+	// ErrTokenRejected: the service refused the access token even after a
+	// new one was fetched, or no new one could be had: the credential has
+	// expired or been revoked (or names another tenant). ErrUnauthorized is
+	// kept for a token without the Exchange.ManageAsApp permission.
+	ErrTokenRejected = errors.New("access token rejected")
+	// ErrDehydrated: the organization must run
+	// Enable-OrganizationCustomization before this write.
+	ErrDehydrated = errors.New("organization not customised")
+	// ErrRouting: the call ran on a server the X-AnchorMailbox chose but
+	// needs another (CmdletProxyNotAvailableException).
+	ErrRouting = errors.New("wrong routing anchor")
 )
 
 // Error is a failed cmdlet call.
@@ -67,7 +80,11 @@ func (e *Error) Hint() string {
 		}
 		return fmt.Sprintf("the app's service principal needs the Exchange management role %s (or the Entra role %s) to run %s", quoteJoin(roles), entraRoleFor(e.Service), e.Cmdlet)
 	case ErrUnauthorized:
-		return "check the Exchange.ManageAsApp application permission (Office 365 Exchange Online API) has admin consent, and that tenant_id is right"
+		return "the access token does not carry the Exchange.ManageAsApp application permission: grant it (API Office 365 Exchange Online) to the app registration with admin consent"
+	case ErrTokenRejected:
+		return "the credential may have expired or been revoked (an expired client secret or certificate, a disabled or deleted app registration or service principal), or tenant_id names another tenant: check the credential, then apply again"
+	case ErrDehydrated:
+		return "the organization is dehydrated: Enable-OrganizationCustomization must run (once) and take effect before this change"
 	}
 	return ""
 }
@@ -112,6 +129,10 @@ func classify(status int, exception string) error {
 		return ErrForbidden
 	case "NotNewProtectionAggregatedAlertCapableException":
 		return ErrLicence
+	case "InvalidOperationInDehydratedContextException":
+		return ErrDehydrated
+	case "CmdletProxyNotAvailableException":
+		return ErrRouting
 	}
 	switch {
 	case status == 429:
@@ -145,6 +166,51 @@ func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 // IsForbidden reports whether err is a permission error.
 func IsForbidden(err error) bool {
 	return errors.Is(err, ErrForbidden) || errors.Is(err, ErrUnauthorized)
+}
+
+// IsTokenRejected reports whether the service kept refusing the credential.
+func IsTokenRejected(err error) bool { return errors.Is(err, ErrTokenRejected) }
+
+// classifyUnauthorized tells, for a 401 that a new token did not cure, a
+// token without the Exchange.ManageAsApp permission (the app needs it
+// granted) from one the service refuses although it has it (the credential
+// expired or was revoked, or the tenant is wrong). It reads the permissions
+// the token carries (its roles claim); the token's signature is the
+// service's business, and the token is never logged.
+func classifyUnauthorized(token string) error {
+	claims, ok := tokenClaims(token)
+	if !ok {
+		return ErrUnauthorized
+	}
+	if _, delegated := claims["scp"]; delegated {
+		// A user's token (Azure CLI): Exchange checks the user's roles.
+		return ErrTokenRejected
+	}
+	roles, _ := claims["roles"].([]any)
+	for _, r := range roles {
+		if s, ok := r.(string); ok && strings.EqualFold(s, "Exchange.ManageAsApp") {
+			return ErrTokenRejected
+		}
+	}
+	return ErrUnauthorized
+}
+
+// tokenClaims decodes the payload of a JWT access token without verifying
+// it.
+func tokenClaims(token string) (map[string]any, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil, false
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil, false
+	}
+	return m, true
 }
 
 // IsConflict reports whether err is a name clash.

@@ -1,6 +1,9 @@
 package exchange
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Get-InboxRule needs "Mail Recipients" (Exchange Administrator); it does not
 // work for Global Reader or View-Only Organization Management.
@@ -19,8 +22,23 @@ type InboxRule struct {
 	ForwardAsAttachmentTo []string
 }
 
-// GetInboxRules runs Get-InboxRule -Mailbox.
+// GetInboxRules runs Get-InboxRule -Mailbox with the mailbox's user
+// principal name, anchored on it (anchor.go). Pass the UPN when you have
+// it; another identity (a GUID) costs one look-up, unless the mailbox was
+// read before. A mailbox that does not exist is an ErrNotFound error.
 func (c *Client) GetInboxRules(ctx context.Context, mailbox string) ([]InboxRule, error) {
+	if !strings.Contains(mailbox, "@") {
+		upn := c.mailboxes.lookup(mailbox)
+		if upn == "" {
+			var err error
+			if upn, err = c.resolveMailboxUPN(ctx, mailbox); err != nil {
+				return nil, err
+			}
+		}
+		if upn != "" {
+			mailbox = upn
+		}
+	}
 	var out []InboxRule
 	err := c.InvokeEach(ctx, "Get-InboxRule", map[string]any{"Mailbox": mailbox}, func(o Object) error {
 		out = append(out, InboxRule{

@@ -146,11 +146,31 @@ func FormatDays(days int64) string { return fmt.Sprintf("%d.00:00:00", days) }
 // doubled.
 func QuoteOPATH(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }
 
-// GetMailbox runs Get-Mailbox -Identity. fields limit the properties fetched
+// GetMailbox reads one mailbox. fields limit the properties fetched
 // (default MailboxFields). A missing mailbox is an ErrNotFound error.
+//
+// Get-Mailbox -Identity is routed on the mailbox's UPN (anchor.go). When
+// the caller names the mailbox otherwise (a GUID, an alias) and it was not
+// read before, one Get-Mailbox -Filter listing (a directory search, routed
+// anywhere) finds it instead, so the read still costs one call.
 func (c *Client) GetMailbox(ctx context.Context, identity string, fields ...string) (*Mailbox, error) {
 	if len(fields) == 0 {
 		fields = MailboxFields
+	}
+	if !c.cfg.Compliance && !strings.Contains(identity, "@") && c.mailboxes.lookup(identity) == "" {
+		sel := fields
+		if !containsFold(sel, "UserPrincipalName") {
+			sel = append(append([]string{}, fields...), "UserPrincipalName")
+		}
+		objs, err := c.Invoke(ctx, "Get-Mailbox", map[string]any{"Filter": mailboxFilter(identity), "ResultSize": 2}, Select(sel...))
+		if err != nil {
+			return nil, err
+		}
+		if len(objs) == 1 {
+			return ParseMailbox(objs[0])
+		}
+		// None or several: the service's own answer to -Identity (not
+		// found, ambiguous, or a form of identity the filter does not cover).
 	}
 	objs, err := c.Invoke(ctx, "Get-Mailbox", map[string]any{"Identity": identity}, Select(fields...))
 	if err != nil {
@@ -207,4 +227,13 @@ func (c *Client) SetMailbox(ctx context.Context, identity string, params map[str
 	p["Identity"] = identity
 	_, err := c.Invoke(ctx, "Set-Mailbox", p)
 	return err
+}
+
+func containsFold(list []string, v string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
 }

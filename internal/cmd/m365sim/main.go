@@ -4,12 +4,24 @@
 //	m365sim serve  --state-dir DIR [--addr 127.0.0.1:0] [--fixture F] [--snapshot F] [--verbose]
 //	m365sim invoke --state-dir DIR [--tenant ID] [--endpoint exchange|compliance] CMDLET [--params JSON]
 //	m365sim graph  --state-dir DIR [--tenant ID] METHOD PATH [--body JSON]
-//	m365sim fault  --state-dir DIR --endpoint E [--match CMDLET|PATH] [--status 429] [--retry-after S] [--times N] [--latency D]
+//	m365sim fault  --state-dir DIR --endpoint E [--cmdlet CMDLET | --path PATH] [--method M] [--status 429] [--retry-after S]
+//	               [--after-apply] [--mode timeout|drop] [--hold D] [--times N] [--probability P] [--latency D] [--warning TEXT]
 //	m365sim lag    --state-dir DIR --endpoint E --seconds N
+//	m365sim tokens --state-dir DIR [--expire-issued] [--expire-next N [--valid-for D]]
+//	m365sim ratelimit --state-dir DIR --limit N [--window D]     (InvokeCommand budget per tenant and app; --limit 0 restores 30000 per 10m)
+//	m365sim dehydrate --state-dir DIR [--tenant ID] [--dehydrated=false] [--hydration-delay D]
 //	m365sim clear  --state-dir DIR
 //	m365sim stats  --state-dir DIR
 //	m365sim seed   --state-dir DIR [--tenant ID] NAME [--params JSON]
 //	m365sim env    --state-dir DIR      (prints the provider's M365_* variables for the demo tenant)
+//
+// Examples of faults: a 503 after New-TransportRule has been applied, once:
+//
+//	m365sim fault --state-dir DIR --endpoint exchange --cmdlet New-TransportRule --status 503 --times 1 --after-apply
+//
+// a dropped connection after 30 % of conditional access creations:
+//
+//	m365sim fault --state-dir DIR --endpoint graph --method POST --path /identity/conditionalAccess/policies --mode drop --after-apply --probability 0.3
 //
 // serve writes DIR/url, DIR/ca.pem and DIR/admin.key once it listens; the
 // other subcommands read them to reach the control surface.
@@ -44,7 +56,7 @@ func main() {
 	switch cmd {
 	case "serve":
 		err = serve(args)
-	case "invoke", "graph", "fault", "lag", "clear", "stats", "seed", "env":
+	case "invoke", "graph", "fault", "lag", "tokens", "ratelimit", "dehydrate", "clear", "stats", "seed", "env":
 		err = control(cmd, args)
 	default:
 		usage()
@@ -56,13 +68,14 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: m365sim serve|invoke|graph|fault|lag|clear|stats|seed|env [flags] (see the package documentation)")
+	fmt.Fprintln(os.Stderr, "usage: m365sim serve|invoke|graph|fault|lag|tokens|ratelimit|dehydrate|clear|stats|seed|env [flags] (see the package documentation)")
 	os.Exit(2)
 }
 
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
+	regionalAddr := fs.String("regional-addr", "", "listen address of the regional Security & Compliance origin (default: the same host, a free port)")
 	stateDir := fs.String("state-dir", "", "directory for url, ca.pem and admin.key (required)")
 	fixture := fs.String("fixture", "", "tenant fixture JSON (default: the built-in Contoso tenant)")
 	snapshot := fs.String("snapshot", "", "snapshot file: loaded at start, rewritten after every change")
@@ -71,7 +84,7 @@ func serve(args []string) error {
 	if *stateDir == "" {
 		return fmt.Errorf("serve: --state-dir is required")
 	}
-	opts := m365sim.Options{Addr: *addr, StateDir: *stateDir, SnapshotPath: *snapshot}
+	opts := m365sim.Options{Addr: *addr, RegionalAddr: *regionalAddr, StateDir: *stateDir, SnapshotPath: *snapshot}
 	if *fixture != "" {
 		f, err := m365sim.LoadFixture(*fixture)
 		if err != nil {
@@ -86,7 +99,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("m365sim listening on %s (CA %s)\n", s.URL(), s.CAFile())
+	fmt.Printf("m365sim listening on %s, regional Security & Compliance on %s (CA %s)\n", s.URL(), s.RegionalURL(), s.CAFile())
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
@@ -94,23 +107,40 @@ func serve(args []string) error {
 }
 
 func control(cmd string, args []string) error {
-	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	stateDir := fs.String("state-dir", "", "the serve command's --state-dir (required)")
 	tenant := fs.String("tenant", m365sim.DemoTenantID, "tenant id or domain")
 	endpoint := fs.String("endpoint", "exchange", "endpoint family: exchange, compliance, graph, login")
 	params := fs.String("params", "", "JSON object: cmdlet parameters or seeder options")
 	body := fs.String("body", "", "JSON body for graph")
 	match := fs.String("match", "", "fault: cmdlet name or Graph path prefix")
+	cmdlet := fs.String("cmdlet", "", "fault: the cmdlet (Exchange, Security & Compliance)")
+	gpath := fs.String("path", "", "fault: the Graph path prefix, e.g. /identity/conditionalAccess/policies")
+	method := fs.String("method", "", "fault: the HTTP method (Graph)")
 	status := fs.Int("status", 0, "fault: HTTP status to answer (429, 503, ...)")
 	retryAfter := fs.Int("retry-after", 0, "fault: Retry-After seconds")
 	times := fs.Int("times", 0, "fault: how many requests it hits (0 = until cleared)")
+	probability := fs.Float64("probability", 0, "fault: the chance that a matching request is hit (0 < p <= 1)")
+	afterApply := fs.Bool("after-apply", false, "fault: run the request, then replace its answer")
+	mode := fs.String("mode", "", "fault: timeout (hold the connection, then close it) or drop (close it); default an HTTP error")
+	hold := fs.Duration("hold", 0, "fault: how long a timeout holds the connection (default 30s)")
+	warning := fs.String("warning", "", "fault: a warning to add to the answers (Exchange, Security & Compliance)")
 	latency := fs.Duration("latency", 0, "fault: added latency")
 	seconds := fs.Float64("seconds", 0, "lag: replication lag in seconds")
+	expireIssued := fs.Bool("expire-issued", false, "tokens: every token issued so far is rejected as expired")
+	expireNext := fs.Int("expire-next", 0, "tokens: the next N tokens stop working after --valid-for")
+	validFor := fs.Duration("valid-for", 0, "tokens: how long the next tokens work (0 = not at all)")
+	limit := fs.Int("limit", 0, "ratelimit: InvokeCommand requests per window per tenant and app (0 = the default)")
+	window := fs.Duration("window", 0, "ratelimit: the window (default 10m)")
+	dehydrated := fs.Bool("dehydrated", true, "dehydrate: the tenant's state")
+	hydrationDelay := fs.Duration("hydration-delay", 0, "dehydrate: how long Enable-OrganizationCustomization takes to take effect (0 = the default; negative = at once)")
 	// Flags may come after the positional arguments.
 	var pos []string
 	rest := args
 	for {
-		_ = fs.Parse(rest)
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
 		if fs.NArg() == 0 {
 			break
 		}
@@ -147,8 +177,24 @@ func control(cmd string, args []string) error {
 		}
 		return c.do(strings.ToUpper(pos[0]), "/_sim/tenants/"+*tenant+"/graph/v1.0"+pos[1], b)
 	case "fault":
-		b, _ := json.Marshal(m365sim.Fault{Endpoint: *endpoint, Match: *match, Status: *status, Retry: *retryAfter, Times: *times, Latency: *latency})
+		f, err := faultFromFlags(*endpoint, *match, *cmdlet, *gpath, *method, *status, *retryAfter, *times, *probability, *afterApply, *mode, *hold, *warning, *latency)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(f)
 		return c.do("POST", "/_sim/faults", b)
+	case "tokens":
+		if !*expireIssued && *expireNext <= 0 {
+			return fmt.Errorf("tokens: give --expire-issued or --expire-next N")
+		}
+		b, _ := json.Marshal(map[string]any{"expire_issued": *expireIssued, "expire_next": *expireNext, "valid_for_seconds": validFor.Seconds()})
+		return c.do("POST", "/_sim/tokens", b)
+	case "ratelimit":
+		b, _ := json.Marshal(map[string]any{"limit": *limit, "window_seconds": window.Seconds()})
+		return c.do("POST", "/_sim/ratelimit", b)
+	case "dehydrate":
+		b, _ := json.Marshal(map[string]any{"dehydrated": *dehydrated, "hydration_delay_seconds": hydrationDelay.Seconds()})
+		return c.do("POST", "/_sim/tenants/"+*tenant+"/dehydrated", b)
 	case "lag":
 		b, _ := json.Marshal(map[string]any{"endpoint": *endpoint, "seconds": *seconds})
 		return c.do("POST", "/_sim/lag", b)
@@ -168,6 +214,9 @@ func control(cmd string, args []string) error {
 	case "env":
 		fmt.Printf("export M365_TENANT_ID=%s\nexport M365_CLIENT_ID=%s\nexport M365_CLIENT_SECRET=%s\n", m365sim.DemoTenantID, m365sim.DemoAdminAppID, m365sim.DemoAdminSecret)
 		fmt.Printf("export M365_LOGIN_ENDPOINT=%s/\nexport M365_GRAPH_ENDPOINT=%s\nexport M365_EXCHANGE_ENDPOINT=%s/exo\nexport M365_COMPLIANCE_ENDPOINT=%s/scc\nexport M365_CA_FILE=%s\n", c.url, c.url, c.url, c.url, filepath.Join(*stateDir, "ca.pem"))
+		if regional, err := os.ReadFile(filepath.Join(*stateDir, "regional_url")); err == nil {
+			fmt.Printf("export M365_COMPLIANCE_REGIONAL_HOSTS=%s\n", strings.TrimPrefix(strings.TrimSpace(string(regional)), "https://"))
+		}
 		return nil
 	}
 	return nil
@@ -227,4 +276,37 @@ func (c *controlClient) do(method, path string, body []byte) error {
 		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
 	}
 	return nil
+}
+
+// faultFromFlags builds a fault from the fault command's flags: --cmdlet
+// and --path are the readable spellings of --match.
+func faultFromFlags(endpoint, match, cmdlet, path, method string, status, retryAfter, times int, probability float64, afterApply bool, mode string, hold time.Duration, warning string, latency time.Duration) (m365sim.Fault, error) {
+	set := 0
+	for _, v := range []string{match, cmdlet, path} {
+		if v != "" {
+			set++
+		}
+	}
+	if set > 1 {
+		return m365sim.Fault{}, fmt.Errorf("fault: give one of --match, --cmdlet and --path")
+	}
+	if cmdlet != "" && endpoint != m365sim.EndpointExchange && endpoint != m365sim.EndpointCompliance {
+		return m365sim.Fault{}, fmt.Errorf("fault: --cmdlet needs --endpoint exchange or compliance")
+	}
+	if path != "" && endpoint != m365sim.EndpointGraph {
+		return m365sim.Fault{}, fmt.Errorf("fault: --path needs --endpoint graph")
+	}
+	switch mode {
+	case m365sim.FaultModeStatus, m365sim.FaultModeTimeout, m365sim.FaultModeDrop:
+	default:
+		return m365sim.Fault{}, fmt.Errorf("fault: --mode is timeout or drop")
+	}
+	if mode == m365sim.FaultModeStatus && status == 0 && warning == "" && latency == 0 {
+		return m365sim.Fault{}, fmt.Errorf("fault: give --status, --mode, --warning or --latency")
+	}
+	if probability < 0 || probability > 1 {
+		return m365sim.Fault{}, fmt.Errorf("fault: --probability is between 0 and 1")
+	}
+	return m365sim.Fault{Endpoint: endpoint, Match: match + cmdlet + path, Method: strings.ToUpper(method), Status: status, Retry: retryAfter,
+		Mode: mode, HoldFor: hold, AfterApply: afterApply, Times: times, Probability: probability, Latency: latency, Warning: warning}, nil
 }

@@ -418,6 +418,8 @@ func (r *alertPolicyResource) waitFor(ctx context.Context, plan *alertPolicyMode
 }
 
 func (r *alertPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -479,6 +481,8 @@ func (r *alertPolicyResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *alertPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

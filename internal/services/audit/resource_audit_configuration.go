@@ -114,10 +114,14 @@ func (r *auditConfigurationResource) apply(ctx context.Context, plan auditConfig
 }
 
 func (r *auditConfigurationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *auditConfigurationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 

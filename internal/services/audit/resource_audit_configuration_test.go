@@ -246,7 +246,7 @@ func TestAccAuditConfiguration_readOnlyApp(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
 				`resource "m365harden_audit_configuration" "this" { mailbox_auditing_enabled = false }`,
-			ExpectError: regexp.MustCompile(`(?s)Set-OrganizationConfig.*"Organization Configuration"`),
+			ExpectError: regexp.MustCompile(`(?s)Set-OrganizationConfig.*"Organization\s+Configuration"`),
 		}},
 	})
 }

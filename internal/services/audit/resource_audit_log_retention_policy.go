@@ -225,6 +225,8 @@ func (r *auditRetentionPolicyResource) readAfterWrite(ctx context.Context, m *au
 }
 
 func (r *auditRetentionPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -253,6 +255,8 @@ func (r *auditRetentionPolicyResource) Create(ctx context.Context, req resource.
 }
 
 func (r *auditRetentionPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

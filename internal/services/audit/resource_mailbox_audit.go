@@ -378,10 +378,14 @@ func (r *mailboxAuditResource) apply(ctx context.Context, cfg, plan *mailboxAudi
 }
 
 func (r *mailboxAuditResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Config, req.Plan, &resp.State, &resp.Diagnostics, true)
 }
 
 func (r *mailboxAuditResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Config, req.Plan, &resp.State, &resp.Diagnostics, false)
 }
 

@@ -306,10 +306,14 @@ func (r *mailboxAuditBaselineResource) apply(ctx context.Context, b baselineRule
 }
 
 func (r *mailboxAuditBaselineResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
 }
 
 func (r *mailboxAuditBaselineResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
 }
 

@@ -92,6 +92,8 @@ func (r *mailboxAuditBypassResource) write(ctx context.Context, m *mailboxAuditB
 }
 
 func (r *mailboxAuditBypassResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -109,6 +111,8 @@ func (r *mailboxAuditBypassResource) Create(ctx context.Context, req resource.Cr
 }
 
 func (r *mailboxAuditBypassResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

@@ -272,7 +272,7 @@ func TestAccMailboxAudit_readOnlyApp(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
 				`resource "m365harden_mailbox_audit" "ann" { identity = "ann@contoso.com" }`,
-			ExpectError: regexp.MustCompile(`(?s)Set-Mailbox.*"Mail Recipients"`),
+			ExpectError: regexp.MustCompile(`(?s)Set-Mailbox.*"Mail\s+Recipients"`),
 		}},
 	})
 }

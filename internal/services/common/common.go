@@ -49,6 +49,13 @@ func Explain(err error) string {
 		if errors.As(err, &e) && e.Hint() != "" {
 			advice = "Permission problem: " + e.Hint() + "."
 		}
+	case errors.Is(err, exchange.ErrTokenRejected):
+		var e *exchange.Error
+		if errors.As(err, &e) {
+			advice = "Authentication problem: " + e.Hint() + "."
+		}
+	case errors.Is(err, exchange.ErrDehydrated):
+		advice = "The Exchange Online organization is still dehydrated: Enable-OrganizationCustomization has run but has not taken effect yet. Apply again later."
 	case errors.Is(err, exchange.ErrThrottled), errors.Is(err, graph.ErrThrottled):
 		advice = "The service kept throttling the requests; raise max_retries / max_retry_wait_seconds or run with less parallelism."
 	case errors.Is(err, exchange.ErrConflict):

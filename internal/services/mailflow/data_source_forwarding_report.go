@@ -305,7 +305,13 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOpti
 				defer wg.Done()
 				for job := range work {
 					guid, upn := job[0], job[1]
-					rules, err := c.GetInboxRules(ctx, guid)
+					// Get-InboxRule takes the UPN (and is routed on it);
+					// a GUID would cost a look-up per mailbox.
+					mailbox := upn
+					if !strings.Contains(mailbox, "@") {
+						mailbox = guid
+					}
+					rules, err := c.GetInboxRules(ctx, mailbox)
 					if exchange.IsNotFound(err) {
 						continue // removed since the listing
 					}

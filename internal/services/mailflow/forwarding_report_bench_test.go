@@ -64,7 +64,7 @@ func benchReport(b *testing.B, mailboxes int, latency time.Duration, concurrency
 	set, err := clients.New(clients.Config{
 		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
 		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), MaxRetries: 5, MaxRetryWait: time.Minute,
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 5, MaxRetryWait: time.Minute,
 	})
 	if err != nil {
 		b.Fatal(err)

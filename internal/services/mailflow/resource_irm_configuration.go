@@ -157,10 +157,14 @@ func (r *irmConfigurationResource) apply(ctx context.Context, plan irmConfigurat
 }
 
 func (r *irmConfigurationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *irmConfigurationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 

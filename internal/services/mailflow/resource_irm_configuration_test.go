@@ -181,7 +181,7 @@ func TestAccIRMConfiguration_forbidden(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
 				`resource "m365harden_irm_configuration" "this" { azure_rms_licensing_enabled = false }`,
-			ExpectError: regexp.MustCompile(`(?s)Set-IRMConfiguration.*"Information Rights Management"`),
+			ExpectError: regexp.MustCompile(`(?s)Set-IRMConfiguration.*"Information\s+Rights\s+Management"`),
 		}},
 	})
 }

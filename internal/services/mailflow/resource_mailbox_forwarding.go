@@ -324,10 +324,14 @@ func (r *mailboxForwardingResource) apply(ctx context.Context, plan mailboxForwa
 }
 
 func (r *mailboxForwardingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Setting the forwarding of mailbox")
 }
 
 func (r *mailboxForwardingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Changing the forwarding of mailbox")
 }
 

@@ -221,6 +221,8 @@ func (r *outboundPolicyResource) settle(ctx context.Context, plan outboundPolicy
 }
 
 func (r *outboundPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -263,6 +265,8 @@ func (r *outboundPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *outboundPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

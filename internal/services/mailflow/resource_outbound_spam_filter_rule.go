@@ -369,6 +369,8 @@ func (r *outboundRuleResource) converge(ctx context.Context, plan outboundRuleMo
 }
 
 func (r *outboundRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -403,6 +405,8 @@ func (r *outboundRuleResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *outboundRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

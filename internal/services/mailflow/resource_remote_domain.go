@@ -191,6 +191,8 @@ func (r *remoteDomainResource) apply(ctx context.Context, plan remoteDomainModel
 }
 
 func (r *remoteDomainResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -246,6 +248,8 @@ func (r *remoteDomainResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *remoteDomainResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

@@ -325,7 +325,7 @@ resource "m365harden_remote_domain" "default" {
   domain_name          = "*"
   auto_forward_enabled = false
 }`,
-			ExpectError: regexp.MustCompile(`(?s)Set-RemoteDomain.*"Remote and Accepted Domains"`),
+			ExpectError: regexp.MustCompile(`(?s)Set-RemoteDomain.*"Remote\s+and\s+Accepted\s+Domains"`),
 		}},
 	})
 }

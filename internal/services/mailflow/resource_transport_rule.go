@@ -532,6 +532,8 @@ func (r *transportRuleResource) waitFor(ctx context.Context, id string, plan *tr
 }
 
 func (r *transportRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -595,6 +597,8 @@ func (r *transportRuleResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *transportRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, flush := common.ExchangeWarnings(ctx)
+	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

@@ -677,7 +677,7 @@ resource "m365harden_transport_rule" "x" {
   stop_rule_processing = true
 }
 `,
-			ExpectError: regexp.MustCompile(`(?s)New-TransportRule.*"Transport Rules"`),
+			ExpectError: regexp.MustCompile(`(?s)New-TransportRule.*"Transport\s+Rules"`),
 		}},
 	})
 }

@@ -92,7 +92,13 @@ func (e *evaluation) scanMailboxes() (*mailboxScan, error) {
 			label := mailboxLabel(m)
 			s.mailboxes++
 			if rules != nil {
-				if err := rules.add(m.Guid, label); err != nil {
+				// Get-InboxRule takes the UPN (and is routed on it); a
+				// GUID would cost a look-up per mailbox.
+				mailbox := m.UserPrincipalName
+				if mailbox == "" {
+					mailbox = m.Guid
+				}
+				if err := rules.add(mailbox, label); err != nil {
 					return err
 				}
 			}
@@ -605,7 +611,7 @@ func (e *evaluation) startRuleScan(accepted domainSet) *ruleScan {
 	return rs
 }
 
-// add queues one mailbox. Once a worker has failed, mailboxes are no longer
+// add queues one mailbox (its UPN, or GUID). Once a worker has failed, mailboxes are no longer
 // queued but the listing goes on: the audit and forwarding checks that
 // share it do not depend on inbox rules.
 func (rs *ruleScan) add(guid, label string) error {

@@ -34,7 +34,7 @@ func newSet(t *testing.T, mailboxes int) (*m365sim.Server, *clients.Set) {
 	set, err := clients.New(clients.Config{
 		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
 		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), MaxRetries: 5, MaxRetryWait: 30 * time.Second,
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 5, MaxRetryWait: 30 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -245,7 +245,7 @@ func newSetRetries(t *testing.T, sim *m365sim.Server, retries int) *clients.Set 
 	set, err := clients.New(clients.Config{
 		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
 		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), MaxRetries: retries, MaxRetryWait: 5 * time.Second,
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: retries, MaxRetryWait: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -323,7 +323,7 @@ func TestEvaluationInboxRulesForbidden(t *testing.T) {
 	reader, err := clients.New(clients.Config{
 		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoReaderAppID, ClientSecret: m365sim.DemoReaderSecret},
 		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), MaxRetries: 2, MaxRetryWait: 5 * time.Second,
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 2, MaxRetryWait: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
