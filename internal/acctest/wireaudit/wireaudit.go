@@ -18,8 +18,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
 
 // Check returns what is wrong with a call according to the cmdlet
