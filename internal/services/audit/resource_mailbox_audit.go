@@ -67,8 +67,8 @@ const maxAuditAgeDays = 24855
 
 // auditAgePurge says what lowering AuditLogAgeLimit does, from the
 // AuditLogAgeLimit parameter of Set-Mailbox
-// (https://learn.microsoft.com/powershell/module/exchangepowershell/set-mailbox#-auditlogagelimit):
-// "Log entries older than the specified value are removed."
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/set-mailbox#-auditlogagelimit),
+// which says that log entries older than the limit are removed.
 const auditAgePurge = "Exchange removes the mailbox's audit records older than the new limit the next time the Managed Folder Assistant processes the mailbox (Set-Mailbox -AuditLogAgeLimit); they cannot be recovered."
 
 var (

@@ -127,13 +127,12 @@ func TestAccMailboxAuditBypass_badInputAndLag(t *testing.T) {
 	})
 }
 
-func bypassFor(tn *acctest.Tenant, identity, body string) string {
+func bypassFor(tn *acctest.Tenant, identity string) string {
 	return tn.ProviderConfig() + fmt.Sprintf(`
 resource "m365harden_mailbox_audit_bypass" "svc" {
   identity = %q
-%s
 }
-`, identity, body)
+`, identity)
 }
 
 // Issue 9, item 15: a renamed account stays in state; writes follow the GUID.
@@ -183,15 +182,15 @@ func TestAccMailboxAuditBypass_identitySpellings(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	svc := addMailbox(t, tn, m365sim.MailboxSpec{UPN: "svc-backup@contoso.com", PrimarySmtpAddress: "backup@contoso.com"})
 	steps := []resource.TestStep{{
-		Config:          bypassFor(tn, guidOf(t, svc), ""),
+		Config:          bypassFor(tn, guidOf(t, svc)),
 		ResourceName:    bypassAddr,
 		ImportState:     true,
 		ImportStateKind: resource.ImportBlockWithID,
 		ImportStateId:   "svc-backup@contoso.com",
-	}, {Config: bypassFor(tn, "svc-backup@contoso.com", "")}}
+	}, {Config: bypassFor(tn, "svc-backup@contoso.com")}}
 	for _, id := range []string{"SVC-Backup@Contoso.com", guidOf(t, svc), "backup@contoso.com", "svc-backup"} {
 		steps = append(steps, resource.TestStep{
-			Config:           bypassFor(tn, id, ""),
+			Config:           bypassFor(tn, id),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		})
 	}
@@ -205,7 +204,7 @@ func TestAccMailboxAuditBypass_badIdentity(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      bypassFor(tn, "svc-*", ""),
+			Config:      bypassFor(tn, "svc-*"),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`Not a mailbox identity`),
 		}},

@@ -81,14 +81,14 @@ func FormatTimeSpan(d time.Duration) string {
 		b.WriteByte('-')
 		d = -d
 	}
-	days := d / day
-	d -= days * day
-	h := d / time.Hour
-	d -= h * time.Hour
-	m := d / time.Minute
-	d -= m * time.Minute
-	s := d / time.Second
-	d -= s * time.Second
+	days := int64(d / day)
+	d %= day
+	h := int64(d / time.Hour)
+	d %= time.Hour
+	m := int64(d / time.Minute)
+	d %= time.Minute
+	s := int64(d / time.Second)
+	d %= time.Second
 	if days > 0 {
 		fmt.Fprintf(&b, "%d.", days)
 	}
