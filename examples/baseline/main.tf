@@ -54,8 +54,11 @@ resource "m365harden_audit_configuration" "this" {
   unified_audit_log_ingestion_enabled = true
 }
 
-# CIS 6.1.2 / 6.1.3: every user and shared mailbox audited with at least 90
-# days of records, including mailboxes created after this apply.
+# CIS 6.1.2 / 6.1.3: every user and shared mailbox with AuditEnabled set and
+# at least 90 days of records, including mailboxes created after this apply.
+# Whether mailboxes are audited at all is decided above (Exchange ignores
+# AuditEnabled while organization auditing is on); the per-account off
+# switch is the audit bypass (m365harden_mailbox_audit_bypass, CIS 6.1.4).
 resource "m365harden_mailbox_audit_baseline" "all" {
   recipient_types              = ["UserMailbox", "SharedMailbox"]
   audit_enabled                = true

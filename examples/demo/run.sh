@@ -7,8 +7,10 @@
 #  3. seeds 50 mailboxes (some with auditing off, two forwarding outside the
 #     organization) and applies the shipped baseline, examples/baseline;
 #  4. changes the tenant behind Terraform's back, as another administrator or
-#     an attacker would: mailbox auditing off for the organization and for
-#     one mailbox, automatic forwarding back on for every remote domain;
+#     an attacker would: mailbox auditing off for the organization, one
+#     mailbox's AuditEnabled flag cleared (a flag Exchange Online ignores
+#     while organization auditing is on, but CIS 6.1.2 checks it), automatic
+#     forwarding back on for every remote domain;
 #  5. shows that `terraform plan` detects the drift (exit code 2).
 #
 # Everything happens in a fresh temporary directory, removed at the end
@@ -189,6 +191,8 @@ run "$ROOT/bin/m365sim" invoke --state-dir "$WORK/sim" --endpoint exchange \
 	Set-OrganizationConfig --params '{"AuditDisabled":true}' >/dev/null ||
 	die "m365sim invoke Set-OrganizationConfig failed"
 echo "Set-Mailbox user1@contoso.onmicrosoft.com -AuditEnabled \$false"
+echo "  (Exchange Online ignores this flag while organization auditing is on; the real per-account"
+echo "   off switch is Set-MailboxAuditBypassAssociation, managed by m365harden_mailbox_audit_bypass)"
 run "$ROOT/bin/m365sim" invoke --state-dir "$WORK/sim" --endpoint exchange \
 	Set-Mailbox --params '{"Identity":"user1@contoso.onmicrosoft.com","AuditEnabled":false}' >/dev/null ||
 	die "m365sim invoke Set-Mailbox failed"
@@ -217,5 +221,5 @@ drift=$(sed -e 's/\x1b\[[0-9;]*m//g' "$WORK/plan.txt" |
 
 say "Summary"
 echo "applied $applied resources of examples/baseline to m365sim"
-echo "out-of-band changes: AuditDisabled=true; user1 AuditEnabled=false; Default remote domain AutoForwardEnabled=true"
+echo "out-of-band changes: AuditDisabled=true (no mailbox audited); user1 AuditEnabled=false (a flag CIS checks; Exchange ignores it while organization auditing is on); Default remote domain AutoForwardEnabled=true"
 echo "terraform plan -detailed-exitcode exited 2 (drift): ${drift:-see the plan above}"

@@ -110,3 +110,61 @@ func SetAuditBypass(s *Server, tenantID, identity string, enabled bool) error {
 	_, err := s.Invoke(tenantID, EndpointExchange, "Set-MailboxAuditBypassAssociation", map[string]any{"Identity": identity, "AuditBypassEnabled": enabled})
 	return err
 }
+
+// Whether an account's access to a mailbox is audited, as "Manage mailbox
+// auditing" (https://learn.microsoft.com/purview/audit-mailboxes) describes
+// it. The emulator serves no audit log search; tests and the docs use this
+// model to say what really happens:
+//
+//   - Mailbox auditing on by default (Get-OrganizationConfig AuditDisabled
+//     $false) "overrides the mailbox auditing settings on individual
+//     mailboxes": a mailbox whose AuditEnabled is $false is still audited,
+//     and turning the organization setting on does not change AuditEnabled
+//     from $false to $true ("mailbox auditing on by default ignores the
+//     AuditEnabled property on mailboxes"). Get-Mailbox keeps reporting the
+//     flag as it was set.
+//   - With AuditDisabled $true nothing is audited, "even if mailbox auditing
+//     is enabled on a mailbox (the AuditEnabled property on the mailbox is
+//     True)".
+//   - An account with AuditBypassEnabled $true
+//     (Set-MailboxAuditBypassAssociation) is not audited in any mailbox:
+//     the per-account off switch.
+//   - On-by-default auditing covers user, shared and Microsoft 365 Group
+//     mailboxes; the page lists resource and public folder mailboxes as not
+//     supported and says nothing of the other types, so the emulator counts
+//     every other type as not audited (the stricter reading).
+
+// auditedMailboxTypes are the RecipientTypeDetails that mailbox auditing on
+// by default covers.
+var auditedMailboxTypes = []string{"UserMailbox", "SharedMailbox", "GroupMailbox"}
+
+// AuditedAccess reports whether what actor does in mailbox is audited, and
+// why (or why not).
+func AuditedAccess(s *Server, tenantID, mailbox, actor string) (bool, string, error) {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return false, "", fmt.Errorf("no tenant %s", tenantID)
+	}
+	mb, cerr := resolveMailbox(t, mailbox)
+	if cerr != nil {
+		return false, "", cerr
+	}
+	who, cerr := resolveMailbox(t, actor)
+	if cerr != nil {
+		return false, "", cerr
+	}
+	org := t.Store.Get(kindOrganizationConfig, t.InitialDomain)
+	if disabled, _ := org["AuditDisabled"].(bool); disabled {
+		return false, "mailbox auditing is turned off for the organization (AuditDisabled $true); AuditEnabled on the mailbox does not matter", nil
+	}
+	if !containsFold(auditedMailboxTypes, asString(mb["RecipientTypeDetails"])) {
+		return false, fmt.Sprintf("%s mailboxes are not covered by mailbox auditing on by default", asString(mb["RecipientTypeDetails"])), nil
+	}
+	if bypass, _ := bypassObject(t, who)["AuditBypassEnabled"].(bool); bypass {
+		return false, fmt.Sprintf("%s bypasses mailbox audit logging (AuditBypassEnabled $true)", asString(who["UserPrincipalName"])), nil
+	}
+	if enabled, _ := mb["AuditEnabled"].(bool); !enabled {
+		return true, "audited: mailbox auditing on by default ignores the mailbox's AuditEnabled $false", nil
+	}
+	return true, "audited: mailbox auditing on by default", nil
+}

@@ -767,3 +767,47 @@ func newMailboxObject(t *Tenant, ms MailboxSpec, premium bool, taken map[string]
 	t.Store.Put(kindMailbox, guid, o, 0)
 	return o, nil
 }
+
+// RenameMailbox renames a mailbox's user out of band, as an administrator
+// does when a person's name changes: a new user principal name (changed in
+// Microsoft Entra ID and synchronised to the mailbox's UserPrincipalName)
+// and the same address as the new primary SMTP address, with the old
+// primary address and user principal name removed from EmailAddresses
+// (Set-Mailbox -EmailAddresses replaces the list; -WindowsEmailAddress sets
+// the primary: https://learn.microsoft.com/powershell/module/exchangepowershell/set-mailbox).
+// The GUID, alias and name stay.
+func RenameMailbox(s *Server, tenantID, identity, newUPN string) error {
+	t := s.Tenant(tenantID)
+	if t == nil {
+		return fmt.Errorf("no tenant %s", tenantID)
+	}
+	if _, ok := mbxSMTP(newUPN); !ok || strings.Contains(newUPN, ":") {
+		return fmt.Errorf("mailbox rename: %q is not an address", newUPN)
+	}
+	found, cerr := resolveMailbox(t, identity)
+	if cerr != nil {
+		return cerr
+	}
+	if others := findMailboxes(t, newUPN); len(others) > 0 {
+		return fmt.Errorf("mailbox rename: %q is already used by another recipient", newUPN)
+	}
+	guid := asString(found["Guid"])
+	o := t.Store.GetLatest(kindMailbox, guid)
+	oldUPN, oldPrimary := asString(o["UserPrincipalName"]), asString(o["PrimarySmtpAddress"])
+	addrs := []string{"SMTP:" + newUPN}
+	for _, a := range stringList(o["EmailAddresses"]) {
+		_, addr, _ := strings.Cut(a, ":")
+		if strings.EqualFold(addr, oldUPN) || strings.EqualFold(addr, oldPrimary) || strings.EqualFold(addr, newUPN) {
+			continue
+		}
+		addrs = append(addrs, "smtp:"+addr)
+	}
+	o["UserPrincipalName"] = newUPN
+	o["PrimarySmtpAddress"] = newUPN
+	o["WindowsEmailAddress"] = newUPN
+	o["EmailAddresses"] = addrs
+	o["WhenChanged"] = s.now().UTC().Format(time.RFC3339)
+	t.Store.Put(kindMailbox, guid, o, 0)
+	s.changed()
+	return nil
+}

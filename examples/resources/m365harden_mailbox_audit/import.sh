@@ -1,2 +1,2 @@
-# Import by user principal name, primary SMTP address or mailbox GUID.
+# Import by user principal name, SMTP address, alias or mailbox GUID.
 terraform import m365harden_mailbox_audit.ceo ceo@contoso.com

@@ -1,2 +1,2 @@
-# Import by user principal name, primary SMTP address or GUID.
+# Import by user principal name, SMTP address, alias or GUID.
 terraform import m365harden_mailbox_audit_bypass.backup_service svc-backup@contoso.com

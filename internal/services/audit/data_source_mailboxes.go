@@ -17,6 +17,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/conv"
 )
 
 // mailboxTypes are the RecipientTypeDetails values Get-Mailbox filters by
@@ -47,6 +48,7 @@ var mailboxAttrTypes = map[string]attr.Type{
 	"recipient_type_details":         types.StringType,
 	"audit_enabled":                  types.BoolType,
 	"audit_log_age_limit_days":       types.Int64Type,
+	"audit_log_age_limit":            types.StringType,
 	"audit_admin":                    types.SetType{ElemType: types.StringType},
 	"audit_delegate":                 types.SetType{ElemType: types.StringType},
 	"audit_owner":                    types.SetType{ElemType: types.StringType},
@@ -76,11 +78,12 @@ func (d *mailboxesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Optional:            true,
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(mailboxTypes...)),
+					setvalidator.ValueStringsAre(stringvalidator.OneOfCaseInsensitive(mailboxTypes...)),
+					conv.UniqueFold(),
 				},
 			},
 			"audit_enabled": schema.BoolAttribute{
-				MarkdownDescription: "Only mailboxes whose `AuditEnabled` is this value (OPATH `AuditEnabled -eq $true/$false`). Unset: both.",
+				MarkdownDescription: "Only mailboxes whose `AuditEnabled` is this value (OPATH `AuditEnabled -eq $true/$false`). Unset: both. Note that Exchange Online ignores the flag while mailbox auditing on by default is on for the organization: a mailbox with `AuditEnabled = false` is still audited (https://learn.microsoft.com/purview/audit-mailboxes).",
 				Optional:            true,
 			},
 			"forwarding_configured": schema.BoolAttribute{
@@ -98,7 +101,8 @@ func (d *mailboxesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"external_directory_object_id": str("`ExternalDirectoryObjectId`: the Microsoft Entra object ID of the user."),
 					"recipient_type_details":       str("`RecipientTypeDetails` (UserMailbox, SharedMailbox, ...)."),
 					"audit_enabled":                schema.BoolAttribute{MarkdownDescription: "`AuditEnabled`.", Computed: true},
-					"audit_log_age_limit_days":     schema.Int64Attribute{MarkdownDescription: "`AuditLogAgeLimit`, in whole days.", Computed: true},
+					"audit_log_age_limit_days":     schema.Int64Attribute{MarkdownDescription: "`AuditLogAgeLimit`, in whole days (rounded down).", Computed: true},
+					"audit_log_age_limit":          str("`AuditLogAgeLimit` exactly, as Exchange reports it (`d.hh:mm:ss`)."),
 					"audit_admin":                  set("`AuditAdmin`: actions logged for administrators."),
 					"audit_delegate":               set("`AuditDelegate`: actions logged for delegates."),
 					"audit_owner":                  set("`AuditOwner`: actions logged for the owner."),
@@ -152,6 +156,7 @@ func mailboxObject(m *exchange.Mailbox) attr.Value {
 		"recipient_type_details":         types.StringValue(m.RecipientTypeDetails),
 		"audit_enabled":                  types.BoolValue(m.AuditEnabled),
 		"audit_log_age_limit_days":       types.Int64Value(int64(m.AuditLogAgeLimit / (24 * time.Hour))),
+		"audit_log_age_limit":            types.StringValue(conv.FormatTimeSpan(m.AuditLogAgeLimit)),
 		"audit_admin":                    stringSet(m.AuditAdmin),
 		"audit_delegate":                 stringSet(m.AuditDelegate),
 		"audit_owner":                    stringSet(m.AuditOwner),

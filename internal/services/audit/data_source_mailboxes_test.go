@@ -43,6 +43,7 @@ func TestAccMailboxesDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(mailboxesAddr, tfjsonpath.New("mailboxes"), knownvalue.ListSizeExact(40)),
 					statecheck.ExpectKnownValue(mailboxesAddr, tfjsonpath.New("mailboxes").AtSliceIndex(0).AtMapKey("user_principal_name"), knownvalue.StringExact("user0@contoso.onmicrosoft.com")),
 					statecheck.ExpectKnownValue(mailboxesAddr, tfjsonpath.New("mailboxes").AtSliceIndex(0).AtMapKey("audit_log_age_limit_days"), knownvalue.Int64Exact(90)),
+					statecheck.ExpectKnownValue(mailboxesAddr, tfjsonpath.New("mailboxes").AtSliceIndex(0).AtMapKey("audit_log_age_limit"), knownvalue.StringExact("90.00:00:00")),
 					statecheck.ExpectKnownValue(mailboxesAddr, tfjsonpath.New("mailboxes").AtSliceIndex(0).AtMapKey("forwarding_smtp_address"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(mailboxesAddr, tfjsonpath.New("mailboxes").AtSliceIndex(0).AtMapKey("default_audit_set"), knownvalue.SetSizeExact(3)),
 				},

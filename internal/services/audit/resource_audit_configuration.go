@@ -44,7 +44,7 @@ func (r *auditConfigurationResource) Schema(_ context.Context, _ resource.Schema
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"mailbox_auditing_enabled": schema.BoolAttribute{
-				MarkdownDescription: "Whether mailbox auditing is on by default for the organization. Maps to `Set-OrganizationConfig -AuditDisabled`, inverted: `true` here is `AuditDisabled = $false`. Hardened: `true`.",
+				MarkdownDescription: "Whether mailbox auditing is on by default for the organization. Maps to `Set-OrganizationConfig -AuditDisabled`, inverted: `true` here is `AuditDisabled = $false`. Hardened: `true`. This setting decides whether mailboxes are audited at all: while it is on, Exchange audits user, shared and Microsoft 365 Group mailboxes whatever their own `AuditEnabled` flag says; while it is off, nothing is audited even where `AuditEnabled` is `$true` (https://learn.microsoft.com/purview/audit-mailboxes). To exempt one account, Exchange uses the audit bypass (`m365harden_mailbox_audit_bypass`).",
 				Optional:            true, Computed: true,
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 			},

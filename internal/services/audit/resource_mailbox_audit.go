@@ -10,13 +10,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -25,14 +23,16 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/conv"
 	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
 )
 
 // Valid mailbox audit actions per logon type in Exchange Online, from the
-// Set-Mailbox reference (AuditAdmin, AuditDelegate, AuditOwner; cloud-based
-// service) and the Audit (Premium) actions on
-// https://learn.microsoft.com/purview/audit-mailboxes. "None" is not listed:
-// an empty set means no actions.
+// Set-Mailbox reference (AuditAdmin, AuditDelegate, AuditOwner; values for
+// the cloud-based service) and the Audit (Premium) actions on
+// https://learn.microsoft.com/purview/audit-mailboxes (MailItemsAccessed,
+// Send, SearchQueryInitiated). Exchange binds them case-insensitively.
+// "None" is not listed: an empty set means no actions.
 var (
 	auditAdminActions = []string{"AddFolderPermissions", "ApplyRecord", "Copy", "Create", "FolderBind", "HardDelete",
 		"MailItemsAccessed", "MessageBind", "ModifyFolderPermissions", "Move", "MoveToDeletedItems", "RecordDelete",
@@ -65,6 +65,12 @@ var logonTypes = []logonType{
 // (EnhancedTimeSpan, 24855 days).
 const maxAuditAgeDays = 24855
 
+// auditAgePurge says what lowering AuditLogAgeLimit does, from the
+// AuditLogAgeLimit parameter of Set-Mailbox
+// (https://learn.microsoft.com/powershell/module/exchangepowershell/set-mailbox#-auditlogagelimit),
+// which says that log entries older than the limit are removed.
+const auditAgePurge = "Exchange removes the mailbox's audit records older than the new limit the next time the Managed Folder Assistant processes the mailbox (Set-Mailbox -AuditLogAgeLimit); they cannot be recovered."
+
 var (
 	_ resource.ResourceWithConfigure   = &mailboxAuditResource{}
 	_ resource.ResourceWithImportState = &mailboxAuditResource{}
@@ -84,45 +90,53 @@ func (r *mailboxAuditResource) Metadata(_ context.Context, req resource.Metadata
 
 func actionSetAttr(lt logonType) schema.SetAttribute {
 	return schema.SetAttribute{
-		MarkdownDescription: fmt.Sprintf("The mailbox actions logged for the %s logon type (`Set-Mailbox -%s`). Setting it pins a custom list: Exchange then removes `%s` from `default_audit_set`, and actions Microsoft adds later are not audited for this logon type. Leave it unset to keep (or return to) Microsoft's managed default list (`Set-Mailbox -DefaultAuditSet %s`). An empty set logs nothing. Valid actions: %s.",
+		MarkdownDescription: fmt.Sprintf("The mailbox actions logged for the %s logon type (`Set-Mailbox -%s`). Setting it pins a custom list: Exchange then removes `%s` from `default_audit_set`, and actions Microsoft adds later are not audited for this logon type. Leave it unset to keep (or return to) Microsoft's managed default list (`Set-Mailbox -DefaultAuditSet %s`). An empty set logs nothing. Valid actions (any letter case; state keeps yours): %s.",
 			strings.ToLower(lt.Name), lt.Param, lt.Name, lt.Name, "`"+strings.Join(lt.Valid, "`, `")+"`"),
 		ElementType: types.StringType,
 		Optional:    true,
 		Computed:    true,
-		Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(lt.Valid...))},
+		Validators: []validator.Set{
+			setvalidator.ValueStringsAre(stringvalidator.OneOfCaseInsensitive(lt.Valid...)),
+			conv.UniqueFold(),
+		},
 	}
 }
 
 func (r *mailboxAuditResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
-			MarkdownDescription: "The mailbox's Exchange GUID (`Guid`).",
+			MarkdownDescription: "The mailbox's Exchange GUID (`Guid`). Reads and writes use it, so the resource follows the mailbox through renames.",
 			Computed:            true,
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"identity": schema.StringAttribute{
-			MarkdownDescription: "The mailbox: its user principal name, primary SMTP address or GUID (the `-Identity` of `Get-Mailbox`/`Set-Mailbox`). Changing it manages another mailbox (replace).",
+			MarkdownDescription: "The mailbox: its user principal name, primary SMTP address, alias or GUID (the `-Identity` of `Get-Mailbox`/`Set-Mailbox`). Another spelling of the same mailbox (another of its names, other letter case) is no change; naming another mailbox replaces the resource.",
 			Required:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			Validators:          []validator.String{stringvalidator.LengthBetween(1, 320)},
+			Validators:          []validator.String{stringvalidator.LengthBetween(1, 320), common.MailboxIdentity()},
 		},
 		"user_principal_name": schema.StringAttribute{
-			MarkdownDescription: "The mailbox's user principal name (`UserPrincipalName`).",
+			MarkdownDescription: "The mailbox's user principal name (`UserPrincipalName`), as Exchange reports it now.",
 			Computed:            true,
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 		"audit_enabled": schema.BoolAttribute{
-			MarkdownDescription: "Whether mailbox audit logging is on for the mailbox (`Set-Mailbox -AuditEnabled`). Default and hardened value: `true` (CIS 6.1.2).",
-			Optional:            true,
-			Computed:            true,
-			Default:             booldefault.StaticBool(true),
+			MarkdownDescription: "The mailbox's `AuditEnabled` flag (`Set-Mailbox -AuditEnabled`). Default: `true` (CIS 6.1.2 checks it).\n\n" +
+				"**Exchange Online ignores this flag** while mailbox auditing on by default is on for the organization (`AuditDisabled = $false`, the default; `m365harden_audit_configuration`): the mailbox is audited even when the flag is `false`, and turning auditing on for the organization does not change the flag. When the organization turns auditing off, nothing is audited even when the flag is `true` (https://learn.microsoft.com/purview/audit-mailboxes). " +
+				"The switch that really stops auditing is per account: `Set-MailboxAuditBypassAssociation -AuditBypassEnabled $true` (`m365harden_mailbox_audit_bypass`) exempts everything that account does in any mailbox.",
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(true),
 		},
 		"audit_log_age_limit_days": schema.Int64Attribute{
-			MarkdownDescription: fmt.Sprintf("How many days audit records are kept in the mailbox (`Set-Mailbox -AuditLogAgeLimit`, a time span such as `90.00:00:00` on the wire). Exchange's default is 90. 0 to %d. Unset: read, not managed.", maxAuditAgeDays),
-			Optional:            true,
+			MarkdownDescription: fmt.Sprintf("How many days audit records are kept in the mailbox (`Set-Mailbox -AuditLogAgeLimit`, sent as a time span such as `90.00:00:00`). Exchange's default is 90. 0 to %d. Unset: read, not managed. "+
+				"Lowering it makes Exchange delete the older records; a plan that lowers it warns. A limit that is not a whole number of days (set outside Terraform) reads as the whole days below it, and `audit_log_age_limit` shows the exact value and the drift.", maxAuditAgeDays),
+			Optional:   true,
+			Computed:   true,
+			Validators: []validator.Int64{int64validator.Between(0, maxAuditAgeDays)},
+		},
+		"audit_log_age_limit": schema.StringAttribute{
+			MarkdownDescription: "The exact `AuditLogAgeLimit` the mailbox has, as Exchange reports it (`d.hh:mm:ss`, e.g. `90.00:00:00` or `365.12:00:00`). When `audit_log_age_limit_days` is set, a limit that differs from it by any amount (hours included) plans an update.",
 			Computed:            true,
-			Validators:          []validator.Int64{int64validator.Between(0, maxAuditAgeDays)},
-			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 		"default_audit_set": schema.SetAttribute{
 			MarkdownDescription: "The logon types (`Admin`, `Delegate`, `Owner`) that use Microsoft's managed default action list (`DefaultAuditSet`): exactly those whose action set is not configured here.",
@@ -135,7 +149,8 @@ func (r *mailboxAuditResource) Schema(_ context.Context, _ resource.SchemaReques
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Mailbox audit logging settings of one mailbox (Exchange Online `Set-Mailbox -AuditEnabled/-AuditLogAgeLimit/-AuditAdmin/-AuditDelegate/-AuditOwner/-DefaultAuditSet`; CIS 6.1.2, 6.1.3).\n\n" +
-			"Destroying the resource restores Microsoft's defaults on the mailbox: auditing on, a 90-day age limit and the managed default action lists for all three logon types. A mailbox deleted outside Terraform is removed from state and its settings are re-applied once the mailbox exists again.",
+			"Destroying the resource (or replacing it) leaves the mailbox's audit settings as they are: in particular it never lowers `AuditLogAgeLimit`, which would make Exchange delete older audit records. A mailbox deleted outside Terraform is removed from state and its settings are re-applied once the mailbox exists again.\n\n" +
+			"A mailbox must not be managed both by this resource and by an `m365harden_mailbox_audit_baseline` that covers it (each apply would undo the other): the plan fails until the mailbox is in the baseline's `excluded_mailboxes`.",
 		Attributes: attrs,
 	}
 }
@@ -144,9 +159,22 @@ func (r *mailboxAuditResource) Configure(_ context.Context, req resource.Configu
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan predicts default_audit_set and the action sets left to
-// Microsoft's defaults, so the plan is exact and an untouched mailbox plans
-// empty.
+// resolveGUID returns the GUID of the mailbox an identity names.
+func (r *mailboxAuditResource) resolveGUID(ctx context.Context, identity string) (string, error) {
+	if r.clients == nil {
+		return "", fmt.Errorf("provider not configured")
+	}
+	m, err := auditCacheFor(r.clients).get(ctx, identity)
+	if err != nil {
+		return "", err
+	}
+	return m.Guid, nil
+}
+
+// ModifyPlan predicts default_audit_set, the action sets left to
+// Microsoft's defaults and the exact age limit, so the plan is exact and an
+// untouched mailbox plans empty; warns when the age limit goes down; and
+// refuses a mailbox a baseline also enforces.
 func (r *mailboxAuditResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -162,13 +190,24 @@ func (r *mailboxAuditResource) ModifyPlan(ctx context.Context, req resource.Modi
 		state = &mailboxAuditModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
+	if r.clients != nil {
+		guid := plan.ID
+		if state != nil && common.SameMailbox(ctx, &plan.Identity, state.Identity, state.ID, r.resolveGUID, exchange.IsNotFound, &resp.Diagnostics) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("identity"))
+			guid = types.StringUnknown() // another mailbox
+		}
+		checkMailboxClaim(ctx, r.clients, plan.Identity, guid, &resp.Diagnostics)
+	}
+
+	r.planAge(&cfg, &plan, state, &resp.Diagnostics)
+
 	var defaults []string
+	unknownSets := false
 	for _, lt := range logonTypes {
 		c := cfg.actions(lt)
 		if c.IsUnknown() {
-			plan.DefaultAuditSet = types.SetUnknown(types.StringType)
-			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-			return
+			unknownSets = true
+			continue
 		}
 		if !c.IsNull() {
 			continue
@@ -176,102 +215,73 @@ func (r *mailboxAuditResource) ModifyPlan(ctx context.Context, req resource.Modi
 		defaults = append(defaults, lt.Name)
 		// Left to Microsoft: the current list stays when the logon type is
 		// already on the default set; otherwise the reset changes it.
-		if state != nil && setHas(state.DefaultAuditSet, lt.Name) && !state.actions(lt).IsNull() {
+		if state != nil && conv.ContainsFold(conv.Strings(state.DefaultAuditSet), lt.Name) && !state.actions(lt).IsNull() {
 			plan.setActions(lt, state.actions(lt))
 		} else {
 			plan.setActions(lt, types.SetUnknown(types.StringType))
 		}
 	}
-	plan.DefaultAuditSet = stringSet(defaults)
-	if state != nil && plan.AuditLogAgeLimitDays.IsUnknown() && cfg.AuditLogAgeLimitDays.IsNull() {
-		plan.AuditLogAgeLimitDays = state.AuditLogAgeLimitDays
+	if unknownSets {
+		plan.DefaultAuditSet = types.SetUnknown(types.StringType)
+	} else if state != nil {
+		plan.DefaultAuditSet = conv.SetKeepCase(state.DefaultAuditSet, defaults)
+	} else {
+		plan.DefaultAuditSet = conv.StringSet(defaults)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func setHas(s types.Set, v string) bool {
-	if s.IsNull() || s.IsUnknown() {
-		return false
-	}
-	for _, e := range s.Elements() {
-		if sv, ok := e.(types.String); ok && strings.EqualFold(sv.ValueString(), v) {
-			return true
+// planAge plans audit_log_age_limit_days and the exact audit_log_age_limit.
+func (r *mailboxAuditResource) planAge(cfg, plan, state *mailboxAuditModel, diags *diag.Diagnostics) {
+	switch {
+	case cfg.AuditLogAgeLimitDays.IsUnknown():
+		plan.AuditLogAgeLimit = types.StringUnknown()
+	case cfg.AuditLogAgeLimitDays.IsNull():
+		// Not managed: whatever the mailbox has stays.
+		if state != nil {
+			plan.AuditLogAgeLimitDays = state.AuditLogAgeLimitDays
+			plan.AuditLogAgeLimit = state.AuditLogAgeLimit
+		} else {
+			plan.AuditLogAgeLimitDays = types.Int64Unknown()
+			plan.AuditLogAgeLimit = types.StringUnknown()
+		}
+	default:
+		days := cfg.AuditLogAgeLimitDays.ValueInt64()
+		plan.AuditLogAgeLimit = types.StringValue(conv.FormatDays(days))
+		if state == nil || state.AuditLogAgeLimit.IsNull() || state.AuditLogAgeLimit.IsUnknown() {
+			return
+		}
+		if cur, err := conv.ParseTimeSpan(state.AuditLogAgeLimit.ValueString()); err == nil && time.Duration(days)*24*time.Hour < cur {
+			diags.AddAttributeWarning(path.Root("audit_log_age_limit_days"), "Audit records will be deleted",
+				fmt.Sprintf("This plan lowers the AuditLogAgeLimit of mailbox %s from %s to %s. %s",
+					plan.Identity.ValueString(), state.AuditLogAgeLimit.ValueString(), conv.FormatDays(days), auditAgePurge))
 		}
 	}
-	return false
 }
 
-func stringSet(vals []string) types.Set {
-	elems := make([]attr.Value, 0, len(vals))
-	for _, v := range vals {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
-func setStrings(s types.Set) []string {
-	if s.IsNull() || s.IsUnknown() {
-		return nil
-	}
-	out := make([]string, 0, len(s.Elements()))
-	for _, e := range s.Elements() {
-		if sv, ok := e.(types.String); ok {
-			out = append(out, sv.ValueString())
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x := make(map[string]bool, len(a))
-	for _, v := range a {
-		x[strings.ToLower(v)] = true
-	}
-	for _, v := range b {
-		if !x[strings.ToLower(v)] {
-			return false
-		}
-	}
-	return true
-}
-
-// model builds state from a mailbox; identity is kept as configured.
-func mailboxAuditFromService(identity types.String, m *exchange.Mailbox) *mailboxAuditModel {
+// mailboxAuditFromService builds state from a mailbox. prior is the plan
+// (after a write) or the prior state (after a read): identity and values
+// equal to the tenant's ignoring case keep prior's spelling.
+func mailboxAuditFromService(prior *mailboxAuditModel, m *exchange.Mailbox) *mailboxAuditModel {
+	days, _ := conv.WholeDays(m.AuditLogAgeLimit)
 	out := &mailboxAuditModel{
 		ID:                   types.StringValue(m.Guid),
-		Identity:             identity,
+		Identity:             prior.Identity,
 		UserPrincipalName:    types.StringValue(m.UserPrincipalName),
 		AuditEnabled:         types.BoolValue(m.AuditEnabled),
-		AuditLogAgeLimitDays: types.Int64Value(int64(m.AuditLogAgeLimit / (24 * time.Hour))),
-		DefaultAuditSet:      stringSet(m.DefaultAuditSet),
+		AuditLogAgeLimitDays: types.Int64Value(days),
+		AuditLogAgeLimit:     types.StringValue(conv.FormatTimeSpan(m.AuditLogAgeLimit)),
+		DefaultAuditSet:      conv.SetKeepCase(prior.DefaultAuditSet, m.DefaultAuditSet),
 	}
 	for _, lt := range logonTypes {
-		var list []string
-		switch lt.Name {
-		case "Admin":
-			list = m.AuditAdmin
-		case "Delegate":
-			list = m.AuditDelegate
-		case "Owner":
-			list = m.AuditOwner
-		}
-		var kept []string
-		for _, a := range list {
-			if !strings.EqualFold(a, "None") {
-				kept = append(kept, a)
-			}
-		}
-		out.setActions(lt, stringSet(kept))
+		out.setActions(lt, conv.SetKeepCase(prior.actions(lt), currentActions(m, lt)))
 	}
 	return out
 }
 
 // changes returns the Set-Mailbox parameters that bring the mailbox to the
-// plan (empty when it already matches).
+// plan (empty when it already matches). Action names compare ignoring case,
+// as Exchange binds them.
 func (m *mailboxAuditModel) changes(cfg *mailboxAuditModel, cur *exchange.Mailbox) map[string]any {
 	p := map[string]any{}
 	if !m.AuditEnabled.IsNull() && !m.AuditEnabled.IsUnknown() && m.AuditEnabled.ValueBool() != cur.AuditEnabled {
@@ -279,20 +289,20 @@ func (m *mailboxAuditModel) changes(cfg *mailboxAuditModel, cur *exchange.Mailbo
 	}
 	if !cfg.AuditLogAgeLimitDays.IsNull() && !cfg.AuditLogAgeLimitDays.IsUnknown() &&
 		time.Duration(cfg.AuditLogAgeLimitDays.ValueInt64())*24*time.Hour != cur.AuditLogAgeLimit {
-		p["AuditLogAgeLimit"] = exchange.FormatDays(cfg.AuditLogAgeLimitDays.ValueInt64())
+		p["AuditLogAgeLimit"] = conv.FormatDays(cfg.AuditLogAgeLimitDays.ValueInt64())
 	}
 	var reset []string
 	for _, lt := range logonTypes {
 		c := cfg.actions(lt)
-		onDefault := containsFold(cur.DefaultAuditSet, lt.Name)
+		onDefault := conv.ContainsFold(cur.DefaultAuditSet, lt.Name)
 		if c.IsNull() {
 			if !onDefault {
 				reset = append(reset, lt.Name)
 			}
 			continue
 		}
-		want := setStrings(c)
-		if onDefault || !sameStrings(want, currentActions(cur, lt)) {
+		want := conv.Strings(c)
+		if onDefault || !conv.EqualFold(want, currentActions(cur, lt)) {
 			if len(want) == 0 {
 				want = []string{"None"}
 			}
@@ -305,6 +315,8 @@ func (m *mailboxAuditModel) changes(cfg *mailboxAuditModel, cur *exchange.Mailbo
 	return p
 }
 
+// currentActions is a mailbox's action list for a logon type, without the
+// "None" Exchange reports for an empty list.
 func currentActions(m *exchange.Mailbox, lt logonType) []string {
 	var list []string
 	switch lt.Name {
@@ -324,57 +336,56 @@ func currentActions(m *exchange.Mailbox, lt logonType) []string {
 	return out
 }
 
-func containsFold(list []string, v string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, v) {
-			return true
-		}
-	}
-	return false
-}
-
-// readDirect reads the mailbox from the service (not the cache), retrying
-// not-found for a while: a mailbox just created elsewhere, or a write just
-// made, may not be visible yet.
+// readDirect reads the mailbox from the service, not the cache: a write is
+// verified against the service itself.
 func (r *mailboxAuditResource) readDirect(ctx context.Context, identity string) (*exchange.Mailbox, error) {
 	return r.clients.Exchange.GetMailbox(ctx, identity, auditReadFields...)
 }
 
-func (r *mailboxAuditResource) apply(ctx context.Context, cfg, plan *mailboxAuditModel) (*mailboxAuditModel, error) {
-	identity := plan.Identity.ValueString()
-	cur, err := r.readDirect(ctx, identity)
+// target is how a write names the mailbox: the GUID in state once known
+// (it survives renames), else the configured identity.
+func (m *mailboxAuditModel) target() string {
+	if id := m.ID.ValueString(); !m.ID.IsUnknown() && id != "" {
+		return id
+	}
+	return m.Identity.ValueString()
+}
+
+// apply brings the mailbox to the plan; before is the mailbox as it was.
+func (r *mailboxAuditResource) apply(ctx context.Context, cfg, plan *mailboxAuditModel) (got *mailboxAuditModel, before *exchange.Mailbox, err error) {
+	cur, err := r.readDirect(ctx, plan.target())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	params := plan.changes(cfg, cur)
 	if len(params) > 0 {
 		auditCacheFor(r.clients).invalidate()
 		// Identify by GUID: unambiguous whatever form the user wrote.
 		if err := r.clients.Exchange.SetMailbox(ctx, cur.Guid, params); err != nil {
-			return nil, err
+			return nil, cur, err
 		}
 	}
-	var got *exchange.Mailbox
+	var read *exchange.Mailbox
 	err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
 		m, err := r.readDirect(ctx, cur.Guid)
 		if err != nil {
 			return err
 		}
-		got = m
+		read = m
 		if left := plan.changes(cfg, m); len(left) > 0 {
 			keys := make([]string, 0, len(left))
 			for k := range left {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
-			return wait.NotYet("mailbox %s still differs in %s", identity, strings.Join(keys, ", "))
+			return wait.NotYet("mailbox %s still differs in %s", plan.Identity.ValueString(), strings.Join(keys, ", "))
 		}
 		return nil
 	})
-	if got == nil {
-		return nil, err
+	if read == nil {
+		return nil, cur, err
 	}
-	return mailboxAuditFromService(plan.Identity, got), err
+	return mailboxAuditFromService(plan, read), cur, err
 }
 
 func (r *mailboxAuditResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -411,11 +422,20 @@ func (r *mailboxAuditResource) write(ctx context.Context, config, plan configGet
 	if diags.HasError() {
 		return
 	}
-	got, err := r.apply(ctx, &cfg, &p)
+	got, before, err := r.apply(ctx, &cfg, &p)
+	if create && before != nil && got != nil && before.AuditLogAgeLimit > 0 {
+		// Adopting a mailbox that kept its records longer: the plan could
+		// not know, so say it now.
+		if after, perr := conv.ParseTimeSpan(got.AuditLogAgeLimit.ValueString()); perr == nil && after < before.AuditLogAgeLimit {
+			diags.AddWarning("Audit records will be deleted",
+				fmt.Sprintf("Mailbox %s had an AuditLogAgeLimit of %s; the configuration set %s. %s",
+					p.Identity.ValueString(), conv.FormatTimeSpan(before.AuditLogAgeLimit), got.AuditLogAgeLimit.ValueString(), auditAgePurge))
+		}
+	}
 	if err != nil {
 		what := fmt.Sprintf("Changing the audit settings of mailbox %q failed", p.Identity.ValueString())
 		if exchange.IsNotFound(err) {
-			common.AddAPIError(diags, what, fmt.Errorf("%w\n\nCheck the identity: it must be the mailbox's user principal name, primary SMTP address or GUID", err))
+			common.AddAPIError(diags, what, fmt.Errorf("%w\n\nCheck the identity: it must be the mailbox's user principal name, primary SMTP address, alias or GUID", err))
 		} else {
 			common.AddAPIError(diags, what, err)
 		}
@@ -424,8 +444,8 @@ func (r *mailboxAuditResource) write(ctx context.Context, config, plan configGet
 		}
 		if got != nil {
 			diags.Append(state.Set(ctx, got)...)
-		} else if cur, rerr := r.readDirect(ctx, p.Identity.ValueString()); rerr == nil {
-			diags.Append(state.Set(ctx, mailboxAuditFromService(p.Identity, cur))...)
+		} else if cur, rerr := r.readDirect(ctx, p.target()); rerr == nil {
+			diags.Append(state.Set(ctx, mailboxAuditFromService(&p, cur))...)
 		}
 		return
 	}
@@ -443,11 +463,7 @@ func (r *mailboxAuditResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 	// Read by GUID once known: it survives renames and address changes.
-	id := st.ID.ValueString()
-	if id == "" {
-		id = st.Identity.ValueString()
-	}
-	m, err := auditCacheFor(r.clients).get(ctx, id)
+	m, err := auditCacheFor(r.clients).getByGUID(ctx, st.target())
 	if exchange.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Mailbox not found",
 			fmt.Sprintf("Mailbox %q no longer exists; m365harden_mailbox_audit was removed from state and will be created again once the mailbox exists.", st.Identity.ValueString()))
@@ -458,33 +474,18 @@ func (r *mailboxAuditResource) Read(ctx context.Context, req resource.ReadReques
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading the audit settings of mailbox %q failed", st.Identity.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, mailboxAuditFromService(st.Identity, m))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, mailboxAuditFromService(&st, m))...)
 }
 
+// Delete changes nothing in the tenant. Restoring "defaults" would lower a
+// longer AuditLogAgeLimit to 90 days and make Exchange delete the older
+// audit records (Set-Mailbox -AuditLogAgeLimit), and a replacement would do
+// it between destroy and create.
 func (r *mailboxAuditResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	var st mailboxAuditModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id := st.ID.ValueString()
-	if id == "" {
-		id = st.Identity.ValueString()
-	}
-	auditCacheFor(r.clients).invalidate()
-	// Microsoft's defaults: auditing on, 90 days, managed action lists.
-	err := r.clients.Exchange.SetMailbox(ctx, id, map[string]any{
-		"AuditEnabled":     true,
-		"AuditLogAgeLimit": exchange.FormatDays(90),
-		"DefaultAuditSet":  []string{"Admin", "Delegate", "Owner"},
-	})
-	if err != nil && !exchange.IsNotFound(err) {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Restoring the default audit settings of mailbox %q failed", st.Identity.ValueString()), err)
-	}
+	var identity types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("identity"), &identity)...)
+	resp.Diagnostics.AddWarning("Mailbox audit settings left as they are",
+		fmt.Sprintf("m365harden_mailbox_audit for mailbox %s was removed from Terraform state; the mailbox keeps its current audit settings (age limit and action lists included).", identity.ValueString()))
 }
 
 func (r *mailboxAuditResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -492,12 +493,18 @@ func (r *mailboxAuditResource) ImportState(ctx context.Context, req resource.Imp
 		common.NotConfigured(&resp.Diagnostics)
 		return
 	}
+	if why := common.MailboxIdentityProblem(req.ID); why != "" {
+		resp.Diagnostics.AddError("Wrong import ID", fmt.Sprintf("%q cannot name a mailbox: %s. Import by user principal name, SMTP address, alias or GUID.", req.ID, why))
+		return
+	}
 	m, err := r.readDirect(ctx, req.ID)
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Importing mailbox %q failed", req.ID), err)
 		return
 	}
-	// Any identity form imports; state records the user principal name.
+	// Any identity form imports; state records the user principal name. A
+	// configuration that names the mailbox another way plans no change
+	// (see the identity plan modifier).
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("identity"), m.UserPrincipalName)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), m.Guid)...)
 }
@@ -508,6 +515,7 @@ type mailboxAuditModel struct {
 	UserPrincipalName    types.String `tfsdk:"user_principal_name"`
 	AuditEnabled         types.Bool   `tfsdk:"audit_enabled"`
 	AuditLogAgeLimitDays types.Int64  `tfsdk:"audit_log_age_limit_days"`
+	AuditLogAgeLimit     types.String `tfsdk:"audit_log_age_limit"`
 	AuditAdmin           types.Set    `tfsdk:"audit_admin"`
 	AuditDelegate        types.Set    `tfsdk:"audit_delegate"`
 	AuditOwner           types.Set    `tfsdk:"audit_owner"`

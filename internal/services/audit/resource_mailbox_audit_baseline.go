@@ -26,6 +26,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/conv"
 	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
 )
 
@@ -58,7 +59,8 @@ func requiredActionsAttr(lt logonType) schema.SetAttribute {
 		Optional:    true,
 		Validators: []validator.Set{
 			setvalidator.SizeAtLeast(1),
-			setvalidator.ValueStringsAre(stringvalidator.OneOf(lt.Valid...)),
+			setvalidator.ValueStringsAre(stringvalidator.OneOfCaseInsensitive(lt.Valid...)),
+			conv.UniqueFold(),
 		},
 	}
 }
@@ -82,17 +84,19 @@ func (r *mailboxAuditBaselineResource) Schema(_ context.Context, _ resource.Sche
 				Default:             setdefault.StaticValue(stringSet([]string{"SharedMailbox", "UserMailbox"})),
 				Validators: []validator.Set{
 					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.OneOf(mailboxTypes...)),
+					setvalidator.ValueStringsAre(stringvalidator.OneOfCaseInsensitive(mailboxTypes...)),
+					conv.UniqueFold(),
 				},
 			},
 			"excluded_mailboxes": schema.SetAttribute{
-				MarkdownDescription: "Mailboxes left alone, by user principal name, primary SMTP address or GUID (compared case-insensitively).",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 320))},
+				MarkdownDescription: "Mailboxes left alone, by user principal name, primary SMTP address or GUID (compared case-insensitively). " +
+					"A mailbox that has its own `m365harden_mailbox_audit` must be listed here: otherwise the two would undo each other's settings on every apply, and the plan fails saying so.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(excludedMailboxValidator{}), conv.UniqueFold()},
 			},
 			"audit_enabled": schema.BoolAttribute{
-				MarkdownDescription: "The `AuditEnabled` value every mailbox must have. Default and hardened: `true`.",
+				MarkdownDescription: "The `AuditEnabled` value every mailbox must have. Default and hardened: `true` (CIS 6.1.2 checks it). Exchange Online ignores this flag while mailbox auditing is on for the organization (`AuditDisabled = $false`): mailboxes are audited either way (https://learn.microsoft.com/purview/audit-mailboxes); the per-account off switch is the audit bypass.",
 				Optional:            true,
 				Computed:            true,
 				Default:             booldefault.StaticBool(true),
@@ -118,13 +122,52 @@ func (r *mailboxAuditBaselineResource) Configure(_ context.Context, req resource
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan plans no deviations: a non-empty state makes the plan list the
-// mailboxes apply will fix.
+// ModifyPlan plans no deviations (a non-empty state makes the plan list the
+// mailboxes apply will fix) and refuses mailboxes that also have their own
+// m365harden_mailbox_audit.
 func (r *mailboxAuditBaselineResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
+	var plan mailboxAuditBaselineModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.clients != nil && plan.known() {
+		checkBaselineClaim(ctx, r.clients, plan.rule(), &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("deviations"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
+}
+
+// known reports whether the rule is known at plan time.
+func (m *mailboxAuditBaselineModel) known() bool {
+	return !m.RecipientTypes.IsUnknown() && !m.ExcludedMailboxes.IsUnknown() && !m.AuditEnabled.IsUnknown() &&
+		!m.MinAuditLogAgeLimitDays.IsUnknown() && !m.RequiredAuditAdmin.IsUnknown() && !m.RequiredAuditDelegate.IsUnknown() && !m.RequiredAuditOwner.IsUnknown()
+}
+
+// excludedMailboxValidator accepts what the baseline matches exclusions
+// against: a user principal name or SMTP address, or a GUID.
+type excludedMailboxValidator struct{}
+
+func (excludedMailboxValidator) Description(context.Context) string {
+	return "a user principal name, primary SMTP address or mailbox GUID"
+}
+
+func (v excludedMailboxValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (excludedMailboxValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	v := req.ConfigValue.ValueString()
+	if guidRe.MatchString(v) || (common.MailboxIdentityProblem(v) == "" && common.IsSMTPAddress(v)) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Not a mailbox address or GUID",
+		fmt.Sprintf("%q: excluded_mailboxes are matched against each mailbox's user principal name, primary SMTP address and GUID; an alias, a name or anything else would exclude nothing. Give one of those.", v))
 }
 
 // baselineRule is the baseline in Go terms.
@@ -171,13 +214,26 @@ func (b baselineRule) query() exchange.MailboxQuery {
 	return q
 }
 
+// excludes reports whether m is in excluded_mailboxes.
+func (b baselineRule) excludes(m *exchange.Mailbox) bool {
+	for _, k := range []string{m.UserPrincipalName, m.PrimarySmtpAddress, m.Guid} {
+		if b.excluded[strings.ToLower(k)] {
+			return true
+		}
+	}
+	return false
+}
+
+// covers reports whether the baseline enforces its settings on m.
+func (b baselineRule) covers(m *exchange.Mailbox) bool {
+	return containsFold(b.types, m.RecipientTypeDetails) && !b.excludes(m)
+}
+
 // fix returns the Set-Mailbox parameters that bring m to the baseline and a
 // description of the deviation ("" when m complies or is excluded).
 func (b baselineRule) fix(m *exchange.Mailbox) (map[string]any, string) {
-	for _, k := range []string{m.UserPrincipalName, m.PrimarySmtpAddress, m.Guid} {
-		if b.excluded[strings.ToLower(k)] {
-			return nil, ""
-		}
+	if b.excludes(m) {
+		return nil, ""
 	}
 	p := map[string]any{}
 	var why []string
@@ -186,8 +242,8 @@ func (b baselineRule) fix(m *exchange.Mailbox) (map[string]any, string) {
 		why = append(why, fmt.Sprintf("AuditEnabled is %t", m.AuditEnabled))
 	}
 	if b.minAge != nil && m.AuditLogAgeLimit < *b.minAge {
-		p["AuditLogAgeLimit"] = exchange.FormatDays(int64(*b.minAge / (24 * time.Hour)))
-		why = append(why, fmt.Sprintf("AuditLogAgeLimit is %d days", int64(m.AuditLogAgeLimit/(24*time.Hour))))
+		p["AuditLogAgeLimit"] = conv.FormatTimeSpan(*b.minAge)
+		why = append(why, "AuditLogAgeLimit is "+conv.FormatTimeSpan(m.AuditLogAgeLimit))
 	}
 	for _, lt := range logonTypes {
 		need := b.required[lt.Name]

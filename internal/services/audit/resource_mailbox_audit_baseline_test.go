@@ -217,3 +217,77 @@ resource "m365harden_mailbox_audit_baseline" "this" {
 		t.Fatalf("%d Get-Mailbox calls; at most %d allowed", calls, limit)
 	}
 }
+
+// Issue 9, item 12: a mailbox with its own m365harden_mailbox_audit that a
+// baseline also covers fails the plan (whichever of the two is planned
+// second reports it, naming the fix); excluded from the baseline, the two
+// converge and plan empty.
+func TestAccMailboxAuditBaseline_conflictWithMailboxAudit(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
+	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "room1@contoso.com", Type: "RoomMailbox"})
+	cfg := func(identity, excluded string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+resource "m365harden_mailbox_audit_baseline" "this" {
+  excluded_mailboxes   = [%s]
+  required_audit_owner = ["MailboxLogin"]
+}
+
+resource "m365harden_mailbox_audit" "ann" {
+  identity = %q
+  # no audit_owner: Microsoft's default owner list, which the baseline's
+  # MailboxLogin would take the mailbox off
+}
+`, excluded, identity)
+	}
+	clash := regexp.MustCompile(`(?s)(Mailbox also enforced by a baseline|Mailboxes also managed by\s+m365harden_mailbox_audit).*excluded_mailboxes`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("ann@contoso.com", ""), PlanOnly: true, ExpectError: clash},
+			{Config: cfg("ann", ""), PlanOnly: true, ExpectError: clash}, // the alias names the same mailbox
+			{Config: cfg("room1@contoso.com", "")},                       // rooms are not covered: no clash
+			{
+				Config: cfg("ann@contoso.com", `"ANN@contoso.com"`),
+				Check:  tenantMailbox(t, tn, "90.00:00:00", allLogonTypes, nil),
+			},
+			{Config: cfg("ann@contoso.com", `"ANN@contoso.com"`), PlanOnly: true},
+		},
+	})
+}
+
+// Issue 9, items 14, 18 and 23: enum values in any letter case are
+// accepted; an exclusion the baseline could never match, an empty required
+// list and a case-only duplicate are refused at plan time.
+func TestAccMailboxAuditBaseline_inputRules(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 4, AuditDisabledEvery: 2}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(body string) string {
+		return tn.ProviderConfig() + fmt.Sprintf("resource \"m365harden_mailbox_audit_baseline\" \"this\" {\n%s\n}\n", body)
+	}
+	steps := []resource.TestStep{}
+	for _, c := range []struct{ body, want string }{
+		{`excluded_mailboxes = ["user1"]`, "Not a mailbox address or GUID"},
+		{`excluded_mailboxes = ["smtp:user1@contoso.onmicrosoft.com"]`, "Not a mailbox address or GUID"},
+		{`required_audit_owner = []`, "at least 1"},
+		{`recipient_types = []`, "at least 1"},
+		{`recipient_types = ["UserMailbox", "usermailbox"]`, "Duplicate value"},
+	} {
+		steps = append(steps, resource.TestStep{Config: cfg(c.body), PlanOnly: true, ExpectError: regexp.MustCompile(c.want)})
+	}
+	steps = append(steps,
+		resource.TestStep{
+			Config: cfg(`recipient_types = ["usermailbox"]
+  required_audit_owner = ["mailboxlogin"]`),
+			Check: deviating(tn, 0),
+		},
+		resource.TestStep{
+			Config: cfg(`recipient_types = ["usermailbox"]
+  required_audit_owner = ["mailboxlogin"]`),
+			PlanOnly: true,
+		},
+	)
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+}

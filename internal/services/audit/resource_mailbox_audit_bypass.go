@@ -23,6 +23,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = &mailboxAuditBypassResource{}
 	_ resource.ResourceWithImportState = &mailboxAuditBypassResource{}
+	_ resource.ResourceWithModifyPlan  = &mailboxAuditBypassResource{}
 )
 
 // NewMailboxAuditBypassResource returns the m365harden_mailbox_audit_bypass resource.
@@ -43,15 +44,14 @@ func (r *mailboxAuditBypassResource) Schema(_ context.Context, _ resource.Schema
 			"Destroying the resource sets `AuditBypassEnabled` back to Microsoft's default, `$false`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "The account's GUID.",
+				MarkdownDescription: "The account's GUID. Reads and writes use it, so the resource follows the account through renames.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"identity": schema.StringAttribute{
-				MarkdownDescription: "The account (the `-Identity` of `Set-MailboxAuditBypassAssociation`): user principal name, primary SMTP address or GUID. Changing it manages another account (replace).",
+				MarkdownDescription: "The account (the `-Identity` of `Set-MailboxAuditBypassAssociation`): user principal name, primary SMTP address, alias or GUID. Another spelling of the same account (another of its names, other letter case) is no change; naming another account replaces the resource.",
 				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 320)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 320), common.MailboxIdentity()},
 			},
 			"audit_bypass_enabled": schema.BoolAttribute{
 				MarkdownDescription: "`AuditBypassEnabled`. Default and hardened value: `false`.",
@@ -67,8 +67,42 @@ func (r *mailboxAuditBypassResource) Configure(_ context.Context, req resource.C
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
+// ModifyPlan treats another spelling of the same account as no change.
+func (r *mailboxAuditBypassResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.clients == nil {
+		return
+	}
+	var plan, state mailboxAuditBypassModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resolve := func(ctx context.Context, identity string) (string, error) {
+		m, err := auditCacheFor(r.clients).get(ctx, identity)
+		if err != nil {
+			return "", err
+		}
+		return m.Guid, nil
+	}
+	if common.SameMailbox(ctx, &plan.Identity, state.Identity, state.ID, resolve, exchange.IsNotFound, &resp.Diagnostics) {
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("identity"))
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// target is how calls name the account: the GUID in state once known (it
+// survives renames), else the configured identity.
+func (m *mailboxAuditBypassModel) target() string {
+	if id := m.ID.ValueString(); !m.ID.IsUnknown() && id != "" {
+		return id
+	}
+	return m.Identity.ValueString()
+}
+
 func (r *mailboxAuditBypassResource) write(ctx context.Context, m *mailboxAuditBypassModel) error {
-	cur, err := r.clients.Exchange.GetMailboxAuditBypass(ctx, m.Identity.ValueString())
+	cur, err := r.clients.Exchange.GetMailboxAuditBypass(ctx, m.target())
 	if err != nil {
 		return err
 	}
@@ -125,7 +159,7 @@ func (r *mailboxAuditBypassResource) Update(ctx context.Context, req resource.Up
 	if err := r.write(ctx, &m); err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Setting the audit bypass of %q failed", m.Identity.ValueString()), err)
 		// State follows the tenant after a failed update.
-		if cur, rerr := r.clients.Exchange.GetMailboxAuditBypass(ctx, m.Identity.ValueString()); rerr == nil {
+		if cur, rerr := r.clients.Exchange.GetMailboxAuditBypass(ctx, m.target()); rerr == nil {
 			m.AuditBypassEnabled = types.BoolValue(cur.AuditBypassEnabled)
 			m.ID = types.StringValue(cur.Guid)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -145,11 +179,7 @@ func (r *mailboxAuditBypassResource) Read(ctx context.Context, req resource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := m.ID.ValueString()
-	if id == "" {
-		id = m.Identity.ValueString()
-	}
-	cur, err := r.clients.Exchange.GetMailboxAuditBypass(ctx, id)
+	cur, err := r.clients.Exchange.GetMailboxAuditBypass(ctx, m.target())
 	if exchange.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -173,7 +203,7 @@ func (r *mailboxAuditBypassResource) Delete(ctx context.Context, req resource.De
 	if resp.Diagnostics.HasError() || !m.AuditBypassEnabled.ValueBool() {
 		return
 	}
-	err := r.clients.Exchange.SetMailboxAuditBypass(ctx, m.ID.ValueString(), false)
+	err := r.clients.Exchange.SetMailboxAuditBypass(ctx, m.target(), false)
 	if err != nil && !exchange.IsNotFound(err) {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Turning off the audit bypass of %q failed", m.Identity.ValueString()), err)
 	}
@@ -182,6 +212,10 @@ func (r *mailboxAuditBypassResource) Delete(ctx context.Context, req resource.De
 func (r *mailboxAuditBypassResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
+		return
+	}
+	if why := common.MailboxIdentityProblem(req.ID); why != "" {
+		resp.Diagnostics.AddError("Wrong import ID", fmt.Sprintf("%q cannot name an account: %s. Import by user principal name, SMTP address, alias or GUID.", req.ID, why))
 		return
 	}
 	m, err := r.clients.Exchange.GetMailbox(ctx, req.ID, "UserPrincipalName", "Guid")

@@ -126,3 +126,87 @@ func TestAccMailboxAuditBypass_badInputAndLag(t *testing.T) {
 		},
 	})
 }
+
+func bypassFor(tn *acctest.Tenant, identity string) string {
+	return tn.ProviderConfig() + fmt.Sprintf(`
+resource "m365harden_mailbox_audit_bypass" "svc" {
+  identity = %q
+}
+`, identity)
+}
+
+// Issue 9, item 15: a renamed account stays in state; writes follow the GUID.
+func TestAccMailboxAuditBypass_renamedAccount(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "svc-backup@contoso.com"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: bypassConfig(tn, "")},
+			{
+				PreConfig: func() {
+					if err := m365sim.RenameMailbox(tn.Sim, tn.ID, "svc-backup@contoso.com", "svc-archive@contoso.com"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: bypassConfig(tn, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{ // an attacker exempts the renamed account: apply turns it off again
+				PreConfig: func() {
+					if err := m365sim.SetAuditBypass(tn.Sim, tn.ID, "svc-archive@contoso.com", true); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: bypassConfig(tn, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bypassAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					o := tn.One(t, m365sim.EndpointExchange, "Get-MailboxAuditBypassAssociation", map[string]any{"Identity": "svc-archive@contoso.com"})
+					if o["AuditBypassEnabled"] != false {
+						return fmt.Errorf("AuditBypassEnabled = %v after apply", o["AuditBypassEnabled"])
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Issue 9, item 19: other spellings of the same account plan nothing, also
+// right after an import block.
+func TestAccMailboxAuditBypass_identitySpellings(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	svc := addMailbox(t, tn, m365sim.MailboxSpec{UPN: "svc-backup@contoso.com", PrimarySmtpAddress: "backup@contoso.com"})
+	steps := []resource.TestStep{{
+		Config:          bypassFor(tn, guidOf(t, svc)),
+		ResourceName:    bypassAddr,
+		ImportState:     true,
+		ImportStateKind: resource.ImportBlockWithID,
+		ImportStateId:   "svc-backup@contoso.com",
+	}, {Config: bypassFor(tn, "svc-backup@contoso.com")}}
+	for _, id := range []string{"SVC-Backup@Contoso.com", guidOf(t, svc), "backup@contoso.com", "svc-backup"} {
+		steps = append(steps, resource.TestStep{
+			Config:           bypassFor(tn, id),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+}
+
+// Issue 9, item 23: an identity that cannot name an account is refused at
+// plan time.
+func TestAccMailboxAuditBypass_badIdentity(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      bypassFor(tn, "svc-*"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`Not a mailbox identity`),
+		}},
+	})
+}
