@@ -788,7 +788,7 @@ func RenameMailbox(s *Server, tenantID, identity, newUPN string) error {
 	if cerr != nil {
 		return cerr
 	}
-	if others := findMailboxes(t, newUPN); len(others) > 0 {
+	if others := findRecipients(t, newUPN); len(others) > 0 {
 		return fmt.Errorf("mailbox rename: %q is already used by another recipient", newUPN)
 	}
 	guid := asString(found["Guid"])

@@ -230,36 +230,3 @@ func init() {
 		return map[string]any{"created": names}, nil
 	})
 }
-
-// RenameMailbox changes a mailbox's user principal name and primary SMTP
-// address out of band, as renaming the user in Microsoft Entra ID and
-// replacing the address does; the old address is dropped (for example to be
-// given to someone else). The mailbox keeps its GUID.
-func RenameMailbox(s *Server, tenantID, identity, newUPN string) error {
-	t := s.Tenant(tenantID)
-	if t == nil {
-		return fmt.Errorf("no tenant %s", tenantID)
-	}
-	if !validSmtpAddress(newUPN) {
-		return fmt.Errorf("rename: %q is not an address", newUPN)
-	}
-	if len(findRecipients(t, newUPN)) > 0 {
-		return fmt.Errorf("rename: %q is already used by another recipient", newUPN)
-	}
-	o, cerr := resolveMailbox(t, identity)
-	if cerr != nil {
-		return cerr
-	}
-	guid := asString(o["Guid"])
-	o = t.Store.GetLatest(kindMailbox, guid)
-	addrs := []string{"SMTP:" + newUPN}
-	for _, a := range stringList(o["EmailAddresses"]) {
-		if !strings.HasPrefix(a, "SMTP:") {
-			addrs = append(addrs, a)
-		}
-	}
-	o["UserPrincipalName"], o["PrimarySmtpAddress"], o["WindowsEmailAddress"], o["EmailAddresses"] = newUPN, newUPN, newUPN, addrs
-	t.Store.Put(kindMailbox, guid, o, 0)
-	s.changed()
-	return nil
-}
