@@ -65,7 +65,7 @@ data "m365harden_alert_policies" "all" {
   depends_on = [m365harden_alert_policy.forwarding]
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, "Forwarding inbox rule created"),
 		Steps: []resource.TestStep{
@@ -109,7 +109,7 @@ data "m365harden_alert_policies" "all" {
 // without a Security & Compliance role gets an error naming the role.
 func TestAccAlertPoliciesDataSource_permissions(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -127,7 +127,7 @@ func TestAccAlertPoliciesDataSource_permissions(t *testing.T) {
 // Throttling on the list is retried.
 func TestAccAlertPoliciesDataSource_throttled(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {

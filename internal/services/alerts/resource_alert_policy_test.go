@@ -95,7 +95,7 @@ func TestAccAlertPolicy_basic(t *testing.T) {
   filter               = "Activity.UserId -like '*@contoso.com'"
   notification_culture = "da-DK"
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, name),
 		Steps: []resource.TestStep{
@@ -164,7 +164,7 @@ func TestAccAlertPolicy_basic(t *testing.T) {
 func TestAccAlertPolicy_importByGUID(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	name := "Forwarding inbox rule created"
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, name),
 		Steps: []resource.TestStep{
@@ -187,7 +187,7 @@ func TestAccAlertPolicy_drift(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	name := "Forwarding inbox rule created"
 	cfg := alertConfig(tn, alertBasic)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, name),
 		Steps: []resource.TestStep{
@@ -228,7 +228,7 @@ func TestAccAlertPolicy_disappears(t *testing.T) {
 	name := "Forwarding inbox rule created"
 	cfg := alertConfig(tn, alertBasic)
 	var firstGUID string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, name),
 		Steps: []resource.TestStep{
@@ -286,7 +286,7 @@ func TestAccAlertPolicy_badInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:      alertConfig(tn, c.body),
@@ -307,7 +307,7 @@ func TestAccAlertPolicy_nameClash(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Compliance(t, "New-ProtectionAlert", map[string]any{"Name": "Forwarding inbox rule created", "Category": "ThreatManagement",
 		"ThreatType": "Activity", "Operation": []string{"New-InboxRule"}, "NotifyUser": []string{"other@contoso.com"}, "AggregationType": "None"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      alertConfig(tn, alertBasic),
@@ -322,7 +322,7 @@ func TestAccAlertPolicy_nameClash(t *testing.T) {
 func TestAccAlertPolicy_builtInNameRefusedAtPlan(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	for _, name := range []string{"Suspicious connector activity", "suspicious CONNECTOR activity"} {
-		resource.Test(t, resource.TestCase{
+		resource.ParallelTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config: tn.ProviderConfig() + fmt.Sprintf(`
@@ -350,7 +350,7 @@ func TestAccAlertPolicy_importAddressCase(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Compliance(t, "New-ProtectionAlert", map[string]any{"Name": "Forwarding inbox rule created", "Category": "ThreatManagement",
 		"ThreatType": "Activity", "Operation": []string{"New-InboxRule"}, "NotifyUser": []string{"SecOps@Contoso.com"}, "AggregationType": "None"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:          alertConfig(tn, alertBasic),
@@ -365,7 +365,7 @@ func TestAccAlertPolicy_importAddressCase(t *testing.T) {
 // Default policies can't be managed: importing one is refused.
 func TestAccAlertPolicy_importSystemRefused(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:        alertConfig(tn, alertBasic),
@@ -383,7 +383,7 @@ func TestAccAlertPolicy_licence(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Sim.Tenant(tn.ID).Licences.AdvancedAlerts = false
 	name := "Forwarding inbox rule created"
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, name),
 		Steps: []resource.TestStep{
@@ -418,7 +418,7 @@ func TestAccAlertPolicy_licence(t *testing.T) {
 func TestAccAlertPolicy_lagAndThrottling(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	name := "Forwarding inbox rule created"
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, name),
 		Steps: []resource.TestStep{
@@ -470,7 +470,7 @@ func TestAccAlertPolicy_lagAndThrottling(t *testing.T) {
 // A read-only app can't create alert policies; the error names the role.
 func TestAccAlertPolicy_forbidden(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) + `
@@ -495,7 +495,7 @@ func TestAccAlertPolicy_examples(t *testing.T) {
 		return string(b)
 	}
 	resources := tn.ProviderConfig() + read("resources/m365harden_alert_policy/resource.tf")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             alertDestroyed(t, tn, "Inbox rule created", "Mailbox permissions added in bulk"),
 		Steps: []resource.TestStep{

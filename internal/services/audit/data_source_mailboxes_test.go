@@ -29,7 +29,7 @@ func TestAccMailboxesDataSource_basic(t *testing.T) {
 	ds := func(args string) string {
 		return tn.ProviderConfig() + fmt.Sprintf("data \"m365harden_mailboxes\" \"this\" {\n%s\n}\n", args)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -75,7 +75,7 @@ func TestAccMailboxesDataSource_throttledPaging(t *testing.T) {
 	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 2500}); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -106,7 +106,7 @@ func TestAccMailboxesDataSource_largeTenant(t *testing.T) {
 	}
 	t.Logf("seeded %d mailboxes in %s", n, time.Since(start))
 	var elapsed time.Duration
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {

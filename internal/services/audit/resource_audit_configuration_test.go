@@ -44,7 +44,7 @@ func TestAccAuditConfiguration_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	// Start from a tenant an attacker has weakened.
 	tn.Exchange(t, "Set-AdminAuditLogConfig", map[string]any{"UnifiedAuditLogIngestionEnabled": false})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy leaves the tenant as it is.
 		CheckDestroy: tenantAudit(t, tn, false, true),
@@ -112,7 +112,7 @@ func TestAccAuditConfiguration_basic(t *testing.T) {
 
 func TestAccAuditConfiguration_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{ // bad input fails at plan time
@@ -140,7 +140,7 @@ resource "m365harden_audit_configuration" "this" {
   unified_audit_log_ingestion_enabled = true
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -167,7 +167,7 @@ resource "m365harden_audit_configuration" "this" {
 // succeeds and the retries are observed in the emulator's counters.
 func TestAccAuditConfiguration_throttled(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -194,7 +194,7 @@ func TestAccAuditConfiguration_throttled(t *testing.T) {
 // When throttling outlasts the retry budget the error says so.
 func TestAccAuditConfiguration_throttledGivesUp(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -211,7 +211,7 @@ func TestAccAuditConfiguration_throttledGivesUp(t *testing.T) {
 // is empty (the framework checks that after every step).
 func TestAccAuditConfiguration_replicationLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() { tn.Sim.SetReplicationLag(m365sim.EndpointExchange, 2*time.Second) },
@@ -228,7 +228,7 @@ func TestAccAuditConfiguration_replicationLag(t *testing.T) {
 // An app without an Exchange role gets an error that names the role to assign.
 func TestAccAuditConfiguration_forbidden(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoNoRoleAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoNoRoleSecret)) +
@@ -241,7 +241,7 @@ func TestAccAuditConfiguration_forbidden(t *testing.T) {
 // A read-only app may read but not write: the write fails naming the role.
 func TestAccAuditConfiguration_readOnlyApp(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +

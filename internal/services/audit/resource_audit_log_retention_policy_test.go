@@ -69,7 +69,7 @@ func retentionGone(tn *acctest.Tenant, t *testing.T) resource.TestCheckFunc {
 
 func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             retentionGone(tn, t),
 		Steps: []resource.TestStep{
@@ -149,7 +149,7 @@ resource "m365harden_audit_log_retention_policy" "exo" {
 }`, `at least one of record_types`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProviderFactories,
 				Steps:                    []resource.TestStep{{Config: c.cfg, PlanOnly: true, ExpectError: regexp.MustCompile("(?s)" + c.err)}},
 			})
@@ -164,7 +164,7 @@ resource "m365harden_audit_log_retention_policy" "exo" {
 func TestAccAuditLogRetentionPolicy_duplicatePriority(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "Existing", "RecordTypes": []string{"SharePoint"}, "RetentionDuration": "SixMonths", "Priority": 100})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      retentionConfig(tn, "TwelveMonths", 100, ""),
@@ -176,7 +176,7 @@ func TestAccAuditLogRetentionPolicy_duplicatePriority(t *testing.T) {
 // The Security & Compliance endpoint throttles and replicates too.
 func TestAccAuditLogRetentionPolicy_throttledAndLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             retentionGone(tn, t),
 		Steps: []resource.TestStep{{
@@ -205,7 +205,7 @@ func TestAccAuditLogRetentionPolicy_updateDescriptionOnly(t *testing.T) {
 	withDescription := func(d string) string {
 		return strings.Replace(retentionConfig(tn, "TwelveMonths", 100, ""), "Keep mailbox access records", d, 1)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             retentionGone(tn, t),
 		Steps: []resource.TestStep{
@@ -231,7 +231,7 @@ func TestAccAuditLogRetentionPolicy_updateDescriptionOnly(t *testing.T) {
 func TestAccAuditLogRetentionPolicy_priorityOneIsHighest(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "All Exchange, six months", "RecordTypes": []string{"ExchangeItem"}, "RetentionDuration": "SixMonths", "Priority": 10000})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             retentionGone(tn, t),
 		Steps: []resource.TestStep{{

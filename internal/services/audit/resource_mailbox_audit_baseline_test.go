@@ -51,7 +51,7 @@ resource "m365harden_mailbox_audit_baseline" "this" {
 `, extra)
 	}
 	f := false
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy leaves the mailboxes as they are: the excluded one stays off.
 		CheckDestroy: deviating(tn, 1),
@@ -130,7 +130,7 @@ func contains(list []string, v string) bool {
 
 func TestAccMailboxAuditBaseline_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfig() + `
@@ -151,7 +151,7 @@ func TestAccMailboxAuditBaseline_throttledAndLag(t *testing.T) {
 	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 12, AuditDisabledEvery: 3}); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -188,7 +188,7 @@ resource "m365harden_mailbox_audit_baseline" "this" {
 	var start time.Time
 	var elapsed time.Duration
 	var calls int
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -241,7 +241,7 @@ resource "m365harden_mailbox_audit" "ann" {
 `, excluded, identity)
 	}
 	clash := regexp.MustCompile(`(?s)(Mailbox also enforced by a baseline|Mailboxes also managed by\s+m365harden_mailbox_audit).*excluded_mailboxes`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg("ann@contoso.com", ""), PlanOnly: true, ExpectError: clash},
@@ -289,5 +289,5 @@ func TestAccMailboxAuditBaseline_inputRules(t *testing.T) {
 			PlanOnly: true,
 		},
 	)
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 }

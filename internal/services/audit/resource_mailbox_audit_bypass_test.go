@@ -45,7 +45,7 @@ func TestAccMailboxAuditBypass_basic(t *testing.T) {
 	if err := m365sim.SetAuditBypass(tn.Sim, tn.ID, "svc-backup@contoso.com", true); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             tenantBypass(t, tn, false),
 		Steps: []resource.TestStep{
@@ -107,7 +107,7 @@ func TestAccMailboxAuditBypass_basic(t *testing.T) {
 func TestAccMailboxAuditBypass_badInputAndLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "svc-backup@contoso.com"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -139,7 +139,7 @@ resource "m365harden_mailbox_audit_bypass" "svc" {
 func TestAccMailboxAuditBypass_renamedAccount(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "svc-backup@contoso.com"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: bypassConfig(tn, "")},
@@ -194,14 +194,14 @@ func TestAccMailboxAuditBypass_identitySpellings(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 }
 
 // Issue 9, item 23: an identity that cannot name an account is refused at
 // plan time.
 func TestAccMailboxAuditBypass_badIdentity(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      bypassFor(tn, "svc-*"),

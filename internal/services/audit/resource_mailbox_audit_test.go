@@ -97,7 +97,7 @@ func TestAccMailboxAudit_basic(t *testing.T) {
   audit_log_age_limit_days = 180
   audit_owner              = ["MailboxLogin", "HardDelete", "Update"]
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy leaves the mailbox as the last step set it.
 		CheckDestroy: tenantMailbox(t, tn, "180.00:00:00", []string{"Admin", "Owner"}, m365sim.DefaultAuditActions("Owner", true)),
@@ -173,7 +173,7 @@ func TestAccMailboxAudit_disappears(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
 	cfg := mailboxAuditConfig(tn, `  audit_owner = ["MailboxLogin"]`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             tenantMailbox(t, tn, "90.00:00:00", []string{"Admin", "Delegate"}, []string{"MailboxLogin"}),
 		Steps: []resource.TestStep{
@@ -213,7 +213,7 @@ func TestAccMailboxAudit_badInput(t *testing.T) {
 		"age beyond EnhancedTimeSpan":     `audit_log_age_limit_days = 24856`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:      mailboxAuditConfig(tn, body),
@@ -231,7 +231,7 @@ func TestAccMailboxAudit_badInput(t *testing.T) {
 // A missing mailbox on create fails with the identity in the message.
 func TestAccMailboxAudit_missingMailbox(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      mailboxAuditConfig(tn, ""),
@@ -246,7 +246,7 @@ func TestAccMailboxAudit_throttledAndLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	f := false
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com", AuditEnabled: &f})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -276,7 +276,7 @@ func TestAccMailboxAudit_readOnlyApp(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	f := false
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com", AuditEnabled: &f})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
@@ -303,7 +303,7 @@ resource "m365harden_mailbox_audit" "all" {
 	var planCalls int
 	var planTime time.Duration
 	var start time.Time
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -362,7 +362,7 @@ resource "m365harden_mailbox_audit" "ann" {
 func TestAccMailboxAudit_destroyKeepsAgeLimit(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			wantAge(t, tn, "ann@contoso.com", "365.00:00:00"),
@@ -381,7 +381,7 @@ func TestAccMailboxAudit_replaceKeepsAgeLimit(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "bob@contoso.com"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: mailboxAuditFor(tn, "ann@contoso.com", "  audit_log_age_limit_days = 365")},
@@ -415,7 +415,7 @@ func TestAccMailboxAudit_identitySpellings(t *testing.T) {
 			}},
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 }
 
 // Issue 9, item 19: an import block whose configuration names the mailbox by
@@ -429,7 +429,7 @@ func TestAccMailboxAudit_importBlockSpellings(t *testing.T) {
 		"other case in config":                  {"ann@contoso.com", "Ann@CONTOSO.com"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:          mailboxAuditFor(tn, c.identity, ""),
@@ -449,7 +449,7 @@ func TestAccMailboxAudit_renamedMailbox(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
 	cfg := mailboxAuditConfig(tn, `  audit_owner = ["MailboxLogin"]`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -493,7 +493,7 @@ func TestAccMailboxAudit_actionCase(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
 	cfg := mailboxAuditConfig(tn, `  audit_owner = ["mailboxlogin", "HARDDELETE"]`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -524,7 +524,7 @@ func TestAccMailboxAudit_fractionalAgeLimit(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
 	cfg := mailboxAuditConfig(tn, "  audit_log_age_limit_days = 365")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -572,7 +572,7 @@ func TestAccMailboxAudit_badIdentityAndDuplicates(t *testing.T) {
 		"case-only duplicate":      {"ann@contoso.com", `audit_owner = ["Update", "update"]`, "Duplicate value"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: acctest.ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:      mailboxAuditFor(tn, c.identity, c.body),
@@ -603,7 +603,7 @@ resource "m365harden_mailbox_audit" "few" {
 }
 `, n)
 	var calls int
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg},

@@ -66,7 +66,7 @@ data "m365harden_forwarding_report" "this" {
 func TestAccForwardingReport_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	seedForwardingScenario(t, tn)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: reportConfig(tn, `  inbox_rule_concurrency = 2`),
@@ -116,7 +116,7 @@ resource "m365harden_mailbox_forwarding" "megan" {
   mailbox = "megan@contoso.com"
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg},
@@ -155,7 +155,7 @@ func TestAccForwardingReport_throttled(t *testing.T) {
 	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 40, Domain: "contoso.com", ForwardingEvery: 10, ForwardingTo: "out@fabrikam.example"}); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -183,7 +183,7 @@ func TestAccForwardingReport_globalReader(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	seedForwardingScenario(t, tn)
 	reader := tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret))
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -204,7 +204,7 @@ func TestAccForwardingReport_globalReader(t *testing.T) {
 
 func TestAccForwardingReport_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" { allowed_targets = ["not a domain"] }`, ExpectError: regexp.MustCompile(`must\s+be\s+an\s+SMTP\s+address,\s+a\s+domain`)},
@@ -224,7 +224,7 @@ func TestAccForwardingReport_simScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" {}`,

@@ -22,7 +22,7 @@ func TestAccRMSTemplatesDataSource_basic(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
@@ -60,7 +60,7 @@ resource "m365harden_transport_rule" "encrypt_partner" {
 
 func TestAccRMSTemplatesDataSource_badType(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      tn.ProviderConfig() + `data "m365harden_rms_templates" "x" { type = "Published" }`,

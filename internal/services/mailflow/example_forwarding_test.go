@@ -21,7 +21,7 @@ func TestAccForwardingExample_partnerOnly(t *testing.T) {
 	seedForwardingScenario(t, tn)
 	// The scenario's own inbox rules go; the example's mailboxes stay.
 	cfg := tn.Example(t, "forwarding/main.tf")
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{

@@ -51,7 +51,7 @@ func TestAccIRMConfiguration_basic(t *testing.T) {
   simplified_client_access_enabled = true
   enable_pdf_encryption            = true
 `)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             irmIs(t, tn, map[string]any{"AzureRMSLicensingEnabled": true, "TransportDecryptionSetting": "Optional"}),
 		Steps: []resource.TestStep{
@@ -128,7 +128,7 @@ func TestAccIRMConfiguration_basic(t *testing.T) {
 
 func TestAccIRMConfiguration_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -152,7 +152,7 @@ func TestAccIRMConfiguration_badInput(t *testing.T) {
 // and waits, and the plan after it is empty.
 func TestAccIRMConfiguration_unavailableAndLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
@@ -176,7 +176,7 @@ func TestAccIRMConfiguration_unavailableAndLag(t *testing.T) {
 // An app without an Exchange role is told which role to assign.
 func TestAccIRMConfiguration_forbidden(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +

@@ -55,7 +55,7 @@ resource "m365harden_mailbox_forwarding" "adele" {
 func TestAccMailboxForwarding_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	seedPeople(t, tn)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy leaves the mailbox's forwarding as the last step set it.
 		CheckDestroy: mailboxForwardingIs(t, tn, "adele@contoso.com", nil, "megan", false),
@@ -116,7 +116,7 @@ func TestAccMailboxForwarding_basic(t *testing.T) {
 
 func TestAccMailboxForwarding_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: adeleForwarding(tn, `  forwarding_smtp_address = "not an address"`), PlanOnly: true, ExpectError: regexp.MustCompile(`must\s+be\s+an\s+SMTP\s+address`)},
@@ -134,7 +134,7 @@ func TestAccMailboxForwarding_badInput(t *testing.T) {
 func TestAccMailboxForwarding_disappears(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	seedPeople(t, tn)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -165,7 +165,7 @@ func TestAccMailboxForwarding_disappears(t *testing.T) {
 func TestAccMailboxForwarding_upnRename(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	seedPeople(t, tn)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: adeleForwarding(tn, ""), Check: mailboxForwardingIs(t, tn, "adele@contoso.com", nil, nil, false)},
@@ -238,7 +238,7 @@ resource "m365harden_mailbox_forwarding" "lee" {
 			ImportStateId:   "lee@contoso.com",
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "Set-Mailbox"); n != 0 {
 		t.Fatalf("adopting and importing equal values changed the tenant: Set-Mailbox ran %d times", n)
 	}
@@ -260,7 +260,7 @@ func TestAccMailboxForwarding_refusedAtPlan(t *testing.T) {
 	} {
 		steps = append(steps, resource.TestStep{Config: adeleForwarding(tn, c.body), PlanOnly: true, ExpectError: regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`))})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "Set-Mailbox"); n != 0 {
 		t.Fatalf("refused plans changed the tenant: Set-Mailbox ran %d times", n)
 	}

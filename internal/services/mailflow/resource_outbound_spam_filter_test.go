@@ -53,7 +53,7 @@ resource "m365harden_outbound_spam_filter_policy" "default" {
 
 func TestAccOutboundSpamFilterPolicy_default(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off", "IsDefault": true}),
 		Steps: []resource.TestStep{
@@ -116,7 +116,7 @@ func TestAccOutboundSpamFilterRule_basic(t *testing.T) {
 	// Another admin's rule already holds priority 0.
 	tn.Exchange(t, "New-HostedOutboundSpamFilterPolicy", map[string]any{"Name": "Executives"})
 	tn.Exchange(t, "New-HostedOutboundSpamFilterRule", map[string]any{"Name": "Executives", "HostedOutboundSpamFilterPolicy": "Executives", "SenderDomainIs": []string{"contoso.com"}})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", nil),
@@ -231,7 +231,7 @@ resource "m365harden_outbound_spam_filter_rule" "x" {
 		PlanOnly:    true,
 		ExpectError: regexp.MustCompile(`value must be none of`),
 	})
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 0 {
 		t.Fatalf("plan-time errors must not reach the tenant; Exchange saw %d requests", n)
 	}
@@ -244,7 +244,7 @@ func TestAccOutboundSpamFilterRule_serviceRules(t *testing.T) {
 	seedSenders(t, tn, "x@contoso.com", "a@contoso.com")
 	tn.Exchange(t, "New-HostedOutboundSpamFilterPolicy", map[string]any{"Name": "Allowed forwarders"})
 	tn.Exchange(t, "New-HostedOutboundSpamFilterRule", map[string]any{"Name": "Existing", "HostedOutboundSpamFilterPolicy": "Allowed forwarders", "From": []string{"x@contoso.com"}})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -284,7 +284,7 @@ resource "m365harden_outbound_spam_filter_policy" "p" {
   bcc_suspicious_outbound_mail                  = true
   bcc_suspicious_outbound_additional_recipients = ["soc@contoso.com", "ciso@contoso.com"]
 }`
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Executives", nil),
 		Steps: []resource.TestStep{
@@ -348,7 +348,7 @@ resource "m365harden_outbound_spam_filter_rule" "forwarders" {
 	byAlias := cfg(`  from           = ["adele"]
   from_member_of = ["Executives"]
   except_if_from = ["Megan@Contoso.com"]`)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterRule", "Allowed forwarders", nil),
 		Steps: []resource.TestStep{
@@ -414,7 +414,7 @@ resource "m365harden_outbound_spam_filter_rule" "forwarders" {
   depends_on       = [m365harden_outbound_spam_filter_policy.forwarders]
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -462,7 +462,7 @@ resource "m365harden_outbound_spam_filter_policy" "default" {
   auto_forwarding_mode = "Off"
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             exchangeObjectIs(tn, "Get-HostedOutboundSpamFilterPolicy", "Default", map[string]any{"AutoForwardingMode": "Off", "IsDefault": true}),
 		Steps: []resource.TestStep{

@@ -59,7 +59,7 @@ resource "m365harden_remote_domain" "default" {
 // m365sim turns AutoForwardEnabled on again, and is left in place on destroy.
 func TestAccRemoteDomain_default(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		// Destroy leaves the Default domain and its (hardened) settings.
 		CheckDestroy: remoteDomainIs(tn, "Default", map[string]any{"DomainName": "*", "AutoForwardEnabled": false}),
@@ -116,7 +116,7 @@ const partnerAddr = "m365harden_remote_domain.partner"
 
 func TestAccRemoteDomain_basic(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(
 			remoteDomainIs(tn, "Partner", nil),
@@ -190,7 +190,7 @@ func TestAccRemoteDomain_badInput(t *testing.T) {
 			ExpectError: regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`)),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 0 {
 		t.Fatalf("plan-time errors must not reach the tenant; Exchange saw %d requests", n)
 	}
@@ -209,7 +209,7 @@ resource "m365harden_remote_domain" "default" {
   auto_forward_enabled = false
 }
 `
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             remoteDomainIs(tn, "Default", map[string]any{"AutoForwardEnabled": false}),
 		Steps: []resource.TestStep{
@@ -237,7 +237,7 @@ resource "m365harden_remote_domain" "default" {
 // after apply, no diff, no replacement, and the user's spelling stays.
 func TestAccRemoteDomain_caseInsensitive(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             remoteDomainIs(tn, "Partner", nil),
 		Steps: []resource.TestStep{
@@ -270,7 +270,7 @@ func TestAccRemoteDomain_caseInsensitive(t *testing.T) {
 func TestAccRemoteDomain_conflict(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Exchange(t, "New-RemoteDomain", map[string]any{"Name": "Partner", "DomainName": "partner.example"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      partnerConfig(tn, "Partner", "other.example", ""),
@@ -283,7 +283,7 @@ func TestAccRemoteDomain_conflict(t *testing.T) {
 // apply still succeeds and reads back what it wrote.
 func TestAccRemoteDomain_throttledAndLagging(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             remoteDomainIs(tn, "Partner", nil),
 		Steps: []resource.TestStep{{
@@ -316,7 +316,7 @@ func TestAccRemoteDomain_throttledAndLagging(t *testing.T) {
 // the role.
 func TestAccRemoteDomain_readOnlyApp(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) + `

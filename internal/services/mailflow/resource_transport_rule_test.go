@@ -85,7 +85,7 @@ resource "m365harden_transport_rule" "encrypt_partner" {
 func TestAccTransportRule_encryption(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	var guid string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
@@ -241,7 +241,7 @@ resource "m365harden_transport_rule" "block_auto_forward" {
 // halves of the reject action.
 func TestAccTransportRule_blockAutoForward(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
@@ -324,7 +324,7 @@ resource "m365harden_transport_rule" "second" {
 // follow without a diff, a managed priority shows drift and is restored.
 func TestAccTransportRule_priorities(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
@@ -406,7 +406,7 @@ resource "m365harden_transport_rule" "tagged" {
 }
 `
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
@@ -442,7 +442,7 @@ resource "m365harden_transport_rule" "tagged" {
 }
 `
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg("[a] "), Check: transportRuleIs(tn, "Tagged", map[string]any{"Priority": 1})},
@@ -469,7 +469,7 @@ func TestAccTransportRule_importEquivalentSpellings(t *testing.T) {
 	tn.Exchange(t, "New-TransportRule", map[string]any{"Name": "Encrypt mail to partner.example",
 		"RecipientDomainIs": []string{"Partner.Example", "PARTNER.example.org"}, "ApplyRightsProtectionTemplate": "Encrypt",
 		"GenerateIncidentReport": "SecOps@Contoso.com"})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: encryptRuleConfig(tn, `
@@ -495,7 +495,7 @@ func TestAccTransportRule_disappears(t *testing.T) {
   apply_rights_protection_template = "Encrypt"
 `)
 	var first string
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
@@ -572,7 +572,7 @@ func TestAccTransportRule_badInput(t *testing.T) {
 			ExpectError: regexp.MustCompile(words(c.want)),
 		})
 	}
-	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactories, Steps: steps})
 	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "New-TransportRule"); n != 0 {
 		t.Fatalf("plan-time errors must not reach the tenant; New-TransportRule ran %d times", n)
 	}
@@ -583,7 +583,7 @@ func TestAccTransportRule_badInput(t *testing.T) {
 func TestAccTransportRule_tenantErrors(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Exchange(t, "New-TransportRule", map[string]any{"Name": "Taken", "StopRuleProcessing": true})
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -634,7 +634,7 @@ func TestAccTransportRule_lagAndThrottling(t *testing.T) {
   apply_rights_protection_template = "Encrypt"
   comments                         = "lag"
 `)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             noTransportRules(t, tn),
 		Steps: []resource.TestStep{
@@ -668,7 +668,7 @@ func TestAccTransportRule_lagAndThrottling(t *testing.T) {
 // A read-only app can't create rules; the error names the role.
 func TestAccTransportRule_readOnlyApp(t *testing.T) {
 	tn := acctest.NewTenant(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) + `
