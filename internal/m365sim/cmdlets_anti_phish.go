@@ -141,6 +141,18 @@ func validateOneAction(param string) func(v any) error {
 		if len(items) != 1 {
 			return errInvalidParam(param, "Specify exactly one action.")
 		}
+		// The reference types these MultiValuedProperty, so the catalogue
+		// keeps no effective value list; the description's list
+		// (ImpersonationAction) is checked here as the service checks the
+		// enumeration.
+		var allowed []string
+		for _, v := range refCmdlet("Set-AntiPhishPolicy").Param(param).ValidValues {
+			allowed = append(allowed, v.Value)
+		}
+		if !containsFold(allowed, items[0]) {
+			return errTransformation(param, fmt.Sprintf("Cannot convert value \"%s\" to type \"Microsoft.Exchange.Data.ImpersonationAction\". Error: \"Unable to match the identifier name %s to a valid enumerator name. Specify one of the following enumerator names and try again: %s\"",
+				items[0], items[0], strings.Join(allowed, ", ")))
+		}
 		if strings.EqualFold(items[0], "BccMessage") || strings.EqualFold(items[0], "Redirect") {
 			return errValidation(fmt.Sprintf("The action %s of %s needs recipients in the matching ActionRecipients parameter, which m365sim does not model; the emulator refuses the action.", items[0], param))
 		}

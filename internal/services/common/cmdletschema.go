@@ -33,10 +33,24 @@ func CmdletValues(cmdlet, param string) []string {
 		panic("common: " + cmdlet + " is not in the cmdlet catalogue")
 	}
 	p := c.Param(param)
-	if p == nil || p.Values == nil {
+	if p == nil {
+		panic(fmt.Sprintf("common: the catalogue has no -%s of %s", param, cmdlet))
+	}
+	if p.Values != nil {
+		return append([]string(nil), p.Values...)
+	}
+	// Free-form types (MultiValuedProperty) keep no effective list, but some
+	// take one value of an enumeration their description lists
+	// (Set-AntiPhishPolicy -TargetedUserProtectionAction); that list is
+	// the schema's.
+	var out []string
+	for _, v := range p.ValidValues {
+		out = append(out, v.Value)
+	}
+	if out == nil {
 		panic(fmt.Sprintf("common: the catalogue has no value list for -%s of %s", param, cmdlet))
 	}
-	return append([]string(nil), p.Values...)
+	return out
 }
 
 // QuoteList renders values for descriptions: `A`, `B`.

@@ -21,6 +21,7 @@ import (
 func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewMalwareFilterPolicyResource,
+		NewAntiPhishPolicyResource,
 	}
 }
 
