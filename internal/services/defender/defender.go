@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
 )
 
@@ -22,6 +23,7 @@ func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewMalwareFilterPolicyResource,
 		NewAntiPhishPolicyResource,
+		NewAntiPhishRuleResource,
 	}
 }
 
@@ -45,6 +47,16 @@ func stringsOf(ctx context.Context, s types.Set, diags *diag.Diagnostics) []stri
 	diags.Append(s.ElementsAs(ctx, &out, false)...)
 	sort.Strings(out)
 	return out
+}
+
+// nullableStringSet is a service list as a set in the service's spelling;
+// an empty list is null (for attributes where "none" is written by leaving
+// the attribute out).
+func nullableStringSet(items []string) types.Set {
+	if len(items) == 0 {
+		return types.SetNull(types.StringType)
+	}
+	return common.StringSet(items)
 }
 
 // waitGone waits, after a Remove-*, until reads no longer return the object
