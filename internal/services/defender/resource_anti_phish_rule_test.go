@@ -154,3 +154,25 @@ resource "m365harden_anti_phish_rule" "r" {
 		t.Fatalf("plan-time errors must not reach the tenant; Exchange saw %d requests", n)
 	}
 }
+
+// The documented examples apply as written and plan nothing afterwards.
+func TestAccAntiPhish_examples(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Mailboxes: []m365sim.MailboxSpec{{UPN: "adele@contoso.com"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m365sim.AddGroup(tn.Sim, tn.ID, m365sim.GroupSpec{Name: "Executive assistants", PrimarySmtpAddress: "assistants@contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
+	policy := tn.Example(t, "resources/m365harden_anti_phish_policy/resource.tf")
+	rule := tn.Example(t, "resources/m365harden_anti_phish_rule/resource.tf")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: policy, Check: exchangeObjectIs(tn, "Get-AntiPhishPolicy", "Office365 AntiPhish Default", map[string]any{"PhishThresholdLevel": 3, "EnableFirstContactSafetyTips": true})},
+			{Config: policy, PlanOnly: true},
+			{Config: rule, Check: exchangeObjectIs(tn, "Get-AntiPhishRule", "Executives", map[string]any{"SentToMemberOf": []string{"assistants@contoso.com"}, "Priority": 0})},
+			{Config: rule, PlanOnly: true},
+		},
+	})
+}
