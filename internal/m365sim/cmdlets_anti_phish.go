@@ -220,7 +220,15 @@ func init() {
 			}
 			switch {
 			case containsFold(antiPhishActionParams, p):
-				o[p] = listItems(c.Params[p])[0]
+				// Stored in the enumeration's spelling, as the service
+				// reports enumeration values.
+				v := listItems(c.Params[p])[0]
+				for _, a := range refCmdlet("Set-AntiPhishPolicy").Param(p).ValidValues {
+					if strings.EqualFold(a.Value, v) {
+						v = a.Value
+					}
+				}
+				o[p] = v
 			default:
 				switch c.Params[p].(type) {
 				case []string, MultiValueEdit:
