@@ -8,8 +8,8 @@ import (
 
 func TestLoad(t *testing.T) {
 	c := Load()
-	if got := len(c.Names()); got != 99 {
-		t.Errorf("catalogue has %d cmdlets, want 99", got)
+	if got := len(c.Names()); got != 113 {
+		t.Errorf("catalogue has %d cmdlets, want 113", got)
 	}
 	if c.Commit != "93336da2bca96c31c0fc8acc52658a30ef8a6c94" || !strings.Contains(c.Source, "MicrosoftDocs/office-docs-powershell") || !strings.HasPrefix(c.Licence, "CC BY 4.0") {
 		t.Errorf("provenance = %q %q %q", c.Source, c.Commit, c.Licence)

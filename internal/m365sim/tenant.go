@@ -55,6 +55,10 @@ type Licences struct {
 	// E5/G5, or E3 with Defender for Office 365 P2, E5 Compliance or the
 	// E5 eDiscovery and Audit add-on).
 	AdvancedAlerts bool `json:"advanced_alerts"`
+	// DefenderForOffice365: Microsoft Defender for Office 365 Plan 1 or 2
+	// (impersonation protection in anti-phishing policies, Safe Links,
+	// Safe Attachments).
+	DefenderForOffice365 bool `json:"defender_for_office365"`
 }
 
 // AppSpec is an app registration with its service principal's grants.
@@ -187,7 +191,7 @@ func DefaultFixture() *Fixture {
 		DisplayName:   "Contoso",
 		InitialDomain: DemoDomain,
 		Domains:       []string{"contoso.com"},
-		Licences:      Licences{EntraIDP1: true, EntraIDP2: true, AdvancedAuditing: true, AdvancedAlerts: true},
+		Licences:      Licences{EntraIDP1: true, EntraIDP2: true, AdvancedAuditing: true, AdvancedAlerts: true, DefenderForOffice365: true},
 		Region:        "eur01",
 		Apps: []AppSpec{
 			{

@@ -27,6 +27,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/alerts"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/audit"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/defender"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/identity"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/mailflow"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/posture"
@@ -340,6 +341,7 @@ func (p *m365hardenProvider) Resources(_ context.Context) []func() resource.Reso
 	out = append(out, alerts.Resources()...)
 	out = append(out, mailflow.Resources()...)
 	out = append(out, identity.Resources()...)
+	out = append(out, defender.Resources()...)
 	return out
 }
 
