@@ -25,12 +25,16 @@ import (
 func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewTransportConfigResource,
+		NewDkimSigningConfigResource,
 	}
 }
 
 // DataSources lists the package's data sources.
 func DataSources() []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewAcceptedDomainsDataSource,
+		NewDkimStatusDataSource,
+	}
 }
 
 const domainLabel = `[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`
@@ -60,6 +64,12 @@ func canonicalEnum(vals []string, v string) string {
 	}
 	return v
 }
+
+// exchangeDkim is the client's DKIM signing configuration.
+type exchangeDkim = exchange.DkimSigningConfig
+
+// lower is strings.ToLower, for domains Exchange may report in any case.
+func lower(s string) string { return strings.ToLower(s) }
 
 // known reports whether a planned value is set and known.
 func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
