@@ -26,6 +26,9 @@ func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewTransportConfigResource,
 		NewDkimSigningConfigResource,
+		NewExternalSenderTaggingResource,
+		NewSharingPolicyResource,
+		NewConnectionFilterPolicyResource,
 	}
 }
 
