@@ -37,6 +37,7 @@ func DataSources() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewAcceptedDomainsDataSource,
 		NewDkimStatusDataSource,
+		NewEmailAuthenticationDataSource,
 	}
 }
 
