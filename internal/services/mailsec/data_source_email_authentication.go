@@ -23,7 +23,9 @@ import (
 var _ datasource.DataSourceWithConfigure = &emailAuthenticationDataSource{}
 
 // NewEmailAuthenticationDataSource returns the m365harden_email_authentication data source.
-func NewEmailAuthenticationDataSource() datasource.DataSource { return &emailAuthenticationDataSource{} }
+func NewEmailAuthenticationDataSource() datasource.DataSource {
+	return &emailAuthenticationDataSource{}
+}
 
 type emailAuthenticationDataSource struct {
 	clients *clients.Set
@@ -55,8 +57,12 @@ func (d *emailAuthenticationDataSource) Metadata(_ context.Context, req datasour
 }
 
 func (d *emailAuthenticationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	b := func(desc string) schema.BoolAttribute { return schema.BoolAttribute{Computed: true, MarkdownDescription: desc} }
-	s := func(desc string) schema.StringAttribute { return schema.StringAttribute{Computed: true, MarkdownDescription: desc} }
+	b := func(desc string) schema.BoolAttribute {
+		return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	s := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Checks, through DNS, the e-mail authentication records each of the organization's domains publishes: **SPF** (ScubaGear MS.EXO.2.2, CIS 2.1.8), **DMARC** (MS.EXO.4.1–4.4, CIS 2.1.10) and the **DKIM** selector CNAMEs Exchange Online expects (MS.EXO.3.1, CIS 2.1.9). The domains come from `Get-AcceptedDomain` (custom domains; the `*.onmicrosoft.com` domain's DNS is Microsoft's), the expected DKIM CNAMEs from `Get-DkimSigningConfig`.\n\n" +
 			"Criteria: SPF is one `v=spf1` TXT record that ends with `-all` (fail everything not listed); DMARC is one `v=DMARC1` TXT record at `_dmarc.<domain>` with `p=reject` or `p=quarantine` and at least one `rua=mailto:` report address; DKIM is signing enabled with both `selectorN._domainkey.<domain>` CNAMEs pointing where Exchange Online says.",
