@@ -290,6 +290,13 @@ func bindValue(name string, p Param, rp *cmdletref.Parameter, raw json.RawMessag
 			return nil, convErr(string(raw))
 		}
 		if i, ok := out.(int); ok {
+			// A numeric parameter with a documented value list (New-DkimSigningConfig
+			// -KeySize 1024|2048) takes only those numbers.
+			if rp != nil && rp.Values != nil {
+				if _, ok := rp.Accepts(strconv.Itoa(i)); !ok {
+					return nil, enumErr(strconv.Itoa(i))
+				}
+			}
 			if p.Type == TResultSize && i < 1 {
 				return nil, errValidation(fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of 1.", name, i))
 			}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -109,7 +110,7 @@ func checkCmdletTable(t *testing.T, c *Cmdlet, ep string, st *conformanceStats) 
 		if rp.Values != nil {
 			st.enums++
 			st.values += len(rp.Values)
-			if p.Type != TString && p.Type != TStrings {
+			if p.Type != TString && p.Type != TStrings && (p.Type != TInt || !numericValues(rp.Values)) {
 				t.Errorf("-%s of %s has a value list but binds as %s", name, c.Name, p.Type)
 			}
 		}
@@ -466,4 +467,15 @@ func TestBindingErrorBodies(t *testing.T) {
 		e.InnerError.Type != exODataService || e.InnerError.InternalException.Type != exDirectInvoke {
 		t.Errorf("not found: %d %s", r.Status, r.Raw)
 	}
+}
+
+// numericValues reports whether a value list holds only integers (an
+// integer parameter with a documented list, such as -KeySize 1024|2048).
+func numericValues(vals []string) bool {
+	for _, v := range vals {
+		if _, err := strconv.Atoi(v); err != nil {
+			return false
+		}
+	}
+	return len(vals) > 0
 }

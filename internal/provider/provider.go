@@ -30,6 +30,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/defender"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/identity"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/mailflow"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/mailsec"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/posture"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/signins"
 )
@@ -340,6 +341,7 @@ func (p *m365hardenProvider) Resources(_ context.Context) []func() resource.Reso
 	out = append(out, audit.Resources()...)
 	out = append(out, alerts.Resources()...)
 	out = append(out, mailflow.Resources()...)
+	out = append(out, mailsec.Resources()...)
 	out = append(out, identity.Resources()...)
 	out = append(out, defender.Resources()...)
 	return out
@@ -350,6 +352,7 @@ func (p *m365hardenProvider) DataSources(_ context.Context) []func() datasource.
 	out = append(out, audit.DataSources()...)
 	out = append(out, alerts.DataSources()...)
 	out = append(out, mailflow.DataSources()...)
+	out = append(out, mailsec.DataSources()...)
 	out = append(out, signins.DataSources()...)
 	out = append(out, posture.DataSources()...)
 	return out
