@@ -79,7 +79,7 @@ var (
 	caFrequencyIntervals = []string{"timeBased", "everyTime"}
 	caFrequencyAuthTypes = []string{"primaryAndSecondaryAuthentication", "secondaryAuthentication"}
 	caBrowserModes       = []string{"always", "never"}
-	caGUID           = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	caGUID               = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
 // Built-in authentication strengths: three read-only policies

@@ -185,12 +185,12 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 						MarkdownDescription: "Who the policy applies to (Graph `conditions.users`). At least one of `include_users`, `include_groups` and `include_roles` must be set (`include_users = [\"None\"]` includes nobody).",
 						Required:            true,
 						Attributes: map[string]schema.Attribute{
-							"include_users":  idSet("User object IDs the policy applies to (Graph `includeUsers`), or "+quoteList(caUserKeywords)+". `All` applies to every user, including your emergency-access accounts: exclude them.", caUserKeywords),
-							"exclude_users":  idSet("User object IDs the policy never applies to (Graph `excludeUsers`), e.g. break-glass accounts, or `GuestsOrExternalUsers`.", caUserKeywords),
-							"include_groups": idSet("Group object IDs the policy applies to (Graph `includeGroups`).", nil),
-							"exclude_groups": idSet("Group object IDs the policy never applies to (Graph `excludeGroups`).", nil),
-							"include_roles":  idSet("Directory role template IDs the policy applies to (Graph `includeRoles`).", nil),
-							"exclude_roles":  idSet("Directory role template IDs the policy never applies to (Graph `excludeRoles`).", nil),
+							"include_users":                    idSet("User object IDs the policy applies to (Graph `includeUsers`), or "+quoteList(caUserKeywords)+". `All` applies to every user, including your emergency-access accounts: exclude them.", caUserKeywords),
+							"exclude_users":                    idSet("User object IDs the policy never applies to (Graph `excludeUsers`), e.g. break-glass accounts, or `GuestsOrExternalUsers`.", caUserKeywords),
+							"include_groups":                   idSet("Group object IDs the policy applies to (Graph `includeGroups`).", nil),
+							"exclude_groups":                   idSet("Group object IDs the policy never applies to (Graph `excludeGroups`).", nil),
+							"include_roles":                    idSet("Directory role template IDs the policy applies to (Graph `includeRoles`).", nil),
+							"exclude_roles":                    idSet("Directory role template IDs the policy never applies to (Graph `excludeRoles`).", nil),
 							"include_guests_or_external_users": guests("Guest and external users the policy applies to (Graph `includeGuestsOrExternalUsers`). Unset: none by this condition."),
 							"exclude_guests_or_external_users": guests("Guest and external users the policy never applies to (Graph `excludeGuestsOrExternalUsers`). Unset: none are excluded by this condition. An exclusion here is a gap in the policy: posture reports it."),
 						},
@@ -708,9 +708,9 @@ func caNormal(p *graph.ConditionalAccessPolicy) graph.ConditionalAccessPolicy {
 }
 
 type caModel struct {
-	ID            types.String      `tfsdk:"id"`
-	DisplayName   types.String      `tfsdk:"display_name"`
-	State         types.String      `tfsdk:"state"`
+	ID              types.String      `tfsdk:"id"`
+	DisplayName     types.String      `tfsdk:"display_name"`
+	State           types.String      `tfsdk:"state"`
 	Conditions      *caConditionsData `tfsdk:"conditions"`
 	GrantControls   *caGrantData      `tfsdk:"grant_controls"`
 	SessionControls *caSessionData    `tfsdk:"session_controls"`

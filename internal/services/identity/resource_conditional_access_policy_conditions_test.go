@@ -180,7 +180,7 @@ func TestAccConditionalAccessPolicy_outOfBandAdditionsReverted(t *testing.T) {
 							"locations": map[string]any{"includeLocations": []string{"All"}, "excludeLocations": []string{"AllTrusted"}},
 							"platforms": map[string]any{"includePlatforms": []string{"all"}, "excludePlatforms": []string{"linux"}},
 						},
-						"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}, "authenticationStrength": map[string]any{"id": "00000000-0000-0000-0000-000000000002"}},
+						"grantControls":   map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}, "authenticationStrength": map[string]any{"id": "00000000-0000-0000-0000-000000000002"}},
 						"sessionControls": map[string]any{"persistentBrowser": map[string]any{"mode": "always", "isEnabled": true}},
 					})
 					if code != 204 {
@@ -205,7 +205,6 @@ func TestAccConditionalAccessPolicy_outOfBandAdditionsReverted(t *testing.T) {
 		},
 	})
 }
-
 
 // Empty-but-invalid lists and impossible combinations of the new blocks fail
 // at plan time, without a request to the tenant.
