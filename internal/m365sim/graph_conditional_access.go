@@ -42,9 +42,20 @@ import (
 //     Incoming ConditionalAccessPolicy object is null or does not match the
 //     schema of ConditionalAccessPolicy type. ...".
 //
-// The portal also refuses "block" combined with other grant controls and
-// policies while security defaults are on; Graph's pages document neither, so
-// the emulator does not enforce them.
+// Security defaults and enabled policies exclude each other. Creating or
+// updating a policy to state "enabled" while security defaults are on is
+// refused with "Security Defaults is enabled in the tenant. You must disable
+// Security defaults before enabling a Conditional Access policy." (seen on
+// the live service by public tools: j0eyv/ConditionalAccessBaseline#17,
+// KelvinTegelaar/CIPP#2214); report-only and disabled policies may coexist
+// with them (the security defaults page, quoted in MicrosoftDocs/azure-docs#41233:
+// "If you're using Conditional Access and have Conditional Access policies
+// enabled in your environment, security defaults won't be available to
+// you"). The status and code are not in the captures: the emulator answers
+// 400 BadRequest.
+//
+// The portal also refuses "block" combined with other grant controls; Graph's
+// pages do not document it, so the emulator does not enforce it.
 
 const kindConditionalAccessPolicy = "conditionalAccessPolicy"
 
@@ -172,6 +183,9 @@ func init() {
 			if ge := caValidate(g.Tenant, p); ge != nil {
 				return 0, nil, ge
 			}
+			if ge := caSecurityDefaultsConflict(g.Tenant, p); ge != nil {
+				return 0, nil, ge
+			}
 			id := newRequestID()
 			p["id"] = id
 			p["templateId"] = nil
@@ -203,6 +217,9 @@ func init() {
 				return 0, nil, ge
 			}
 			if ge := caValidate(g.Tenant, p); ge != nil {
+				return 0, nil, ge
+			}
+			if ge := caSecurityDefaultsConflict(g.Tenant, p); ge != nil {
 				return 0, nil, ge
 			}
 			p["modifiedDateTime"] = g.Server.now().UTC().Format(time.RFC3339Nano)
@@ -795,4 +812,25 @@ func caValidateGuests(v any, where string) (Object, *GraphError) {
 		return nil, caSchemaError(fmt.Sprintf("'%s.externalTenants' must be an object.", where))
 	}
 	return g, nil
+}
+
+// caSecurityDefaultsConflict refuses an enabled policy while security
+// defaults are on (see the file comment for the sources).
+func caSecurityDefaultsConflict(t *Tenant, p Object) *GraphError {
+	if p["state"] != "enabled" || !securityDefaultsOn(t) {
+		return nil
+	}
+	return caBadRequest("Security Defaults is enabled in the tenant. You must disable Security defaults before enabling a Conditional Access policy.")
+}
+
+// enabledConditionalAccessPolicies counts the policies in state enabled, as
+// the service holds them (not as a lagging replica shows them).
+func enabledConditionalAccessPolicies(t *Tenant) int {
+	n := 0
+	for _, p := range t.Store.ListLatest(kindConditionalAccessPolicy) {
+		if p["state"] == "enabled" {
+			n++
+		}
+	}
+	return n
 }

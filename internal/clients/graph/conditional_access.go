@@ -118,6 +118,8 @@ func describeCA(err error, op string) error {
 	if errors.As(err, &e) && e.Status == http.StatusBadRequest {
 		if strings.HasPrefix(e.Message, "1039:") {
 			e.kind = ErrLicence
+		} else if strings.Contains(e.Message, "Security Defaults is enabled in the tenant") {
+			e.kind = ErrSecurityDefaultsOn
 		} else {
 			e.kind = ErrInvalidPolicy
 		}

@@ -487,6 +487,10 @@ func caAPIError(diags *diag.Diagnostics, summary string, err error) {
 	switch {
 	case errors.Is(err, graph.ErrLicence):
 		diags.AddError(summary, "Conditional Access needs Microsoft Entra ID P1 in the tenant; user_risk_levels and sign_in_risk_levels need Microsoft Entra ID P2.\n\n"+err.Error())
+	case errors.Is(err, graph.ErrSecurityDefaultsOn):
+		diags.AddError(summary, "Security defaults are on in the tenant, and Graph refuses an enabled conditional access policy while they are. "+
+			"Fix: turn them off first with `m365harden_security_defaults` (`enabled = false`) and give this policy `depends_on = [m365harden_security_defaults.<name>]` so the two change in that order; "+
+			"or keep the policy in report-only mode (state = \"enabledForReportingButNotEnforced\") until security defaults are off.\n\n"+err.Error())
 	case errors.Is(err, graph.ErrInvalidPolicy):
 		diags.AddError(summary, "Microsoft Graph refused the policy as invalid; check the conditions and grant controls against the message below.\n\n"+err.Error())
 	case errors.Is(err, graph.ErrForbidden):
