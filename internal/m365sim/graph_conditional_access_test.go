@@ -374,4 +374,3 @@ func TestConditionalAccessPatchMerges(t *testing.T) {
 		}
 	}
 }
-
