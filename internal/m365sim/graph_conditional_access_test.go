@@ -18,6 +18,15 @@ func startCA(t *testing.T, lic Licences) *Server {
 	return s
 }
 
+// securityDefaultsOff turns the tenant's security defaults off, as a tenant
+// that uses Conditional Access has them.
+func securityDefaultsOff(t *testing.T, s *Server) {
+	t.Helper()
+	if code, out := graphDo(t, s, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); code != 204 {
+		t.Fatalf("security defaults off: %d %v", code, out)
+	}
+}
+
 func graphDo(t *testing.T, s *Server, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	code, b, err := s.GraphRequest(DemoTenantID, method, path, body)
@@ -60,6 +69,7 @@ func errorOf(t *testing.T, out map[string]any) (string, string) {
 
 func TestConditionalAccessLifecycle(t *testing.T) {
 	s := startCA(t, Licences{EntraIDP1: true, EntraIDP2: true})
+	securityDefaultsOff(t, s)
 	code, p := graphDo(t, s, "POST", "/identity/conditionalAccess/policies", mfaPolicy())
 	if code != 201 {
 		t.Fatalf("create: %d %v", code, p)
@@ -116,6 +126,7 @@ func TestConditionalAccessLifecycle(t *testing.T) {
 
 func TestConditionalAccessValidation(t *testing.T) {
 	s := startCA(t, Licences{EntraIDP1: true, EntraIDP2: true})
+	securityDefaultsOff(t, s)
 	cases := []struct {
 		name string
 		edit func(p map[string]any)
@@ -210,6 +221,7 @@ func TestConditionalAccessValidation(t *testing.T) {
 
 func TestConditionalAccessLicences(t *testing.T) {
 	s := startCA(t, Licences{EntraIDP1: true})
+	securityDefaultsOff(t, s)
 	p := mfaPolicy()
 	jsonMap(p["conditions"])["signInRiskLevels"] = []string{"high", "medium"}
 	code, out := graphDo(t, s, "POST", "/identity/conditionalAccess/policies", p)
@@ -261,4 +273,104 @@ func jsonList(v any) []any {
 func jsonStr(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// Security defaults and enabled policies exclude each other, both ways;
+// report-only policies coexist with security defaults.
+func TestConditionalAccessSecurityDefaultsConflict(t *testing.T) {
+	s := startCA(t, Licences{EntraIDP1: true, EntraIDP2: true})
+	code, out := graphDo(t, s, "POST", "/identity/conditionalAccess/policies", mfaPolicy())
+	if code != 400 {
+		t.Fatalf("enabled policy with security defaults on: %d %v", code, out)
+	}
+	if c, m := errorOf(t, out); c != "BadRequest" || !strings.Contains(m, "You must disable Security defaults before enabling a Conditional Access policy") {
+		t.Fatalf("error %s %s", c, m)
+	}
+	p := mfaPolicy()
+	p["state"] = "enabledForReportingButNotEnforced"
+	code, out = graphDo(t, s, "POST", "/identity/conditionalAccess/policies", p)
+	if code != 201 {
+		t.Fatalf("report-only policy: %d %v", code, out)
+	}
+	id := jsonStr(out["id"])
+	if code, out := graphDo(t, s, "PATCH", "/identity/conditionalAccess/policies/"+id, map[string]any{"state": "enabled"}); code != 400 {
+		t.Fatalf("enabling with security defaults on: %d %v", code, out)
+	}
+	securityDefaultsOff(t, s)
+	if code, out := graphDo(t, s, "PATCH", "/identity/conditionalAccess/policies/"+id, map[string]any{"state": "enabled"}); code != 204 {
+		t.Fatalf("enabling with security defaults off: %d %v", code, out)
+	}
+	code, out = graphDo(t, s, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": true})
+	if code != 400 {
+		t.Fatalf("security defaults on with an enabled policy: %d %v", code, out)
+	}
+	if _, m := errorOf(t, out); !strings.Contains(m, "prevents you from enabling Security defaults") {
+		t.Fatalf("message %s", m)
+	}
+	if code, out := graphDo(t, s, "PATCH", "/identity/conditionalAccess/policies/"+id, map[string]any{"state": "disabled"}); code != 204 {
+		t.Fatalf("disabling: %d %v", code, out)
+	}
+	if code, out := graphDo(t, s, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": true}); code != 204 {
+		t.Fatalf("security defaults on with no enabled policy: %d %v", code, out)
+	}
+}
+
+// PATCH merges: a property left out keeps its value, only an explicit null
+// clears it; unknown properties, at any depth, are Graph's 400.
+func TestConditionalAccessPatchMerges(t *testing.T) {
+	s := startCA(t, Licences{EntraIDP1: true, EntraIDP2: true})
+	securityDefaultsOff(t, s)
+	p := mfaPolicy()
+	cond := p["conditions"].(map[string]any)
+	cond["locations"] = map[string]any{"includeLocations": []string{"All"}, "excludeLocations": []string{"AllTrusted"}}
+	cond["platforms"] = map[string]any{"includePlatforms": []string{"all"}, "excludePlatforms": []string{"iOS"}}
+	cond["devices"] = map[string]any{"deviceFilter": map[string]any{"mode": "exclude", "rule": "device.isCompliant -eq True"}}
+	cond["users"].(map[string]any)["excludeGuestsOrExternalUsers"] = map[string]any{
+		"guestOrExternalUserTypes": "internalGuest,b2bCollaborationGuest",
+		"externalTenants":          map[string]any{"@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants", "membershipKind": "enumerated", "members": []string{"9c1d6a2e-4b7f-4e3a-8d5c-1f2e3a4b5c6d"}},
+	}
+	p["sessionControls"] = map[string]any{"signInFrequency": map[string]any{"value": 4, "type": "hours", "frequencyInterval": "timeBased", "authenticationType": "primaryAndSecondaryAuthentication", "isEnabled": true}}
+	code, out := graphDo(t, s, "POST", "/identity/conditionalAccess/policies", p)
+	if code != 201 {
+		t.Fatalf("create: %d %v", code, out)
+	}
+	path := "/identity/conditionalAccess/policies/" + jsonStr(out["id"])
+	// Leaving locations, platforms, devices and sessionControls out keeps them.
+	if code, out := graphDo(t, s, "PATCH", path, map[string]any{"conditions": map[string]any{"clientAppTypes": []string{"browser"}}}); code != 204 {
+		t.Fatalf("patch: %d %v", code, out)
+	}
+	_, got := graphDo(t, s, "GET", path, nil)
+	c := jsonMap(got["conditions"])
+	if c["locations"] == nil || c["platforms"] == nil || c["devices"] == nil || got["sessionControls"] == nil || jsonMap(c["users"])["excludeGuestsOrExternalUsers"] == nil {
+		t.Fatalf("a PATCH without them cleared blocks: %v", got)
+	}
+	// Explicit nulls clear them.
+	if code, out := graphDo(t, s, "PATCH", path, map[string]any{
+		"conditions":      map[string]any{"locations": nil, "platforms": nil, "devices": nil, "users": map[string]any{"excludeGuestsOrExternalUsers": nil}},
+		"sessionControls": nil,
+	}); code != 204 {
+		t.Fatalf("patch nulls: %d %v", code, out)
+	}
+	_, got = graphDo(t, s, "GET", path, nil)
+	c = jsonMap(got["conditions"])
+	if c["locations"] != nil || c["platforms"] != nil || c["devices"] != nil || got["sessionControls"] != nil || jsonMap(c["users"])["excludeGuestsOrExternalUsers"] != nil {
+		t.Fatalf("explicit nulls did not clear: %v", got)
+	}
+	if got := strs(jsonMap(c["users"])["includeUsers"]); len(got) != 1 || got[0] != "All" {
+		t.Fatalf("users merged wrongly: %v", c["users"])
+	}
+	for _, body := range []map[string]any{
+		{"conditions": map[string]any{"platforms": map[string]any{"includePlatforms": []string{"all"}, "excludedPlatforms": []string{"iOS"}}}},
+		{"conditions": map[string]any{"users": map[string]any{"includeGuestsOrExternalUsers": map[string]any{"guestOrExternalUserTypes": "internalGuest", "tenants": "all"}}}},
+		{"sessionControls": map[string]any{"persistentBrowser": map[string]any{"mode": "never", "enabled": true}}},
+		{"grantcontrols": nil},
+	} {
+		code, out := graphDo(t, s, "PATCH", path, body)
+		if code != 400 {
+			t.Fatalf("unknown property %v: %d %v", body, code, out)
+		}
+		if _, m := errorOf(t, out); !strings.Contains(m, "does not exist on type 'microsoft.graph.") {
+			t.Fatalf("unknown property %v: %s", body, m)
+		}
+	}
 }

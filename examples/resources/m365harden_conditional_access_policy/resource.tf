@@ -4,6 +4,12 @@ locals {
   break_glass = ["6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"]
 }
 
+# Graph refuses an enabled policy while security defaults are on: turn them
+# off first, and make every enabled policy depend on it.
+resource "m365harden_security_defaults" "this" {
+  enabled = false
+}
+
 # CIS 5.2.2.1/5.2.2.2, ScubaGear MS.AAD.3.1: MFA for all users.
 # Start in report-only mode, check the sign-in logs, then set "enabled".
 resource "m365harden_conditional_access_policy" "mfa_all_users" {
@@ -42,6 +48,7 @@ resource "m365harden_conditional_access_policy" "block_legacy_auth" {
     operator          = "OR"
     built_in_controls = ["block"]
   }
+  depends_on = [m365harden_security_defaults.this]
 }
 
 # CIS 5.2.2.6, ScubaGear MS.AAD.2.1 (Entra ID P2): high user risk requires a
@@ -64,6 +71,7 @@ resource "m365harden_conditional_access_policy" "user_risk" {
     operator          = "AND"
     built_in_controls = ["mfa", "passwordChange"]
   }
+  depends_on = [m365harden_security_defaults.this]
 }
 
 # CIS 5.2.2.7, ScubaGear MS.AAD.2.3 (Entra ID P2): risky sign-ins need
@@ -85,4 +93,31 @@ resource "m365harden_conditional_access_policy" "sign_in_risk" {
     operator                   = "OR"
     authentication_strength_id = "00000000-0000-0000-0000-000000000004"
   }
+  depends_on = [m365harden_security_defaults.this]
+}
+
+# CIS 5.2.2.4: administrators sign in again every 4 hours and their browser
+# sessions do not persist.
+resource "m365harden_conditional_access_policy" "admin_sessions" {
+  display_name = "Admins: sign-in frequency 4 hours, no persistent browser"
+  state        = "enabled"
+  conditions = {
+    users = {
+      include_roles = ["62e90394-69f5-4237-9190-012177145e10"] # Global Administrator
+      exclude_users = local.break_glass
+    }
+    applications = {
+      include_applications = ["All"]
+    }
+  }
+  session_controls = {
+    sign_in_frequency = {
+      value = 4
+      type  = "hours"
+    }
+    persistent_browser = {
+      mode = "never"
+    }
+  }
+  depends_on = [m365harden_security_defaults.this]
 }

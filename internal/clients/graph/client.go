@@ -33,9 +33,11 @@ type Config struct {
 	Credential azcore.TokenCredential
 	// Transport is the base transport (TLS settings); nil = http.DefaultTransport.
 	Transport http.RoundTripper
-	// MaxRetries for 429/503/504 (kiota's retry handler honours Retry-After).
+	// MaxRetries is how many times a 429 (any method) or 503/504 (not POST)
+	// is retried, exactly; 0 = never.
 	MaxRetries int
-	// MaxWait bounds the total time spent waiting between retries.
+	// MaxWait bounds the total time spent waiting between retries of one
+	// request, Retry-After included.
 	MaxWait time.Duration
 }
 
@@ -71,27 +73,24 @@ func New(cfg Config) (*Client, error) {
 	if maxWait <= 0 {
 		maxWait = 2 * time.Minute
 	}
-	retry := &khttp.RetryHandlerOptions{
-		MaxRetries: cfg.MaxRetries,
-		ShouldRetry: func(delay time.Duration, executionCount int, req *http.Request, resp *http.Response) bool {
-			// delay is the time already spent waiting.
-			ok := delay < maxWait
-			tflog.Debug(req.Context(), "Graph retry", map[string]any{"method": req.Method, "path": req.URL.Path, "status": resp.StatusCode, "retry": executionCount + 1, "retry_after": resp.Header.Get("Retry-After"), "will_retry": ok})
-			return ok
-		},
+	maxRetries := cfg.MaxRetries
+	if maxRetries < 0 {
+		maxRetries = 0
 	}
-	// Request bodies go uncompressed: kiota builds its default middleware
-	// from a map, so retry may run before compression; a retried POST or
-	// PATCH then carries the "Content-Encoding: gzip" header the first
-	// attempt left on the shared header map with the plain body, and the
-	// service cannot read it. Graph accepts uncompressed bodies.
-	kiotaMW, err := khttp.GetDefaultMiddlewaresWithOptions(retry, khttp.NewCompressionOptionsReference(false))
-	if err != nil {
-		return nil, err
-	}
+	// kiota's default middleware minus its retry handler (see retryHandler).
+	// Request bodies go uncompressed: a retried request re-sends the body it
+	// kept, and Graph accepts uncompressed bodies.
 	opts := msgraphsdk.GetDefaultClientOptions()
-	mws := append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, kiotaMW...)
-	mws = append(mws, logHandler{})
+	mws := []khttp.Middleware{
+		msgraphcore.NewGraphTelemetryHandler(&opts),
+		retryHandler{maxRetries: maxRetries, maxWait: maxWait, cred: cfg.Credential, scopes: scopes},
+		khttp.NewRedirectHandler(),
+		khttp.NewCompressionHandlerWithOptions(khttp.NewCompressionOptions(false)),
+		khttp.NewParametersNameDecodingHandler(),
+		khttp.NewUserAgentHandler(),
+		khttp.NewHeadersInspectionHandler(),
+		logHandler{},
+	}
 	hc := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, mws...), Timeout: 5 * time.Minute}
 	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, hc)
 	if err != nil {
@@ -151,6 +150,10 @@ var (
 	ErrConflict   = errors.New("conflict")
 	ErrBadRequest = errors.New("bad request")
 	ErrLicence    = errors.New("licence required")
+	// ErrTokenRejected: Graph refused the access token (401) even after a new
+	// one was fetched: the credential has expired or been revoked, or the
+	// app belongs to another tenant. A missing permission is ErrForbidden.
+	ErrTokenRejected = errors.New("access token rejected")
 )
 
 // Error is a failed Graph call.
@@ -201,7 +204,12 @@ func Describe(err error, operation string) error {
 		e.kind = ErrLicence
 	case e.Status == 404 || e.Code == "Request_ResourceNotFound" || e.Code == "ResourceNotFound":
 		e.kind = ErrNotFound
-	case e.Status == 403 || e.Status == 401:
+	case e.Status == 401:
+		// The retry handler already sent the request again with a new token:
+		// the credential itself is refused. Graph answers a token without the
+		// permission with 403, not 401.
+		e.kind = ErrTokenRejected
+	case e.Status == 403:
 		e.kind = ErrForbidden
 	case e.Status == 429:
 		e.kind = ErrThrottled

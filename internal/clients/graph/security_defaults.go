@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"strings"
 
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
@@ -35,7 +38,22 @@ func (c *Client) SetSecurityDefaults(ctx context.Context, enabled bool) error {
 	body := models.NewIdentitySecurityDefaultsEnforcementPolicy()
 	body.SetIsEnabled(&enabled)
 	if _, err := c.SDK.Policies().IdentitySecurityDefaultsEnforcementPolicy().Patch(ctx, body, nil); err != nil {
-		return Describe(err, "PATCH /policies/identitySecurityDefaultsEnforcementPolicy")
+		err = Describe(err, "PATCH /policies/identitySecurityDefaultsEnforcementPolicy")
+		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusBadRequest && strings.Contains(e.Message, "Conditional Access policies enabled") {
+			e.kind = ErrConditionalAccessEnabled
+		}
+		return err
 	}
 	return nil
 }
+
+// Security defaults and enabled conditional access policies exclude each
+// other; Graph refuses either change with a 400 whose only distinguishing
+// mark is its message.
+var (
+	// ErrSecurityDefaultsOn: a policy cannot be enabled while security defaults are on.
+	ErrSecurityDefaultsOn = errors.New("security defaults are on")
+	// ErrConditionalAccessEnabled: security defaults cannot be turned on while policies are enabled.
+	ErrConditionalAccessEnabled = errors.New("conditional access policies are enabled")
+)

@@ -62,6 +62,8 @@ func Explain(err error) string {
 		advice = "An object with this name already exists; import it (terraform import) or choose another name."
 	case errors.Is(err, graph.ErrLicence):
 		advice = "The tenant lacks the licence this API needs (Microsoft Entra ID P1 for sign-in logs, P2 for Identity Protection)."
+	case errors.Is(err, graph.ErrTokenRejected):
+		advice = "Authentication problem: Microsoft Graph refused the access token even after a new one was fetched: the client secret or certificate has expired or been revoked, the app was disabled or deleted, or tenant_id names another tenant. (A missing permission is a 403 that names the permission.)"
 	case errors.Is(err, graph.ErrForbidden):
 		advice = "Permission problem: grant the Microsoft Graph application permission named in the message and give admin consent."
 	}

@@ -41,6 +41,21 @@ func graphJSON(t *testing.T, tn *acctest.Tenant, method, path string, body any) 
 	return code, out
 }
 
+// newTenantWithoutSecurityDefaults is a tenant whose security defaults were
+// turned off before the test (Graph refuses enabled policies while they are
+// on); set in the emulator's store, so no request is counted.
+func newTenantWithoutSecurityDefaults(t *testing.T) *acctest.Tenant {
+	tn := acctest.NewTenant(t)
+	st := tn.Sim.Tenant(tn.ID).Store
+	o := st.GetLatest("identitySecurityDefaultsEnforcementPolicy", m365sim.SecurityDefaultsPolicyID)
+	if o == nil {
+		t.Fatal("the tenant has no security defaults policy")
+	}
+	o["isEnabled"] = false
+	st.Put("identitySecurityDefaultsEnforcementPolicy", m365sim.SecurityDefaultsPolicyID, o, 0)
+	return tn
+}
+
 func policyID(s *terraform.State) string {
 	return s.RootModule().Resources[caAddr].Primary.ID
 }
@@ -97,7 +112,7 @@ func caDestroyed(tn *acctest.Tenant) resource.TestCheckFunc {
 }
 
 func TestAccConditionalAccessPolicy_basic(t *testing.T) {
-	tn := acctest.NewTenant(t)
+	tn := newTenantWithoutSecurityDefaults(t)
 	var firstID string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -187,7 +202,7 @@ func TestAccConditionalAccessPolicy_basic(t *testing.T) {
 
 // A policy deleted out of band is created again.
 func TestAccConditionalAccessPolicy_disappears(t *testing.T) {
-	tn := acctest.NewTenant(t)
+	tn := newTenantWithoutSecurityDefaults(t)
 	var firstID string
 	cfg := mfaConfig(tn, "enabled", fmt.Sprintf("[%q]", breakGlass))
 	resource.Test(t, resource.TestCase{
@@ -223,7 +238,7 @@ func TestAccConditionalAccessPolicy_disappears(t *testing.T) {
 // with the documented passwordChange combination, plus a location condition
 // and an authentication strength.
 func TestAccConditionalAccessPolicy_baseline(t *testing.T) {
-	tn := acctest.NewTenant(t)
+	tn := newTenantWithoutSecurityDefaults(t)
 	cfg := tn.ProviderConfig() + fmt.Sprintf(`
 resource "m365harden_conditional_access_policy" "legacy" {
   display_name = "Block legacy authentication"
@@ -363,7 +378,7 @@ resource "m365harden_conditional_access_policy" "mfa" {
 // lag after the create: the apply still succeeds, waits until reads show the
 // policy, and the plan after it is empty.
 func TestAccConditionalAccessPolicy_throttledAndLag(t *testing.T) {
-	tn := acctest.NewTenant(t)
+	tn := newTenantWithoutSecurityDefaults(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             caDestroyed(tn),
@@ -431,8 +446,8 @@ func TestAccConditionalAccessPolicy_example(t *testing.T) {
 			{
 				Config: cfg,
 				Check: func(*terraform.State) error {
-					if n := len(tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")); n != 4 {
-						return fmt.Errorf("%d policies in the tenant, want 4", n)
+					if n := len(tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")); n != 5 {
+						return fmt.Errorf("%d policies in the tenant, want 5", n)
 					}
 					return nil
 				},
@@ -445,7 +460,7 @@ func TestAccConditionalAccessPolicy_example(t *testing.T) {
 // Without Microsoft Entra ID P2, a risk-based policy fails at apply with an
 // error that names the licence; a P1 policy still works.
 func TestAccConditionalAccessPolicy_needsP2ForRisk(t *testing.T) {
-	tn := acctest.NewTenant(t)
+	tn := newTenantWithoutSecurityDefaults(t)
 	// Before any request reaches the emulator: a tenant with P1 only.
 	tn.Sim.Tenant(tn.ID).Licences.EntraIDP2 = false
 	cfg := mfaConfig(tn, "enabled", fmt.Sprintf("[%q]", breakGlass)) + `

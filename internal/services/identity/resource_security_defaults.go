@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/graph"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
 )
@@ -50,7 +52,7 @@ func (r *securityDefaultsResource) Schema(_ context.Context, _ resource.SchemaRe
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"enabled": schema.BoolAttribute{
-				MarkdownDescription: "Whether security defaults are enforced (Graph `isEnabled`). The Entra admin centre will not save an enabled Conditional Access policy while security defaults are on: set `false` when Conditional Access policies replace them.",
+				MarkdownDescription: "Whether security defaults are enforced (Graph `isEnabled`). Graph refuses an enabled Conditional Access policy while security defaults are on, and refuses `true` while a policy is enabled: set `false` when Conditional Access policies replace them, and order the two with `depends_on` (see Behaviour).",
 				Required:            true,
 			},
 			"display_name": schema.StringAttribute{
@@ -101,7 +103,13 @@ func (r *securityDefaultsResource) write(ctx context.Context, plan tfsdk.Plan, s
 	}
 	if cur.Enabled.ValueBool() != want {
 		if err := r.clients.Graph.SetSecurityDefaults(ctx, want); err != nil {
-			common.AddAPIError(diags, fmt.Sprintf("Setting security defaults to enabled = %t failed", want), err)
+			if errors.Is(err, graph.ErrConditionalAccessEnabled) {
+				diags.AddError(fmt.Sprintf("Setting security defaults to enabled = %t failed", want),
+					"The tenant has enabled conditional access policies, and Graph refuses to turn security defaults on while it does. "+
+						"Fix: set those policies to state = \"disabled\" or \"enabledForReportingButNotEnforced\" (or destroy them) first, and give this resource depends_on on the m365harden_conditional_access_policy resources so the two change in that order.\n\n"+err.Error())
+			} else {
+				common.AddAPIError(diags, fmt.Sprintf("Setting security defaults to enabled = %t failed", want), err)
+			}
 			diags.Append(state.Set(ctx, cur)...)
 			return
 		}

@@ -54,7 +54,7 @@ func (d *failedSignInsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		"ip_addresses": schema.SetAttribute{
 			MarkdownDescription: "Only sign-ins from these IP addresses (`ipAddress eq ...`).",
 			Optional:            true, ElementType: types.StringType,
-			Validators: []validator.Set{setvalidator.SizeAtMost(50), setvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexpIP, "must be an IPv4 or IPv6 address"))},
+			Validators: []validator.Set{setvalidator.SizeAtMost(50), setvalidator.ValueStringsAre(ipAddressValidator{})},
 		},
 		"error_codes": schema.SetAttribute{
 			MarkdownDescription: "Only these Microsoft Entra error codes (`status/errorCode eq ...`), e.g. `[50126, 50053]`. Default: every failure (`status/errorCode ne 0`).",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -177,6 +178,14 @@ func (w *windowModel) resolve(now time.Time, diags *diag.Diagnostics) (start, en
 		}
 		start = end.Add(-d)
 	}
+	// Graph refuses a createdDateTime lower bound older than the retention
+	// window with 400 "Invalid filter clause" (microsoftgraph/microsoft-graph-docs#5676,
+	// a maintainer on the minimum-date check); say so before any request.
+	if oldest := now.UTC().Add(-maxLookback); !w.Since.IsNull() && start.Before(oldest) {
+		diags.AddAttributeError(path.Root("since"), "since is older than the sign-in log retention",
+			fmt.Sprintf("since = %s is older than %s: Microsoft Entra keeps sign-in logs and risk detections for 30 days (Entra ID P1/P2), and Graph refuses an older lower bound. Use a later since, or lookback of at most 30d.", start.Format(time.RFC3339), oldest.Format(time.RFC3339)))
+		return start, end, false
+	}
 	if !start.Before(end) {
 		diags.AddAttributeError(path.Root("since"), "Inverted window",
 			fmt.Sprintf("The window starts at %s and ends at %s: since must be before until.", start.Format(time.RFC3339), end.Format(time.RFC3339)))
@@ -278,7 +287,34 @@ func addReadError(diags *diag.Diagnostics, what, licence string, err error) (unl
 var (
 	regexpCountry   = regexp.MustCompile(`^[A-Z]{2}$`)
 	regexpEventType = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-	regexpIP        = regexp.MustCompile(`^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+)$`)
 )
 
 func pathRoot(name string) path.Path { return path.Root(name) }
+
+// ipAddressValidator accepts exactly what net/netip parses as an IPv4 or
+// IPv6 address (no zone, no prefix): Graph answers an impossible address
+// such as 999.1.1.1 with an empty result, which can only be a mistake.
+type ipAddressValidator struct{}
+
+func (ipAddressValidator) Description(context.Context) string {
+	return "must be an IPv4 or IPv6 address"
+}
+
+func (v ipAddressValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (ipAddressValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if !validIP(req.ConfigValue.ValueString()) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IP address",
+			fmt.Sprintf("%q is not an IPv4 or IPv6 address (for example 203.0.113.7 or 2001:db8::7).", req.ConfigValue.ValueString()))
+	}
+}
+
+func validIP(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Zone() == ""
+}

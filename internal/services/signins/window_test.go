@@ -82,3 +82,30 @@ func TestAnalyzerPatterns(t *testing.T) {
 		t.Fatalf("aggregates %+v %+v", r.ByUser, r.ByErrorCode)
 	}
 }
+
+func TestSinceOlderThanRetentionIsRefused(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	var d diag.Diagnostics
+	w := windowModel{Since: types.StringValue("2026-10-30T11:59:00Z"), Lookback: types.StringNull(), Until: types.StringNull()}
+	if _, _, ok := w.resolve(now, &d); ok || !d.HasError() {
+		t.Fatal("a since older than 30 days must be refused")
+	}
+	d = nil
+	w.Since = types.StringValue("2026-10-31T12:00:01Z")
+	if _, _, ok := w.resolve(now, &d); !ok || d.HasError() {
+		t.Fatalf("a since inside the retention was refused: %v", d)
+	}
+}
+
+func TestValidIP(t *testing.T) {
+	for _, ok := range []string{"203.0.113.7", "0.0.0.0", "2001:db8::7", "::1", "::ffff:192.0.2.1"} {
+		if !validIP(ok) {
+			t.Errorf("%q refused", ok)
+		}
+	}
+	for _, bad := range []string{"999.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "2001:db8:::7", "fe80::1%eth0", "1.2.3.4/32", "", "localhost", ":"} {
+		if validIP(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
