@@ -24,7 +24,7 @@ const postureDS = "data.m365harden_posture.this"
 const (
 	noAuditBypassDefault    = "pass"
 	auditRetentionDefault   = "fail"
-	auditRetentionNoLicence = "fail"
+	auditRetentionNoLicence = "unknown"
 )
 
 // breakGlassID is the emergency-access account the tests' policies exclude.
@@ -48,9 +48,12 @@ func defaultStatuses() map[string]string {
 		"encryption-rules":              "pass",
 		"irm-prerequisites":             "pass",
 		"ca-mfa-all-users":              "fail",
+		"ca-phishing-resistant-mfa":     "fail",
 		"ca-block-legacy-auth":          "fail",
 		"ca-user-risk-policy":           "fail",
+		"ca-user-risk-block":            "fail",
 		"ca-sign-in-risk-policy":        "fail",
+		"ca-sign-in-risk-block":         "fail",
 		"security-defaults":             "pass",
 		"review-risky-users":            "pass",
 	}
@@ -193,7 +196,7 @@ func harden(t *testing.T, tn *acctest.Tenant) {
 		"NotifyOutboundSpam": true, "NotifyOutboundSpamRecipients": []string{"secops@contoso.com"},
 		"BccSuspiciousOutboundMail": true, "BccSuspiciousOutboundAdditionalRecipients": []string{"secops@contoso.com"}})
 	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "Keep a year", "Priority": 1, "RetentionDuration": "TwelveMonths",
-		"RecordTypes": []string{"ExchangeAdmin", "ExchangeItem", "AzureActiveDirectory", "SharePoint"}})
+		"RecordTypes": []string{"ExchangeAdmin", "ExchangeItem", "ExchangeItemGroup", "SharePoint", "SharePointFileOperation", "AzureActiveDirectory", "AzureActiveDirectoryStsLogon"}})
 	graphRequest(t, tn, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false})
 	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Require MFA for all users", allUsers(nil),
 		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}))
@@ -254,8 +257,8 @@ func TestAccPostureDataSource_defaultTenant(t *testing.T) {
 func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 	order := []string{"mailbox-auditing-default", "mailbox-audit-settings", "no-audit-bypass", "unified-audit-log", "audit-log-retention",
 		"remote-domain-auto-forwarding", "outbound-spam-auto-forwarding", "transport-rule-forwarding", "mailbox-external-forwarding",
-		"outbound-spam-notifications", "alert-policies", "encryption-rules", "irm-prerequisites", "ca-mfa-all-users", "ca-block-legacy-auth",
-		"ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults", "review-risky-users"}
+		"outbound-spam-notifications", "alert-policies", "encryption-rules", "irm-prerequisites", "ca-mfa-all-users", "ca-phishing-resistant-mfa", "ca-block-legacy-auth",
+		"ca-user-risk-policy", "ca-user-risk-block", "ca-sign-in-risk-policy", "ca-sign-in-risk-block", "security-defaults", "review-risky-users"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -389,14 +392,17 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 	tn := noPremiumTenant(t)
 	seedMailboxes(t, tn, 3)
 	want := with(defaultStatuses(), map[string]string{
-		"ca-mfa-all-users":       "unknown",
-		"ca-block-legacy-auth":   "unknown",
-		"ca-user-risk-policy":    "unknown",
-		"ca-sign-in-risk-policy": "unknown",
-		"review-risky-users":     "unknown",
-		"audit-log-retention":    auditRetentionNoLicence,
+		"ca-mfa-all-users":          "unknown",
+		"ca-phishing-resistant-mfa": "unknown",
+		"ca-block-legacy-auth":      "unknown",
+		"ca-user-risk-policy":       "unknown",
+		"ca-user-risk-block":        "unknown",
+		"ca-sign-in-risk-policy":    "unknown",
+		"ca-sign-in-risk-block":     "unknown",
+		"review-risky-users":        "unknown",
+		"audit-log-retention":       auditRetentionNoLicence,
 	})
-	licence := regexp.MustCompile(`licence does not include`)
+	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -404,7 +410,9 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{expectStatuses(want)},
 			Check: resource.ComposeTestCheckFunc(
 				expectReason("ca-mfa-all-users", "missing_licence", licence),
-				expectReason("ca-sign-in-risk-policy", "missing_licence", licence),
+				expectReason("ca-sign-in-risk-policy", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2`)),
+				expectReason("ca-user-risk-block", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2 .*"Requires a Microsoft Entra ID P2 license"`)),
+				expectReason("audit-log-retention", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Purview Audit \(Premium\).*MS.SECURITYSUITE.5.2v1`)),
 				expectReason("review-risky-users", "missing_licence", regexp.MustCompile(`P2`)),
 				// Without conditional access, security defaults are the
 				// protection: on → pass.
