@@ -562,3 +562,68 @@ func TestAccPostureDataSource_rulesAlertsEncryption(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPostureDataSource_conditionsAndExclusions: a ScubaGear tenant's
+// policies read through Graph. The phishing-resistant strength passes
+// MS.AAD.3.1v1 and a group excluded from the high-user-risk block passes
+// only while cap_exclusions allows it for MS.AAD.2.1v1; a location
+// exclusion added out of band fails the policy, naming the condition.
+func TestAccPostureDataSource_conditionsAndExclusions(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	const group = "0a0b0c0d-0000-4000-8000-00000000000a"
+	controls := `  controls = ["ca-phishing-resistant-mfa", "ca-user-risk-block", "ca-user-risk-policy"]
+  break_glass_accounts = ["` + breakGlassID + `"]`
+	withExclusions := controls + `
+  cap_exclusions = {
+    "MS.AAD.2.1v1" = { groups = ["` + group + `"] }
+  }`
+	var phishID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					code, out, err := tn.Sim.GraphRequest(tn.ID, "POST", "/identity/conditionalAccess/policies", caPolicy("Phishing-resistant MFA", allUsers(nil),
+						map[string]any{"operator": "OR", "authenticationStrength": map[string]any{"id": "00000000-0000-0000-0000-000000000004"}}))
+					if err != nil || code != 201 {
+						t.Fatalf("%d %s %v", code, out, err)
+					}
+					phishID = regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(string(out))[1]
+					block := allUsers(map[string]any{"userRiskLevels": []string{"high"}})
+					block["users"] = map[string]any{"includeUsers": []string{"All"}, "excludeUsers": []string{breakGlassID}, "excludeGroups": []string{group}}
+					graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Block high-risk users", block,
+						map[string]any{"operator": "OR", "builtInControls": []string{"block"}}))
+				},
+				Config: postureConfig(tn, withExclusions),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"ca-phishing-resistant-mfa": "pass", "ca-user-risk-block": "pass", "ca-user-risk-policy": "fail",
+				})},
+				Check: expectEvidence("ca-user-risk-policy", "Block high-risk users", regexp.MustCompile(`grant: is not MFA and password change \(AND\)`), nil),
+			},
+			{
+				Config: postureConfig(tn, controls),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"ca-phishing-resistant-mfa": "pass", "ca-user-risk-block": "fail", "ca-user-risk-policy": "fail",
+				})},
+				Check: expectEvidence("ca-user-risk-block", "Block high-risk users", regexp.MustCompile(`users: excludes groups beyond the allowed exclusions: `+group), nil),
+			},
+			{
+				PreConfig: func() {
+					graphRequest(t, tn, "PATCH", "/identity/conditionalAccess/policies/"+phishID, map[string]any{"conditions": allUsers(map[string]any{
+						"locations": map[string]any{"includeLocations": []string{"All"}, "excludeLocations": []string{"AllTrusted"}}})})
+				},
+				Config: postureConfig(tn, withExclusions),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"ca-phishing-resistant-mfa": "fail", "ca-user-risk-block": "pass", "ca-user-risk-policy": "fail",
+				})},
+				Check: expectEvidence("ca-phishing-resistant-mfa", "Phishing-resistant MFA", regexp.MustCompile(`^locations: excludes AllTrusted$`), nil),
+			},
+			{
+				Config:      postureConfig(tn, controls+`
+  cap_exclusions = { "MS.AAD.9.9v1" = { users = ["not-a-guid"] } }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)MS.AAD.1.1v1.*|must be an object id`),
+			},
+		},
+	})
+}
