@@ -57,7 +57,29 @@ var (
 	caUserKeywords   = []string{"All", "None", "GuestsOrExternalUsers"}
 	caAppKeywords    = []string{"All", "None", "Office365", "MicrosoftAdminPortals"}
 	caLocKeywords    = []string{"All", "AllTrusted"}
-	caGUID           = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	// conditionalAccessPlatforms
+	// (https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccessplatforms):
+	// conditionalAccessDevicePlatform members.
+	caPlatforms = []string{"android", "iOS", "windows", "windowsPhone", "macOS", "linux", "all"}
+	// conditionalAccessGuestsOrExternalUsers
+	// (https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccessguestsorexternalusers):
+	// guestOrExternalUserTypes is a flags enum sent as one comma-separated
+	// string; externalTenants is conditionalAccessAllExternalTenants or
+	// conditionalAccessEnumeratedExternalTenants (membershipKind all|enumerated,
+	// https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccessexternaltenants).
+	caGuestTypes = []string{"none", "internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember", "b2bDirectConnectUser", "otherExternalUser", "serviceProvider"}
+	// conditionalAccessFilter
+	// (https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccessfilter): mode include|exclude.
+	caFilterModes = []string{"include", "exclude"}
+	// signInFrequencySessionControl
+	// (https://learn.microsoft.com/en-us/graph/api/resources/signinfrequencysessioncontrol)
+	// and persistentBrowserSessionControl
+	// (https://learn.microsoft.com/en-us/graph/api/resources/persistentbrowsersessioncontrol).
+	caFrequencyTypes     = []string{"days", "hours"}
+	caFrequencyIntervals = []string{"timeBased", "everyTime"}
+	caFrequencyAuthTypes = []string{"primaryAndSecondaryAuthentication", "secondaryAuthentication"}
+	caBrowserModes       = []string{"always", "never"}
+	caGUID               = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
 // Built-in authentication strengths: three read-only policies
@@ -208,12 +230,14 @@ func init() {
 // it does not model may only be null.
 var (
 	caPolicyProps      = map[string]bool{"displayName": true, "state": true, "conditions": true, "grantControls": true, "sessionControls": true, "description": false, "templateId": false}
-	caConditionProps   = map[string]bool{"users": true, "applications": true, "clientAppTypes": true, "userRiskLevels": true, "signInRiskLevels": true, "locations": true, "platforms": false, "devices": false, "clientApplications": false, "servicePrincipalRiskLevels": false, "authenticationFlows": false, "insiderRiskLevels": false}
-	caUserProps        = map[string]bool{"includeUsers": true, "excludeUsers": true, "includeGroups": true, "excludeGroups": true, "includeRoles": true, "excludeRoles": true, "includeGuestsOrExternalUsers": false, "excludeGuestsOrExternalUsers": false}
+	caConditionProps   = map[string]bool{"users": true, "applications": true, "clientAppTypes": true, "userRiskLevels": true, "signInRiskLevels": true, "locations": true, "platforms": true, "devices": true, "clientApplications": false, "servicePrincipalRiskLevels": false, "authenticationFlows": false, "insiderRiskLevels": false}
+	caUserProps        = map[string]bool{"includeUsers": true, "excludeUsers": true, "includeGroups": true, "excludeGroups": true, "includeRoles": true, "excludeRoles": true, "includeGuestsOrExternalUsers": true, "excludeGuestsOrExternalUsers": true}
+	caPlatformProps    = map[string]bool{"includePlatforms": true, "excludePlatforms": true}
+	caDeviceProps      = map[string]bool{"deviceFilter": true}
 	caApplicationProps = map[string]bool{"includeApplications": true, "excludeApplications": true, "includeUserActions": true, "includeAuthenticationContextClassReferences": true, "applicationFilter": false}
 	caLocationProps    = map[string]bool{"includeLocations": true, "excludeLocations": true}
 	caGrantProps       = map[string]bool{"operator": true, "builtInControls": true, "customAuthenticationFactors": true, "termsOfUse": true, "authenticationStrength": true}
-	caSessionProps     = map[string]bool{"signInFrequency": true, "applicationEnforcedRestrictions": false, "cloudAppSecurity": false, "persistentBrowser": false, "disableResilienceDefaults": false}
+	caSessionProps     = map[string]bool{"signInFrequency": true, "applicationEnforcedRestrictions": false, "cloudAppSecurity": false, "persistentBrowser": true, "disableResilienceDefaults": false, "secureSignInSession": false}
 )
 
 // caMerge applies a request body to a policy: properties present replace
@@ -286,7 +310,7 @@ func caMergeConditions(cur Object, body map[string]any) (Object, *GraphError) {
 				return nil, caSchemaError(fmt.Sprintf("The emulator does not model conditions.%s.", k))
 			}
 			cur[k] = nil
-		case k == "users" || k == "applications" || k == "locations":
+		case k == "users" || k == "applications" || k == "locations" || k == "platforms" || k == "devices":
 			if v == nil {
 				cur[k] = nil
 				continue
@@ -300,6 +324,10 @@ func caMergeConditions(cur Object, body map[string]any) (Object, *GraphError) {
 				props, typ = caApplicationProps, "conditionalAccessApplications"
 			} else if k == "locations" {
 				props, typ = caLocationProps, "conditionalAccessLocations"
+			} else if k == "platforms" {
+				props, typ = caPlatformProps, "conditionalAccessPlatforms"
+			} else if k == "devices" {
+				props, typ = caDeviceProps, "conditionalAccessDevices"
 			}
 			merged, ge := caMergeObject(asObject(cur[k]), m, props, typ)
 			if ge != nil {
@@ -449,6 +477,21 @@ func caValidate(t *Tenant, p Object) *GraphError {
 			}
 			continue
 		}
+		if k == "includeGuestsOrExternalUsers" || k == "excludeGuestsOrExternalUsers" {
+			g, ge := caValidateGuests(users[k], "conditions.users."+k)
+			if ge != nil {
+				return ge
+			}
+			if g == nil {
+				users[k] = nil
+			} else {
+				users[k] = g
+				if k == "includeGuestsOrExternalUsers" {
+					included++
+				}
+			}
+			continue
+		}
 		kw := caUserKeywords
 		if k != "includeUsers" && k != "excludeUsers" {
 			kw = nil
@@ -507,6 +550,47 @@ func caValidate(t *Tenant, p Object) *GraphError {
 	} else {
 		cond["locations"] = nil
 	}
+	hasPlatforms := false
+	if pl := asObject(cond["platforms"]); pl != nil {
+		inc, ge := caCheck(pl, "includePlatforms", "conditions.platforms", caPlatforms, false)
+		if ge != nil {
+			return ge
+		}
+		if _, ge := caCheck(pl, "excludePlatforms", "conditions.platforms", caPlatforms, false); ge != nil {
+			return ge
+		}
+		// The resource type page: includePlatforms is required.
+		if len(inc) == 0 {
+			return caSchemaError("'conditions.platforms.includePlatforms' is required.")
+		}
+		hasPlatforms = true
+		cond["platforms"] = pl
+	} else {
+		cond["platforms"] = nil
+	}
+	hasDevices := false
+	if d := asObject(cond["devices"]); d != nil {
+		f := asObject(d["deviceFilter"])
+		if f == nil {
+			d["deviceFilter"] = nil
+		} else {
+			if ge := caKnownProps(f, map[string]bool{"mode": true, "rule": true}, "conditionalAccessFilter"); ge != nil {
+				return ge
+			}
+			mode, _ := f["mode"].(string)
+			if !slices.Contains(caFilterModes, mode) {
+				return caSchemaError(fmt.Sprintf("Requested value '%v' was not found for 'conditions.devices.deviceFilter.mode'.", f["mode"]))
+			}
+			if rule, _ := f["rule"].(string); strings.TrimSpace(rule) == "" {
+				return caBadRequest("conditions.devices.deviceFilter.rule is required.")
+			}
+			d["deviceFilter"] = f
+			hasDevices = true
+		}
+		cond["devices"] = d
+	} else {
+		cond["devices"] = nil
+	}
 	p["conditions"] = cond
 
 	var controls []string
@@ -558,12 +642,59 @@ func caValidate(t *Tenant, p Object) *GraphError {
 			}
 		}
 		if f := asObject(sc["signInFrequency"]); f != nil {
+			if ge := caKnownProps(f, map[string]bool{"isEnabled": true, "value": true, "type": true, "authenticationType": true, "frequencyInterval": true}, "signInFrequencySessionControl"); ge != nil {
+				return ge
+			}
+			interval, _ := f["frequencyInterval"].(string)
+			if f["frequencyInterval"] == nil {
+				interval = "timeBased"
+			}
+			if !slices.Contains(caFrequencyIntervals, interval) {
+				return caSchemaError(fmt.Sprintf("Requested value '%v' was not found for 'sessionControls.signInFrequency.frequencyInterval'.", f["frequencyInterval"]))
+			}
+			if at, ok := f["authenticationType"]; ok && at != nil && !slices.Contains(caFrequencyAuthTypes, fmt.Sprint(at)) {
+				return caSchemaError(fmt.Sprintf("Requested value '%v' was not found for 'sessionControls.signInFrequency.authenticationType'.", at))
+			}
 			v, _ := f["value"].(float64)
 			typ, _ := f["type"].(string)
-			if v < 1 || (typ != "days" && typ != "hours") {
-				return caSchemaError("'sessionControls.signInFrequency' needs a positive value and a type of days or hours.")
+			if f["type"] != nil && !slices.Contains(caFrequencyTypes, typ) {
+				return caSchemaError(fmt.Sprintf("Requested value '%v' was not found for 'sessionControls.signInFrequency.type'.", f["type"]))
 			}
+			// type is null when frequencyInterval is everyTime
+			// (https://learn.microsoft.com/en-us/graph/api/resources/signinfrequencysessioncontrol?view=graph-rest-beta);
+			// a time-based frequency needs a value and a type. The Entra admin
+			// centre offers 1-23 hours and 1-365 days; Graph's page gives no
+			// range: the emulator takes the admin centre's, the stricter reading.
+			switch {
+			case interval == "everyTime" && (f["value"] != nil || f["type"] != nil):
+				return caBadRequest("sessionControls.signInFrequency: value and type must be null when frequencyInterval is everyTime.")
+			case interval == "timeBased" && (v < 1 || typ == "" || (typ == "hours" && v > 23) || v > 365):
+				return caBadRequest("sessionControls.signInFrequency: a time-based frequency needs a value of 1-23 hours or 1-365 days.")
+			}
+			for _, k := range []string{"isEnabled", "value", "type", "authenticationType", "frequencyInterval"} {
+				if _, ok := f[k]; !ok {
+					f[k] = nil
+				}
+			}
+			sc["signInFrequency"] = f
 			hasSession = true
+		} else {
+			sc["signInFrequency"] = nil
+		}
+		if b := asObject(sc["persistentBrowser"]); b != nil {
+			if ge := caKnownProps(b, map[string]bool{"isEnabled": true, "mode": true}, "persistentBrowserSessionControl"); ge != nil {
+				return ge
+			}
+			if mode, _ := b["mode"].(string); !slices.Contains(caBrowserModes, mode) {
+				return caSchemaError(fmt.Sprintf("Requested value '%v' was not found for 'sessionControls.persistentBrowser.mode'.", b["mode"]))
+			}
+			if _, ok := b["isEnabled"]; !ok {
+				b["isEnabled"] = nil
+			}
+			sc["persistentBrowser"] = b
+			hasSession = true
+		} else {
+			sc["persistentBrowser"] = nil
 		}
 		p["sessionControls"] = sc
 	}
@@ -578,7 +709,7 @@ func caValidate(t *Tenant, p Object) *GraphError {
 		if len(userRisk) == 0 {
 			return caBadRequest("passwordChange can only be used in a policy with userRiskLevels.")
 		}
-		if len(signInRisk) > 0 || hasLocations {
+		if len(signInRisk) > 0 || hasLocations || hasPlatforms || hasDevices {
 			return caBadRequest("A policy with passwordChange cannot contain conditions other than users, applications and userRiskLevels.")
 		}
 	}
@@ -586,4 +717,82 @@ func caValidate(t *Tenant, p Object) *GraphError {
 		return caBadRequest("1039: Cannot create or update policies with premium P2 features. Upgrade to a premium P2 license and try again.")
 	}
 	return nil
+}
+
+// caKnownProps refuses a property the complex type does not declare, as
+// Graph's OData reader does.
+func caKnownProps(o Object, props map[string]bool, typ string) *GraphError {
+	for k := range o {
+		if k == "@odata.type" {
+			continue
+		}
+		if !props[k] {
+			return odataUnknownProperty(k, "microsoft.graph."+typ)
+		}
+	}
+	return nil
+}
+
+// caValidateGuests checks a conditionalAccessGuestsOrExternalUsers value
+// and returns it as stored (nil for null).
+func caValidateGuests(v any, where string) (Object, *GraphError) {
+	if v == nil {
+		return nil, nil
+	}
+	g := asObject(v)
+	if g == nil {
+		switch v.(type) {
+		case Object, map[string]any: // a stored null
+			return nil, nil
+		}
+		return nil, caSchemaError(fmt.Sprintf("'%s' must be an object.", where))
+	}
+	if ge := caKnownProps(g, map[string]bool{"guestOrExternalUserTypes": true, "externalTenants": true}, "conditionalAccessGuestsOrExternalUsers"); ge != nil {
+		return nil, ge
+	}
+	typesStr, ok := g["guestOrExternalUserTypes"].(string)
+	if !ok || typesStr == "" {
+		return nil, caBadRequest("%s.guestOrExternalUserTypes is required.", where)
+	}
+	for _, t := range strings.Split(typesStr, ",") {
+		if !slices.Contains(caGuestTypes, t) {
+			return nil, caSchemaError(fmt.Sprintf("Requested value '%s' was not found for '%s.guestOrExternalUserTypes'.", t, where))
+		}
+	}
+	switch et := g["externalTenants"].(type) {
+	case nil:
+		g["externalTenants"] = nil
+	case map[string]any, Object:
+		t := asObject(et)
+		if ge := caKnownProps(t, map[string]bool{"membershipKind": true, "members": true}, "conditionalAccessExternalTenants"); ge != nil {
+			return nil, ge
+		}
+		kind, _ := t["membershipKind"].(string)
+		odataType, _ := t["@odata.type"].(string)
+		switch kind {
+		case "all":
+			if _, has := t["members"]; has || (odataType != "" && odataType != "#microsoft.graph.conditionalAccessAllExternalTenants") {
+				return nil, caSchemaError(fmt.Sprintf("'%s.externalTenants' with membershipKind all is a conditionalAccessAllExternalTenants and has no members.", where))
+			}
+			t["@odata.type"] = "#microsoft.graph.conditionalAccessAllExternalTenants"
+		case "enumerated":
+			if odataType != "" && odataType != "#microsoft.graph.conditionalAccessEnumeratedExternalTenants" {
+				return nil, caSchemaError(fmt.Sprintf("'%s.externalTenants' with membershipKind enumerated is a conditionalAccessEnumeratedExternalTenants.", where))
+			}
+			members, ge := caCheck(t, "members", where+".externalTenants", nil, true)
+			if ge != nil {
+				return nil, ge
+			}
+			if len(members) == 0 {
+				return nil, caBadRequest("%s.externalTenants.members must list at least one tenant when membershipKind is enumerated.", where)
+			}
+			t["@odata.type"] = "#microsoft.graph.conditionalAccessEnumeratedExternalTenants"
+		default:
+			return nil, caSchemaError(fmt.Sprintf("Requested value '%v' was not found for '%s.externalTenants.membershipKind'.", t["membershipKind"], where))
+		}
+		g["externalTenants"] = t
+	default:
+		return nil, caSchemaError(fmt.Sprintf("'%s.externalTenants' must be an object.", where))
+	}
+	return g, nil
 }

@@ -86,3 +86,28 @@ resource "m365harden_conditional_access_policy" "sign_in_risk" {
     authentication_strength_id = "00000000-0000-0000-0000-000000000004"
   }
 }
+
+# CIS 5.2.2.4: administrators sign in again every 4 hours and their browser
+# sessions do not persist.
+resource "m365harden_conditional_access_policy" "admin_sessions" {
+  display_name = "Admins: sign-in frequency 4 hours, no persistent browser"
+  state        = "enabled"
+  conditions = {
+    users = {
+      include_roles = ["62e90394-69f5-4237-9190-012177145e10"] # Global Administrator
+      exclude_users = local.break_glass
+    }
+    applications = {
+      include_applications = ["All"]
+    }
+  }
+  session_controls = {
+    sign_in_frequency = {
+      value = 4
+      type  = "hours"
+    }
+    persistent_browser = {
+      mode = "never"
+    }
+  }
+}

@@ -27,6 +27,8 @@ type ConditionalAccessPolicy struct {
 	Conditions       ConditionalAccessConditions
 	// GrantControls is nil when the policy has none.
 	GrantControls *ConditionalAccessGrantControls
+	// SessionControls is nil when the policy has none.
+	SessionControls *ConditionalAccessSessionControls
 }
 
 // ConditionalAccessConditions is a policy's conditionalAccessConditionSet.
@@ -37,8 +39,26 @@ type ConditionalAccessConditions struct {
 	IncludeApplications, ExcludeApplications []string
 	ClientAppTypes                           []string
 	UserRiskLevels, SignInRiskLevels         []string
+	// The guest and external user conditions (users.includeGuestsOrExternalUsers
+	// and users.excludeGuestsOrExternalUsers); nil when absent.
+	IncludeGuestsOrExternalUsers, ExcludeGuestsOrExternalUsers *ConditionalAccessGuestsOrExternalUsers
 	// Locations is nil when the policy has no location condition.
 	Locations *ConditionalAccessLocations
+	// Platforms is nil when the policy has no platform condition.
+	Platforms *ConditionalAccessPlatforms
+	// DeviceFilter is conditions.devices.deviceFilter; nil when absent.
+	DeviceFilter *ConditionalAccessFilter
+}
+
+// ConditionalAccessGuestsOrExternalUsers is conditionalAccessGuestsOrExternalUsers.
+type ConditionalAccessGuestsOrExternalUsers struct {
+	// GuestOrExternalUserTypes are the members of the flags enum Graph
+	// sends as one comma-separated string.
+	GuestOrExternalUserTypes []string
+	// MembershipKind is externalTenants.membershipKind: all or enumerated.
+	MembershipKind string
+	// Members are the tenant IDs when MembershipKind is enumerated.
+	Members []string
 }
 
 // ConditionalAccessLocations is the location condition.
@@ -46,11 +66,44 @@ type ConditionalAccessLocations struct {
 	IncludeLocations, ExcludeLocations []string
 }
 
+// ConditionalAccessPlatforms is the device platform condition.
+type ConditionalAccessPlatforms struct {
+	IncludePlatforms, ExcludePlatforms []string
+}
+
+// ConditionalAccessFilter is a device filter: mode include or exclude and a rule.
+type ConditionalAccessFilter struct {
+	Mode, Rule string
+}
+
 // ConditionalAccessGrantControls is a policy's conditionalAccessGrantControls.
 type ConditionalAccessGrantControls struct {
 	Operator                 string // AND, OR
 	BuiltInControls          []string
 	AuthenticationStrengthID string
+}
+
+// ConditionalAccessSessionControls is the subset of
+// conditionalAccessSessionControls the provider manages.
+type ConditionalAccessSessionControls struct {
+	SignInFrequency   *SignInFrequencySessionControl
+	PersistentBrowser *PersistentBrowserSessionControl
+}
+
+// SignInFrequencySessionControl is signInFrequencySessionControl. Value 0
+// and Type "" stand for null (frequencyInterval everyTime).
+type SignInFrequencySessionControl struct {
+	IsEnabled          bool
+	Value              int32
+	Type               string // days, hours
+	FrequencyInterval  string // timeBased, everyTime
+	AuthenticationType string // primaryAndSecondaryAuthentication, secondaryAuthentication
+}
+
+// PersistentBrowserSessionControl is persistentBrowserSessionControl.
+type PersistentBrowserSessionControl struct {
+	IsEnabled bool
+	Mode      string // always, never
 }
 
 // ErrInvalidPolicy marks a policy Graph refused as invalid (400).
@@ -117,8 +170,9 @@ func (c *Client) CreateConditionalAccessPolicy(ctx context.Context, p *Condition
 	return caFromSDK(out), nil
 }
 
-// UpdateConditionalAccessPolicy replaces the modelled properties of a policy
-// (every collection is sent, empty ones included, so removals apply).
+// UpdateConditionalAccessPolicy replaces the modelled properties of a policy:
+// every collection is sent, empty ones included, and every absent optional
+// block as null, so removals apply although Graph merges PATCH bodies.
 func (c *Client) UpdateConditionalAccessPolicy(ctx context.Context, id string, p *ConditionalAccessPolicy) error {
 	body, err := caToSDK(p)
 	if err != nil {
@@ -145,6 +199,98 @@ func nonNil(v []string) []string {
 	return v
 }
 
+// setNull makes the serialiser write "key": null. Graph merges PATCH bodies
+// into the stored policy: a property left out keeps its old value, so
+// removing an optional block needs an explicit null
+// (https://learn.microsoft.com/en-us/graph/api/conditionalaccesspolicy-update:
+// "Existing properties that aren't included in the request body maintain
+// their previous values").
+func setNull(m interface {
+	GetAdditionalData() map[string]any
+	SetAdditionalData(map[string]any)
+}, keys ...string) {
+	ad := m.GetAdditionalData()
+	if ad == nil {
+		ad = map[string]any{}
+	}
+	for _, k := range keys {
+		ad[k] = nil
+	}
+	m.SetAdditionalData(ad)
+}
+
+func enumList[T any](parse func(string) (any, error), vals []string, what string) ([]T, error) {
+	out := make([]T, 0, len(vals))
+	for _, v := range vals {
+		e, err := parseEnum[T](parse, v, what)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func enumStrings[T fmt.Stringer](vals []T) []string {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+func guestsToSDK(g *ConditionalAccessGuestsOrExternalUsers) (models.ConditionalAccessGuestsOrExternalUsersable, error) {
+	m := models.NewConditionalAccessGuestsOrExternalUsers()
+	types, err := parseEnum[models.ConditionalAccessGuestOrExternalUserTypes](models.ParseConditionalAccessGuestOrExternalUserTypes, strings.Join(g.GuestOrExternalUserTypes, ","), "guest or external user type")
+	if err != nil {
+		return nil, err
+	}
+	m.SetGuestOrExternalUserTypes(&types)
+	switch g.MembershipKind {
+	case "all":
+		t := models.NewConditionalAccessAllExternalTenants()
+		k := models.ALL_CONDITIONALACCESSEXTERNALTENANTSMEMBERSHIPKIND
+		t.SetMembershipKind(&k)
+		m.SetExternalTenants(t)
+	case "enumerated":
+		t := models.NewConditionalAccessEnumeratedExternalTenants()
+		k := models.ENUMERATED_CONDITIONALACCESSEXTERNALTENANTSMEMBERSHIPKIND
+		t.SetMembershipKind(&k)
+		t.SetMembers(nonNil(g.Members))
+		m.SetExternalTenants(t)
+	default:
+		return nil, fmt.Errorf("external tenants membership kind %q is not one Graph knows", g.MembershipKind)
+	}
+	return m, nil
+}
+
+func guestsFromSDK(m models.ConditionalAccessGuestsOrExternalUsersable) *ConditionalAccessGuestsOrExternalUsers {
+	if m == nil {
+		return nil
+	}
+	g := &ConditionalAccessGuestsOrExternalUsers{GuestOrExternalUserTypes: []string{}, Members: []string{}}
+	if t := m.GetGuestOrExternalUserTypes(); t != nil && t.String() != "" {
+		g.GuestOrExternalUserTypes = strings.Split(t.String(), ",")
+	}
+	if et := m.GetExternalTenants(); et != nil {
+		if k := et.GetMembershipKind(); k != nil {
+			g.MembershipKind = k.String()
+		}
+		if e, ok := et.(models.ConditionalAccessEnumeratedExternalTenantsable); ok {
+			g.Members = nonNil(e.GetMembers())
+			if g.MembershipKind == "" {
+				g.MembershipKind = "enumerated"
+			}
+		} else if g.MembershipKind == "" {
+			g.MembershipKind = "all"
+		}
+	}
+	return g
+}
+
+// caToSDK builds the request body. Every property the provider manages is
+// sent, an absent optional block as an explicit null, so that a PATCH
+// leaves nothing of the previous version behind.
 func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, error) {
 	m := models.NewConditionalAccessPolicy()
 	m.SetDisplayName(&p.DisplayName)
@@ -154,47 +300,95 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 	}
 	m.SetState(&st)
 
+	c := p.Conditions
 	cs := models.NewConditionalAccessConditionSet()
 	u := models.NewConditionalAccessUsers()
-	u.SetIncludeUsers(nonNil(p.Conditions.IncludeUsers))
-	u.SetExcludeUsers(nonNil(p.Conditions.ExcludeUsers))
-	u.SetIncludeGroups(nonNil(p.Conditions.IncludeGroups))
-	u.SetExcludeGroups(nonNil(p.Conditions.ExcludeGroups))
-	u.SetIncludeRoles(nonNil(p.Conditions.IncludeRoles))
-	u.SetExcludeRoles(nonNil(p.Conditions.ExcludeRoles))
-	cs.SetUsers(u)
-	a := models.NewConditionalAccessApplications()
-	a.SetIncludeApplications(nonNil(p.Conditions.IncludeApplications))
-	a.SetExcludeApplications(nonNil(p.Conditions.ExcludeApplications))
-	cs.SetApplications(a)
-	apps := make([]models.ConditionalAccessClientApp, 0, len(p.Conditions.ClientAppTypes))
-	for _, v := range p.Conditions.ClientAppTypes {
-		e, err := parseEnum[models.ConditionalAccessClientApp](models.ParseConditionalAccessClientApp, v, "client app type")
+	u.SetIncludeUsers(nonNil(c.IncludeUsers))
+	u.SetExcludeUsers(nonNil(c.ExcludeUsers))
+	u.SetIncludeGroups(nonNil(c.IncludeGroups))
+	u.SetExcludeGroups(nonNil(c.ExcludeGroups))
+	u.SetIncludeRoles(nonNil(c.IncludeRoles))
+	u.SetExcludeRoles(nonNil(c.ExcludeRoles))
+	if g := c.IncludeGuestsOrExternalUsers; g != nil {
+		v, err := guestsToSDK(g)
 		if err != nil {
 			return nil, err
 		}
-		apps = append(apps, e)
+		u.SetIncludeGuestsOrExternalUsers(v)
+	} else {
+		setNull(u, "includeGuestsOrExternalUsers")
+	}
+	if g := c.ExcludeGuestsOrExternalUsers; g != nil {
+		v, err := guestsToSDK(g)
+		if err != nil {
+			return nil, err
+		}
+		u.SetExcludeGuestsOrExternalUsers(v)
+	} else {
+		setNull(u, "excludeGuestsOrExternalUsers")
+	}
+	cs.SetUsers(u)
+	a := models.NewConditionalAccessApplications()
+	a.SetIncludeApplications(nonNil(c.IncludeApplications))
+	a.SetExcludeApplications(nonNil(c.ExcludeApplications))
+	cs.SetApplications(a)
+	apps, err := enumList[models.ConditionalAccessClientApp](models.ParseConditionalAccessClientApp, c.ClientAppTypes, "client app type")
+	if err != nil {
+		return nil, err
 	}
 	cs.SetClientAppTypes(apps)
-	for _, rl := range []struct {
-		vals []string
-		set  func([]models.RiskLevel)
-	}{{p.Conditions.UserRiskLevels, cs.SetUserRiskLevels}, {p.Conditions.SignInRiskLevels, cs.SetSignInRiskLevels}} {
-		levels := make([]models.RiskLevel, 0, len(rl.vals))
-		for _, v := range rl.vals {
-			e, err := parseEnum[models.RiskLevel](models.ParseRiskLevel, v, "risk level")
-			if err != nil {
-				return nil, err
-			}
-			levels = append(levels, e)
-		}
-		rl.set(levels)
+	userRisk, err := enumList[models.RiskLevel](models.ParseRiskLevel, c.UserRiskLevels, "risk level")
+	if err != nil {
+		return nil, err
 	}
-	if l := p.Conditions.Locations; l != nil {
+	cs.SetUserRiskLevels(userRisk)
+	signInRisk, err := enumList[models.RiskLevel](models.ParseRiskLevel, c.SignInRiskLevels, "risk level")
+	if err != nil {
+		return nil, err
+	}
+	cs.SetSignInRiskLevels(signInRisk)
+	var nulls []string
+	if l := c.Locations; l != nil {
 		loc := models.NewConditionalAccessLocations()
 		loc.SetIncludeLocations(nonNil(l.IncludeLocations))
 		loc.SetExcludeLocations(nonNil(l.ExcludeLocations))
 		cs.SetLocations(loc)
+	} else {
+		nulls = append(nulls, "locations")
+	}
+	if pl := c.Platforms; pl != nil {
+		inc, err := enumList[models.ConditionalAccessDevicePlatform](models.ParseConditionalAccessDevicePlatform, pl.IncludePlatforms, "device platform")
+		if err != nil {
+			return nil, err
+		}
+		exc, err := enumList[models.ConditionalAccessDevicePlatform](models.ParseConditionalAccessDevicePlatform, pl.ExcludePlatforms, "device platform")
+		if err != nil {
+			return nil, err
+		}
+		v := models.NewConditionalAccessPlatforms()
+		v.SetIncludePlatforms(inc)
+		v.SetExcludePlatforms(exc)
+		cs.SetPlatforms(v)
+	} else {
+		nulls = append(nulls, "platforms")
+	}
+	if f := c.DeviceFilter; f != nil {
+		mode, err := parseEnum[models.FilterMode](models.ParseFilterMode, f.Mode, "device filter mode")
+		if err != nil {
+			return nil, err
+		}
+		flt := models.NewConditionalAccessFilter()
+		flt.SetMode(&mode)
+		rule := f.Rule
+		flt.SetRule(&rule)
+		d := models.NewConditionalAccessDevices()
+		d.SetDeviceFilter(flt)
+		cs.SetDevices(d)
+	} else {
+		nulls = append(nulls, "devices")
+	}
+	if len(nulls) > 0 {
+		setNull(cs, nulls...)
 	}
 	m.SetConditions(cs)
 
@@ -202,13 +396,9 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 		gc := models.NewConditionalAccessGrantControls()
 		op := g.Operator
 		gc.SetOperator(&op)
-		ctrls := make([]models.ConditionalAccessGrantControl, 0, len(g.BuiltInControls))
-		for _, v := range g.BuiltInControls {
-			e, err := parseEnum[models.ConditionalAccessGrantControl](models.ParseConditionalAccessGrantControl, v, "grant control")
-			if err != nil {
-				return nil, err
-			}
-			ctrls = append(ctrls, e)
+		ctrls, err := enumList[models.ConditionalAccessGrantControl](models.ParseConditionalAccessGrantControl, g.BuiltInControls, "grant control")
+		if err != nil {
+			return nil, err
 		}
 		gc.SetBuiltInControls(ctrls)
 		if g.AuthenticationStrengthID != "" {
@@ -216,8 +406,72 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 			id := g.AuthenticationStrengthID
 			as.SetId(&id)
 			gc.SetAuthenticationStrength(as)
+		} else {
+			setNull(gc, "authenticationStrength")
 		}
 		m.SetGrantControls(gc)
+	} else {
+		setNull(m, "grantControls")
+	}
+	if sc := p.SessionControls; sc != nil {
+		s := models.NewConditionalAccessSessionControls()
+		var nulls []string
+		if f := sc.SignInFrequency; f != nil {
+			v := models.NewSignInFrequencySessionControl()
+			en := f.IsEnabled
+			v.SetIsEnabled(&en)
+			var fnulls []string
+			if f.Value != 0 {
+				val := f.Value
+				v.SetValue(&val)
+			} else {
+				fnulls = append(fnulls, "value")
+			}
+			if f.Type != "" {
+				t, err := parseEnum[models.SigninFrequencyType](models.ParseSigninFrequencyType, f.Type, "sign-in frequency type")
+				if err != nil {
+					return nil, err
+				}
+				v.SetTypeEscaped(&t)
+			} else {
+				fnulls = append(fnulls, "type")
+			}
+			iv, err := parseEnum[models.SignInFrequencyInterval](models.ParseSignInFrequencyInterval, f.FrequencyInterval, "sign-in frequency interval")
+			if err != nil {
+				return nil, err
+			}
+			v.SetFrequencyInterval(&iv)
+			at, err := parseEnum[models.SignInFrequencyAuthenticationType](models.ParseSignInFrequencyAuthenticationType, f.AuthenticationType, "sign-in frequency authentication type")
+			if err != nil {
+				return nil, err
+			}
+			v.SetAuthenticationType(&at)
+			if len(fnulls) > 0 {
+				setNull(v, fnulls...)
+			}
+			s.SetSignInFrequency(v)
+		} else {
+			nulls = append(nulls, "signInFrequency")
+		}
+		if b := sc.PersistentBrowser; b != nil {
+			v := models.NewPersistentBrowserSessionControl()
+			en := b.IsEnabled
+			v.SetIsEnabled(&en)
+			mode, err := parseEnum[models.PersistentBrowserSessionMode](models.ParsePersistentBrowserSessionMode, b.Mode, "persistent browser mode")
+			if err != nil {
+				return nil, err
+			}
+			v.SetMode(&mode)
+			s.SetPersistentBrowser(v)
+		} else {
+			nulls = append(nulls, "persistentBrowser")
+		}
+		if len(nulls) > 0 {
+			setNull(s, nulls...)
+		}
+		m.SetSessionControls(s)
+	} else {
+		setNull(m, "sessionControls")
 	}
 	return m, nil
 }
@@ -238,34 +492,66 @@ func caFromSDK(m models.ConditionalAccessPolicyable) *ConditionalAccessPolicy {
 			c.IncludeUsers, c.ExcludeUsers = nonNil(u.GetIncludeUsers()), nonNil(u.GetExcludeUsers())
 			c.IncludeGroups, c.ExcludeGroups = nonNil(u.GetIncludeGroups()), nonNil(u.GetExcludeGroups())
 			c.IncludeRoles, c.ExcludeRoles = nonNil(u.GetIncludeRoles()), nonNil(u.GetExcludeRoles())
+			c.IncludeGuestsOrExternalUsers = guestsFromSDK(u.GetIncludeGuestsOrExternalUsers())
+			c.ExcludeGuestsOrExternalUsers = guestsFromSDK(u.GetExcludeGuestsOrExternalUsers())
 		}
 		if a := cs.GetApplications(); a != nil {
 			c.IncludeApplications, c.ExcludeApplications = nonNil(a.GetIncludeApplications()), nonNil(a.GetExcludeApplications())
 		}
-		c.ClientAppTypes = []string{}
-		for _, v := range cs.GetClientAppTypes() {
-			c.ClientAppTypes = append(c.ClientAppTypes, v.String())
-		}
-		c.UserRiskLevels, c.SignInRiskLevels = []string{}, []string{}
-		for _, v := range cs.GetUserRiskLevels() {
-			c.UserRiskLevels = append(c.UserRiskLevels, v.String())
-		}
-		for _, v := range cs.GetSignInRiskLevels() {
-			c.SignInRiskLevels = append(c.SignInRiskLevels, v.String())
-		}
+		c.ClientAppTypes = enumStrings(cs.GetClientAppTypes())
+		c.UserRiskLevels = enumStrings(cs.GetUserRiskLevels())
+		c.SignInRiskLevels = enumStrings(cs.GetSignInRiskLevels())
 		if l := cs.GetLocations(); l != nil {
 			c.Locations = &ConditionalAccessLocations{IncludeLocations: nonNil(l.GetIncludeLocations()), ExcludeLocations: nonNil(l.GetExcludeLocations())}
 		}
+		if pl := cs.GetPlatforms(); pl != nil {
+			c.Platforms = &ConditionalAccessPlatforms{IncludePlatforms: enumStrings(pl.GetIncludePlatforms()), ExcludePlatforms: enumStrings(pl.GetExcludePlatforms())}
+		}
+		if d := cs.GetDevices(); d != nil && d.GetDeviceFilter() != nil {
+			f := d.GetDeviceFilter()
+			c.DeviceFilter = &ConditionalAccessFilter{Rule: deref(f.GetRule())}
+			if md := f.GetMode(); md != nil {
+				c.DeviceFilter.Mode = md.String()
+			}
+		}
 	}
 	if g := m.GetGrantControls(); g != nil {
-		gc := &ConditionalAccessGrantControls{Operator: deref(g.GetOperator()), BuiltInControls: []string{}}
-		for _, v := range g.GetBuiltInControls() {
-			gc.BuiltInControls = append(gc.BuiltInControls, v.String())
-		}
+		gc := &ConditionalAccessGrantControls{Operator: deref(g.GetOperator()), BuiltInControls: enumStrings(g.GetBuiltInControls())}
 		if as := g.GetAuthenticationStrength(); as != nil {
 			gc.AuthenticationStrengthID = deref(as.GetId())
 		}
 		p.GrantControls = gc
+	}
+	if s := m.GetSessionControls(); s != nil {
+		sc := &ConditionalAccessSessionControls{}
+		if f := s.GetSignInFrequency(); f != nil {
+			v := &SignInFrequencySessionControl{IsEnabled: f.GetIsEnabled() != nil && *f.GetIsEnabled()}
+			if f.GetValue() != nil {
+				v.Value = *f.GetValue()
+			}
+			if f.GetTypeEscaped() != nil {
+				v.Type = f.GetTypeEscaped().String()
+			}
+			if f.GetFrequencyInterval() != nil {
+				v.FrequencyInterval = f.GetFrequencyInterval().String()
+			}
+			if f.GetAuthenticationType() != nil {
+				v.AuthenticationType = f.GetAuthenticationType().String()
+			}
+			sc.SignInFrequency = v
+		}
+		if b := s.GetPersistentBrowser(); b != nil {
+			v := &PersistentBrowserSessionControl{IsEnabled: b.GetIsEnabled() != nil && *b.GetIsEnabled()}
+			if b.GetMode() != nil {
+				v.Mode = b.GetMode().String()
+			}
+			sc.PersistentBrowser = v
+		}
+		// A policy whose session controls hold only properties the provider
+		// does not manage reads as having none of them.
+		if sc.SignInFrequency != nil || sc.PersistentBrowser != nil {
+			p.SessionControls = sc
+		}
 	}
 	return p
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -15,8 +17,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -35,8 +39,12 @@ var (
 
 // Enum values, from the Graph resource type pages:
 // conditionalAccessPolicy (state), conditionalAccessConditionSet
-// (clientAppTypes, risk levels) and conditionalAccessGrantControls
-// (operator, builtInControls).
+// (clientAppTypes, risk levels), conditionalAccessGrantControls
+// (operator, builtInControls), conditionalAccessPlatforms,
+// conditionalAccessFilter, conditionalAccessGuestsOrExternalUsers,
+// signInFrequencySessionControl and persistentBrowserSessionControl; each
+// list is the msgraph-sdk-go models enum less unknownFutureValue
+// (internal/services/identity's unit test checks them against the SDK).
 var (
 	caStates         = []string{"enabled", "disabled", "enabledForReportingButNotEnforced"}
 	caClientAppTypes = []string{"all", "browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "easSupported", "other"}
@@ -46,6 +54,21 @@ var (
 	caUserKeywords   = []string{"All", "None", "GuestsOrExternalUsers"}
 	caAppKeywords    = []string{"All", "None", "Office365", "MicrosoftAdminPortals"}
 	caLocKeywords    = []string{"All", "AllTrusted"}
+	// conditionalAccessDevicePlatform, less unknownFutureValue.
+	caPlatforms = []string{"android", "iOS", "windows", "windowsPhone", "macOS", "linux", "all"}
+	// conditionalAccessGuestOrExternalUserTypes (a flags enum), less none
+	// (which selects nobody) and unknownFutureValue.
+	caGuestTypes = []string{"internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember", "b2bDirectConnectUser", "otherExternalUser", "serviceProvider"}
+	// conditionalAccessExternalTenantsMembershipKind, less unknownFutureValue.
+	caMembershipKinds = []string{"all", "enumerated"}
+	caFilterModes     = []string{"include", "exclude"}
+	// signinFrequencyType, signInFrequencyInterval,
+	// signInFrequencyAuthenticationType and persistentBrowserSessionMode,
+	// less unknownFutureValue.
+	caFrequencyTypes     = []string{"days", "hours"}
+	caFrequencyIntervals = []string{"timeBased", "everyTime"}
+	caFrequencyAuthTypes = []string{"primaryAndSecondaryAuthentication", "secondaryAuthentication"}
+	caBrowserModes       = []string{"always", "never"}
 )
 
 // Graph reports object ids in lower case; requiring that form keeps plans
@@ -109,9 +132,35 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 			Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(values...))},
 		}
 	}
+	guests := func(desc string) schema.SingleNestedAttribute {
+		return schema.SingleNestedAttribute{
+			MarkdownDescription: desc,
+			Optional:            true,
+			Attributes: map[string]schema.Attribute{
+				"guest_or_external_user_types": schema.SetAttribute{
+					MarkdownDescription: "Kinds of guest and external users (Graph `guestOrExternalUserTypes`, sent as one comma-separated value): one or more of " + quoteList(caGuestTypes) + ".",
+					ElementType:         types.StringType,
+					Required:            true,
+					Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(caGuestTypes...))},
+				},
+				"external_tenants_membership_kind": schema.StringAttribute{
+					MarkdownDescription: "Which external tenants the users come from (Graph `externalTenants.membershipKind`): `all` or `enumerated` (then list them in `external_tenants_members`). Unset: Graph's `externalTenants` is null.",
+					Optional:            true,
+					Validators:          []validator.String{stringvalidator.OneOf(caMembershipKinds...)},
+				},
+				"external_tenants_members": schema.SetAttribute{
+					MarkdownDescription: "Tenant IDs (Graph `externalTenants.members` of a `conditionalAccessEnumeratedExternalTenants`); only with `external_tenants_membership_kind = \"enumerated\"`, which needs at least one.",
+					ElementType:         types.StringType,
+					Optional:            true,
+					Validators:          []validator.Set{setvalidator.SizeAtLeast(1), idOrKeyword(nil)},
+				},
+			},
+		}
+	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A Microsoft Entra Conditional Access policy (Microsoft Graph v1.0 `/identity/conditionalAccess/policies`): the subset a hardening baseline needs — **MFA for all users** except break-glass accounts (CIS 5.2.2.1/5.2.2.2, ScubaGear MS.AAD.3.1), **blocking legacy authentication** (`client_app_types = [\"exchangeActiveSync\", \"other\"]` with `block`, CIS 5.2.2.3, ScubaGear MS.AAD.1.1) and **risk-based policies** (`user_risk_levels` / `sign_in_risk_levels`, CIS 5.2.2.6/5.2.2.7, ScubaGear MS.AAD.2.1/2.3).\n\n" +
-			"Conditional Access needs Microsoft Entra ID P1; risk conditions need P2. A policy's other conditions (platforms, devices, client applications), terms of use and session controls are not managed: the resource neither shows them in plans nor sends them, so use it for policies that do not need them. Destroying the resource deletes the policy.",
+		MarkdownDescription: "A Microsoft Entra Conditional Access policy (Microsoft Graph v1.0 `/identity/conditionalAccess/policies`) with the conditions and controls hardening baselines use: **MFA for all users** except break-glass accounts (CIS 5.2.2.1/5.2.2.2, ScubaGear MS.AAD.3.1 with an authentication strength such as phishing-resistant MFA), **blocking legacy authentication** (`client_app_types = [\"exchangeActiveSync\", \"other\"]` with `block`, CIS 5.2.2.3, ScubaGear MS.AAD.1.1), **risk-based policies** (`user_risk_levels` / `sign_in_risk_levels` with `block` or MFA, CIS 5.2.2.6/5.2.2.7, ScubaGear MS.AAD.2.1/2.3), **locations** (named locations, e.g. a country block), **device platforms**, **device filters**, **guests and external users**, and **session controls** (sign-in frequency and persistent browser, CIS 5.2.2.4).\n\n" +
+			"Every condition and control in the schema is read back and compared on refresh, and removing an optional block (for example `locations`, `authentication_strength_id` or `session_controls`) clears it in the tenant: the provider sends Graph an explicit `null`, because Graph merges update bodies. A location, platform, device filter, guest condition, authentication strength or session control added in the tenant out of band shows as drift and the next apply removes it. Conditions the schema does not have (client applications, service principal risk, authentication flows, insider risk) and the session controls it does not have (application enforced restrictions, Defender for Cloud Apps) are not supported: the provider clears them on update.\n\n" +
+			"Conditional Access needs Microsoft Entra ID P1; risk conditions need P2. While security defaults are on, Graph refuses to create or update a policy with `state = \"enabled\"`: turn `m365harden_security_defaults` off first (`depends_on`). Permissions: Microsoft Graph application permissions `Policy.Read.All` and `Policy.ReadWrite.ConditionalAccess`. Graph allows several policies with the same name; this resource does not: creating a policy whose `display_name` already exists in the tenant is refused with an error that says how to import it. Destroying the resource deletes the policy.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's object ID (Graph `id`).",
@@ -136,12 +185,14 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 						MarkdownDescription: "Who the policy applies to (Graph `conditions.users`). At least one of `include_users`, `include_groups` and `include_roles` must be set (`include_users = [\"None\"]` includes nobody).",
 						Required:            true,
 						Attributes: map[string]schema.Attribute{
-							"include_users":  idSet("User object IDs the policy applies to (Graph `includeUsers`), or "+quoteList(caUserKeywords)+". `All` applies to every user, including your emergency-access accounts: exclude them.", caUserKeywords),
-							"exclude_users":  idSet("User object IDs the policy never applies to (Graph `excludeUsers`), e.g. break-glass accounts, or `GuestsOrExternalUsers`.", caUserKeywords),
-							"include_groups": idSet("Group object IDs the policy applies to (Graph `includeGroups`).", nil),
-							"exclude_groups": idSet("Group object IDs the policy never applies to (Graph `excludeGroups`).", nil),
-							"include_roles":  idSet("Directory role template IDs the policy applies to (Graph `includeRoles`).", nil),
-							"exclude_roles":  idSet("Directory role template IDs the policy never applies to (Graph `excludeRoles`).", nil),
+							"include_users":                    idSet("User object IDs the policy applies to (Graph `includeUsers`), or "+quoteList(caUserKeywords)+". `All` applies to every user, including your emergency-access accounts: exclude them.", caUserKeywords),
+							"exclude_users":                    idSet("User object IDs the policy never applies to (Graph `excludeUsers`), e.g. break-glass accounts, or `GuestsOrExternalUsers`.", caUserKeywords),
+							"include_groups":                   idSet("Group object IDs the policy applies to (Graph `includeGroups`).", nil),
+							"exclude_groups":                   idSet("Group object IDs the policy never applies to (Graph `excludeGroups`).", nil),
+							"include_roles":                    idSet("Directory role template IDs the policy applies to (Graph `includeRoles`).", nil),
+							"exclude_roles":                    idSet("Directory role template IDs the policy never applies to (Graph `excludeRoles`).", nil),
+							"include_guests_or_external_users": guests("Guest and external users the policy applies to (Graph `includeGuestsOrExternalUsers`). Unset: none by this condition."),
+							"exclude_guests_or_external_users": guests("Guest and external users the policy never applies to (Graph `excludeGuestsOrExternalUsers`). Unset: none are excluded by this condition. An exclusion here is a gap in the policy: posture reports it."),
 						},
 					},
 					"applications": schema.SingleNestedAttribute{
@@ -157,8 +208,12 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 							"exclude_applications": idSet("Application IDs the policy never applies to (Graph `excludeApplications`), or "+quoteList(caAppKeywords)+".", caAppKeywords),
 						},
 					},
-					"client_app_types": enumSet("Client app types the policy applies to (Graph `clientAppTypes`). Legacy authentication is `exchangeActiveSync` and `other`. Default `[\"all\"]`.", caClientAppTypes,
-						types.SetValueMust(types.StringType, []attr.Value{types.StringValue("all")})),
+					"client_app_types": func() schema.SetAttribute {
+						a := enumSet("Client app types the policy applies to (Graph `clientAppTypes`, which Graph requires to be non-empty). Legacy authentication is `exchangeActiveSync` and `other`. Default `[\"all\"]`.", caClientAppTypes,
+							types.SetValueMust(types.StringType, []attr.Value{types.StringValue("all")}))
+						a.Validators = append(a.Validators, setvalidator.SizeAtLeast(1))
+						return a
+					}(),
 					"user_risk_levels":    enumSet("User risk levels the policy applies to (Graph `userRiskLevels`; Microsoft Entra ID P2). Default: none.", caRiskLevels, emptySet),
 					"sign_in_risk_levels": enumSet("Sign-in risk levels the policy applies to (Graph `signInRiskLevels`; Microsoft Entra ID P2). Default: none.", caRiskLevels, emptySet),
 					"locations": schema.SingleNestedAttribute{
@@ -174,11 +229,46 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 							"exclude_locations": idSet("Named location IDs excluded (Graph `excludeLocations`), or "+quoteList(caLocKeywords)+".", caLocKeywords),
 						},
 					},
+					"platforms": schema.SingleNestedAttribute{
+						MarkdownDescription: "Device platforms the policy applies to (Graph `conditions.platforms`). Unset: every platform.",
+						Optional:            true,
+						Attributes: map[string]schema.Attribute{
+							"include_platforms": schema.SetAttribute{
+								MarkdownDescription: "Platforms included (Graph `includePlatforms`): one or more of " + quoteList(caPlatforms) + ".",
+								ElementType:         types.StringType,
+								Required:            true,
+								Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(caPlatforms...))},
+							},
+							"exclude_platforms": enumSet("Platforms excluded (Graph `excludePlatforms`). Default: none.", caPlatforms, emptySet),
+						},
+					},
+					"devices": schema.SingleNestedAttribute{
+						MarkdownDescription: "Device condition (Graph `conditions.devices`). Unset: no device filter.",
+						Optional:            true,
+						Attributes: map[string]schema.Attribute{
+							"device_filter": schema.SingleNestedAttribute{
+								MarkdownDescription: "A filter on device properties (Graph `deviceFilter`, a conditionalAccessFilter).",
+								Required:            true,
+								Attributes: map[string]schema.Attribute{
+									"mode": schema.StringAttribute{
+										MarkdownDescription: "Whether matching devices are in or out of the policy's scope (Graph `mode`): " + quoteList(caFilterModes) + ".",
+										Required:            true,
+										Validators:          []validator.String{stringvalidator.OneOf(caFilterModes...)},
+									},
+									"rule": schema.StringAttribute{
+										MarkdownDescription: "The filter rule (Graph `rule`), e.g. `device.trustType -eq \"ServerAD\"`; see Microsoft's filter for devices syntax.",
+										Required:            true,
+										Validators:          []validator.String{stringvalidator.LengthBetween(1, 3072)},
+									},
+								},
+							},
+						},
+					},
 				},
 			},
 			"grant_controls": schema.SingleNestedAttribute{
-				MarkdownDescription: "What a sign-in must satisfy (Graph `grantControls`). At least one of `built_in_controls` and `authentication_strength_id` must be set.",
-				Required:            true,
+				MarkdownDescription: "What a sign-in must satisfy (Graph `grantControls`). At least one of `built_in_controls` and `authentication_strength_id` must be set. A policy needs `grant_controls`, `session_controls` or both.",
+				Optional:            true,
 				Attributes: map[string]schema.Attribute{
 					"operator": schema.StringAttribute{
 						MarkdownDescription: "How the controls combine (Graph `operator`): " + quoteList(caOperators) + ".",
@@ -190,6 +280,61 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 						MarkdownDescription: "The ID of an authentication strength the sign-in must satisfy (Graph `authenticationStrength`), e.g. the built-in `00000000-0000-0000-0000-000000000004` (phishing-resistant MFA).",
 						Optional:            true,
 						Validators:          []validator.String{stringvalidator.RegexMatches(guidRe, "must be a lower-case authentication strength policy ID (GUID)")},
+					},
+				},
+			},
+			"session_controls": schema.SingleNestedAttribute{
+				MarkdownDescription: "Session controls (Graph `sessionControls`). Unset: none.",
+				Optional:            true,
+				Attributes: map[string]schema.Attribute{
+					"sign_in_frequency": schema.SingleNestedAttribute{
+						MarkdownDescription: "How often users must sign in again (Graph `signInFrequency`, a signInFrequencySessionControl).",
+						Optional:            true,
+						Attributes: map[string]schema.Attribute{
+							"is_enabled": schema.BoolAttribute{
+								MarkdownDescription: "Whether the control is on (Graph `isEnabled`). Default `true`.",
+								Optional:            true, Computed: true,
+								Default: booldefault.StaticBool(true),
+							},
+							"frequency_interval": schema.StringAttribute{
+								MarkdownDescription: "Graph `frequencyInterval`: " + quoteList(caFrequencyIntervals) + ". `timeBased` needs `value` and `type`; `everyTime` allows neither. Default `timeBased`.",
+								Optional:            true, Computed: true,
+								Default:    stringdefault.StaticString("timeBased"),
+								Validators: []validator.String{stringvalidator.OneOf(caFrequencyIntervals...)},
+							},
+							"value": schema.Int64Attribute{
+								MarkdownDescription: "The number of `type` units (Graph `value`): 1 to 23 hours or 1 to 365 days.",
+								Optional:            true,
+								Validators:          []validator.Int64{int64validator.Between(1, 365)},
+							},
+							"type": schema.StringAttribute{
+								MarkdownDescription: "The unit of `value` (Graph `type`): " + quoteList(caFrequencyTypes) + ".",
+								Optional:            true,
+								Validators:          []validator.String{stringvalidator.OneOf(caFrequencyTypes...)},
+							},
+							"authentication_type": schema.StringAttribute{
+								MarkdownDescription: "Which authentications the frequency applies to (Graph `authenticationType`): " + quoteList(caFrequencyAuthTypes) + ". Default `primaryAndSecondaryAuthentication`.",
+								Optional:            true, Computed: true,
+								Default:    stringdefault.StaticString("primaryAndSecondaryAuthentication"),
+								Validators: []validator.String{stringvalidator.OneOf(caFrequencyAuthTypes...)},
+							},
+						},
+					},
+					"persistent_browser": schema.SingleNestedAttribute{
+						MarkdownDescription: "Whether browser sessions persist after the browser is closed (Graph `persistentBrowser`). Graph notes that all cloud apps must be selected for this control to work correctly: `include_applications = [\"All\"]`.",
+						Optional:            true,
+						Attributes: map[string]schema.Attribute{
+							"mode": schema.StringAttribute{
+								MarkdownDescription: "Graph `mode`: " + quoteList(caBrowserModes) + ". CIS 5.2.2.4 asks for `never` for administrators.",
+								Required:            true,
+								Validators:          []validator.String{stringvalidator.OneOf(caBrowserModes...)},
+							},
+							"is_enabled": schema.BoolAttribute{
+								MarkdownDescription: "Whether the control is on (Graph `isEnabled`). Default `true`.",
+								Optional:            true, Computed: true,
+								Default: booldefault.StaticBool(true),
+							},
+						},
 					},
 				},
 			},
@@ -242,7 +387,65 @@ func (r *conditionalAccessPolicyResource) ValidateConfig(ctx context.Context, re
 		resp.Diagnostics.AddAttributeWarning(users.AtName("exclude_users"), "Policy applies to every account",
 			"include_users contains \"All\" and nothing is excluded: the policy also applies to your emergency-access (break-glass) accounts, and a mistake in it can lock every administrator out. Exclude them in exclude_users.")
 	}
+	// Guests and external users: enumerated tenants need members, and only
+	// they may have members (conditionalAccessEnumeratedExternalTenants vs
+	// conditionalAccessAllExternalTenants).
+	for _, name := range []string{"include_guests_or_external_users", "exclude_guests_or_external_users"} {
+		gp := users.AtName(name)
+		var kind types.String
+		if d := req.Config.GetAttribute(ctx, gp.AtName("external_tenants_membership_kind"), &kind); d.HasError() || kind.IsUnknown() {
+			continue
+		}
+		members, okm := strs(gp.AtName("external_tenants_members"))
+		switch {
+		case !okm:
+		case kind.ValueString() == "enumerated" && len(members) == 0:
+			resp.Diagnostics.AddAttributeError(gp.AtName("external_tenants_members"), "External tenants missing",
+				"external_tenants_membership_kind = \"enumerated\" needs the tenant IDs in external_tenants_members.")
+		case kind.ValueString() != "enumerated" && len(members) > 0:
+			resp.Diagnostics.AddAttributeError(gp.AtName("external_tenants_members"), "External tenants not allowed",
+				"external_tenants_members is only allowed with external_tenants_membership_kind = \"enumerated\".")
+		}
+	}
+	session := path.Root("session_controls")
+	var sessionObj types.Object
+	_ = req.Config.GetAttribute(ctx, session, &sessionObj)
+	sif := session.AtName("sign_in_frequency")
+	var interval, unit types.String
+	var value types.Int64
+	var sifObj types.Object
+	_ = req.Config.GetAttribute(ctx, sif, &sifObj)
+	_ = req.Config.GetAttribute(ctx, sif.AtName("frequency_interval"), &interval)
+	_ = req.Config.GetAttribute(ctx, sif.AtName("type"), &unit)
+	_ = req.Config.GetAttribute(ctx, sif.AtName("value"), &value)
+	if !sifObj.IsNull() && !sifObj.IsUnknown() && !interval.IsUnknown() && !unit.IsUnknown() && !value.IsUnknown() {
+		// signInFrequencySessionControl: type is null when frequencyInterval is
+		// everyTime (https://learn.microsoft.com/en-us/graph/api/resources/signinfrequencysessioncontrol?view=graph-rest-beta).
+		if interval.ValueString() == "everyTime" {
+			if !value.IsNull() || !unit.IsNull() {
+				resp.Diagnostics.AddAttributeError(sif, "Sign-in frequency every time takes no value",
+					"frequency_interval = \"everyTime\" allows neither value nor type.")
+			}
+		} else if value.IsNull() || unit.IsNull() {
+			resp.Diagnostics.AddAttributeError(sif, "Sign-in frequency needs value and type",
+				"A time-based sign-in frequency needs value and type (\"hours\" or \"days\").")
+		} else if unit.ValueString() == "hours" && value.ValueInt64() > 23 {
+			resp.Diagnostics.AddAttributeError(sif.AtName("value"), "Sign-in frequency out of range",
+				"With type = \"hours\" the value is 1 to 23; use type = \"days\" for longer periods.")
+		}
+	}
+	var browser types.Object
+	_ = req.Config.GetAttribute(ctx, session.AtName("persistent_browser"), &browser)
+	if apps, ok := strs(path.Root("conditions").AtName("applications").AtName("include_applications")); ok && !browser.IsNull() && !browser.IsUnknown() && !slices.Contains(apps, "All") {
+		resp.Diagnostics.AddAttributeWarning(session.AtName("persistent_browser"), "Persistent browser needs all cloud apps",
+			"Microsoft documents that the persistent browser session control works correctly only when all cloud apps are selected (include_applications = [\"All\"]).")
+	}
 	grant := path.Root("grant_controls")
+	var grantObj types.Object
+	if d := req.Config.GetAttribute(ctx, grant, &grantObj); !d.HasError() && grantObj.IsNull() && sessionObj.IsNull() {
+		resp.Diagnostics.AddAttributeError(grant, "No grant or session control",
+			"Set grant_controls, session_controls or both: Graph refuses a policy with neither.")
+	}
 	controls, okc := strs(grant.AtName("built_in_controls"))
 	var strength, operator types.String
 	_ = req.Config.GetAttribute(ctx, grant.AtName("authentication_strength_id"), &strength)
@@ -266,11 +469,15 @@ func (r *conditionalAccessPolicyResource) ValidateConfig(ctx context.Context, re
 			resp.Diagnostics.AddAttributeError(grant.AtName("built_in_controls"), "passwordChange needs user_risk_levels",
 				"Graph allows passwordChange only in a policy with conditions.user_risk_levels.")
 		}
-		var loc types.Object
-		_ = req.Config.GetAttribute(ctx, path.Root("conditions").AtName("locations"), &loc)
-		if (okS && len(signInRisk) > 0) || (!loc.IsNull() && !loc.IsUnknown()) {
+		other := okS && len(signInRisk) > 0
+		for _, name := range []string{"locations", "platforms", "devices"} {
+			var o types.Object
+			_ = req.Config.GetAttribute(ctx, path.Root("conditions").AtName(name), &o)
+			other = other || (!o.IsNull() && !o.IsUnknown())
+		}
+		if other {
 			resp.Diagnostics.AddAttributeError(grant.AtName("built_in_controls"), "passwordChange allows no other conditions",
-				"Graph allows no condition other than users, applications and user_risk_levels in a policy with passwordChange: remove sign_in_risk_levels and locations.")
+				"Graph allows no condition other than users, applications and user_risk_levels in a policy with passwordChange: remove sign_in_risk_levels, locations, platforms and devices.")
 		}
 	}
 }
@@ -456,45 +663,95 @@ func (r *conditionalAccessPolicyResource) ImportState(ctx context.Context, req r
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
-// caEqual compares the properties the resource manages, sets as sets.
+// caEqual compares the properties the resource manages, sets as sets
+// (ignoring case, as Graph does for ids and keywords).
 func caEqual(a, b *graph.ConditionalAccessPolicy) bool {
-	same := func(x, y []string) bool {
-		x, y = slices.Clone(x), slices.Clone(y)
-		for i := range x {
-			x[i] = strings.ToLower(x[i])
+	return reflect.DeepEqual(caNormal(a), caNormal(b))
+}
+
+func caNormal(p *graph.ConditionalAccessPolicy) graph.ConditionalAccessPolicy {
+	norm := func(v []string) []string {
+		out := make([]string, len(v))
+		for i := range v {
+			out[i] = strings.ToLower(v[i])
 		}
-		for i := range y {
-			y[i] = strings.ToLower(y[i])
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	guests := func(g *graph.ConditionalAccessGuestsOrExternalUsers) *graph.ConditionalAccessGuestsOrExternalUsers {
+		if g == nil {
+			return nil
 		}
-		slices.Sort(x)
-		slices.Sort(y)
-		return slices.Equal(slices.Compact(x), slices.Compact(y))
+		return &graph.ConditionalAccessGuestsOrExternalUsers{GuestOrExternalUserTypes: norm(g.GuestOrExternalUserTypes), MembershipKind: g.MembershipKind, Members: norm(g.Members)}
 	}
-	ca, cb := a.Conditions, b.Conditions
-	if a.DisplayName != b.DisplayName || a.State != b.State ||
-		!same(ca.IncludeUsers, cb.IncludeUsers) || !same(ca.ExcludeUsers, cb.ExcludeUsers) ||
-		!same(ca.IncludeGroups, cb.IncludeGroups) || !same(ca.ExcludeGroups, cb.ExcludeGroups) ||
-		!same(ca.IncludeRoles, cb.IncludeRoles) || !same(ca.ExcludeRoles, cb.ExcludeRoles) ||
-		!same(ca.IncludeApplications, cb.IncludeApplications) || !same(ca.ExcludeApplications, cb.ExcludeApplications) ||
-		!same(ca.ClientAppTypes, cb.ClientAppTypes) || !same(ca.UserRiskLevels, cb.UserRiskLevels) || !same(ca.SignInRiskLevels, cb.SignInRiskLevels) ||
-		(ca.Locations == nil) != (cb.Locations == nil) || (a.GrantControls == nil) != (b.GrantControls == nil) {
-		return false
+	c := p.Conditions
+	out := graph.ConditionalAccessPolicy{DisplayName: p.DisplayName, State: p.State, Conditions: graph.ConditionalAccessConditions{
+		IncludeUsers: norm(c.IncludeUsers), ExcludeUsers: norm(c.ExcludeUsers),
+		IncludeGroups: norm(c.IncludeGroups), ExcludeGroups: norm(c.ExcludeGroups),
+		IncludeRoles: norm(c.IncludeRoles), ExcludeRoles: norm(c.ExcludeRoles),
+		IncludeApplications: norm(c.IncludeApplications), ExcludeApplications: norm(c.ExcludeApplications),
+		ClientAppTypes: norm(c.ClientAppTypes), UserRiskLevels: norm(c.UserRiskLevels), SignInRiskLevels: norm(c.SignInRiskLevels),
+		IncludeGuestsOrExternalUsers: guests(c.IncludeGuestsOrExternalUsers), ExcludeGuestsOrExternalUsers: guests(c.ExcludeGuestsOrExternalUsers),
+		DeviceFilter: c.DeviceFilter,
+	}}
+	if l := c.Locations; l != nil {
+		out.Conditions.Locations = &graph.ConditionalAccessLocations{IncludeLocations: norm(l.IncludeLocations), ExcludeLocations: norm(l.ExcludeLocations)}
 	}
-	if ca.Locations != nil && (!same(ca.Locations.IncludeLocations, cb.Locations.IncludeLocations) || !same(ca.Locations.ExcludeLocations, cb.Locations.ExcludeLocations)) {
-		return false
+	if pl := c.Platforms; pl != nil {
+		out.Conditions.Platforms = &graph.ConditionalAccessPlatforms{IncludePlatforms: norm(pl.IncludePlatforms), ExcludePlatforms: norm(pl.ExcludePlatforms)}
 	}
-	if g, h := a.GrantControls, b.GrantControls; g != nil {
-		return g.Operator == h.Operator && same(g.BuiltInControls, h.BuiltInControls) && strings.EqualFold(g.AuthenticationStrengthID, h.AuthenticationStrengthID)
+	if g := p.GrantControls; g != nil {
+		out.GrantControls = &graph.ConditionalAccessGrantControls{Operator: g.Operator, BuiltInControls: norm(g.BuiltInControls), AuthenticationStrengthID: strings.ToLower(g.AuthenticationStrengthID)}
 	}
-	return true
+	out.SessionControls = p.SessionControls
+	return out
 }
 
 type caModel struct {
-	ID            types.String      `tfsdk:"id"`
-	DisplayName   types.String      `tfsdk:"display_name"`
-	State         types.String      `tfsdk:"state"`
-	Conditions    *caConditionsData `tfsdk:"conditions"`
-	GrantControls *caGrantData      `tfsdk:"grant_controls"`
+	ID              types.String      `tfsdk:"id"`
+	DisplayName     types.String      `tfsdk:"display_name"`
+	State           types.String      `tfsdk:"state"`
+	Conditions      *caConditionsData `tfsdk:"conditions"`
+	GrantControls   *caGrantData      `tfsdk:"grant_controls"`
+	SessionControls *caSessionData    `tfsdk:"session_controls"`
+}
+
+type caGuestsData struct {
+	GuestOrExternalUserTypes      types.Set    `tfsdk:"guest_or_external_user_types"`
+	ExternalTenantsMembershipKind types.String `tfsdk:"external_tenants_membership_kind"`
+	ExternalTenantsMembers        types.Set    `tfsdk:"external_tenants_members"`
+}
+
+type caPlatformsData struct {
+	IncludePlatforms types.Set `tfsdk:"include_platforms"`
+	ExcludePlatforms types.Set `tfsdk:"exclude_platforms"`
+}
+
+type caDevicesData struct {
+	DeviceFilter *caFilterData `tfsdk:"device_filter"`
+}
+
+type caFilterData struct {
+	Mode types.String `tfsdk:"mode"`
+	Rule types.String `tfsdk:"rule"`
+}
+
+type caSessionData struct {
+	SignInFrequency   *caSignInFrequencyData   `tfsdk:"sign_in_frequency"`
+	PersistentBrowser *caPersistentBrowserData `tfsdk:"persistent_browser"`
+}
+
+type caSignInFrequencyData struct {
+	IsEnabled          types.Bool   `tfsdk:"is_enabled"`
+	FrequencyInterval  types.String `tfsdk:"frequency_interval"`
+	Value              types.Int64  `tfsdk:"value"`
+	Type               types.String `tfsdk:"type"`
+	AuthenticationType types.String `tfsdk:"authentication_type"`
+}
+
+type caPersistentBrowserData struct {
+	Mode      types.String `tfsdk:"mode"`
+	IsEnabled types.Bool   `tfsdk:"is_enabled"`
 }
 
 type caConditionsData struct {
@@ -504,6 +761,8 @@ type caConditionsData struct {
 	UserRiskLevels   types.Set        `tfsdk:"user_risk_levels"`
 	SignInRiskLevels types.Set        `tfsdk:"sign_in_risk_levels"`
 	Locations        *caLocationsData `tfsdk:"locations"`
+	Platforms        *caPlatformsData `tfsdk:"platforms"`
+	Devices          *caDevicesData   `tfsdk:"devices"`
 }
 
 type caUsersData struct {
@@ -513,6 +772,9 @@ type caUsersData struct {
 	ExcludeGroups types.Set `tfsdk:"exclude_groups"`
 	IncludeRoles  types.Set `tfsdk:"include_roles"`
 	ExcludeRoles  types.Set `tfsdk:"exclude_roles"`
+
+	IncludeGuestsOrExternalUsers *caGuestsData `tfsdk:"include_guests_or_external_users"`
+	ExcludeGuestsOrExternalUsers *caGuestsData `tfsdk:"exclude_guests_or_external_users"`
 }
 
 type caAppsData struct {
@@ -560,6 +822,8 @@ func (m *caModel) toAPI(ctx context.Context) (*graph.ConditionalAccessPolicy, di
 			p.Conditions.ExcludeGroups = setStrings(ctx, u.ExcludeGroups, &diags)
 			p.Conditions.IncludeRoles = setStrings(ctx, u.IncludeRoles, &diags)
 			p.Conditions.ExcludeRoles = setStrings(ctx, u.ExcludeRoles, &diags)
+			p.Conditions.IncludeGuestsOrExternalUsers = u.IncludeGuestsOrExternalUsers.toAPI(ctx, &diags)
+			p.Conditions.ExcludeGuestsOrExternalUsers = u.ExcludeGuestsOrExternalUsers.toAPI(ctx, &diags)
 		}
 		if a := c.Applications; a != nil {
 			p.Conditions.IncludeApplications = setStrings(ctx, a.IncludeApplications, &diags)
@@ -574,6 +838,15 @@ func (m *caModel) toAPI(ctx context.Context) (*graph.ConditionalAccessPolicy, di
 				ExcludeLocations: setStrings(ctx, l.ExcludeLocations, &diags),
 			}
 		}
+		if pl := c.Platforms; pl != nil {
+			p.Conditions.Platforms = &graph.ConditionalAccessPlatforms{
+				IncludePlatforms: setStrings(ctx, pl.IncludePlatforms, &diags),
+				ExcludePlatforms: setStrings(ctx, pl.ExcludePlatforms, &diags),
+			}
+		}
+		if d := c.Devices; d != nil && d.DeviceFilter != nil {
+			p.Conditions.DeviceFilter = &graph.ConditionalAccessFilter{Mode: d.DeviceFilter.Mode.ValueString(), Rule: d.DeviceFilter.Rule.ValueString()}
+		}
 	}
 	if g := m.GrantControls; g != nil {
 		p.GrantControls = &graph.ConditionalAccessGrantControls{
@@ -582,7 +855,56 @@ func (m *caModel) toAPI(ctx context.Context) (*graph.ConditionalAccessPolicy, di
 			AuthenticationStrengthID: g.AuthenticationStrengthID.ValueString(),
 		}
 	}
+	if sc := m.SessionControls; sc != nil {
+		p.SessionControls = &graph.ConditionalAccessSessionControls{}
+		if f := sc.SignInFrequency; f != nil {
+			p.SessionControls.SignInFrequency = &graph.SignInFrequencySessionControl{
+				IsEnabled:          f.IsEnabled.ValueBool(),
+				Value:              int32(f.Value.ValueInt64()), //nolint:gosec // validated 1..365
+				Type:               f.Type.ValueString(),
+				FrequencyInterval:  f.FrequencyInterval.ValueString(),
+				AuthenticationType: f.AuthenticationType.ValueString(),
+			}
+		}
+		if b := sc.PersistentBrowser; b != nil {
+			p.SessionControls.PersistentBrowser = &graph.PersistentBrowserSessionControl{IsEnabled: b.IsEnabled.ValueBool(), Mode: b.Mode.ValueString()}
+		}
+	}
 	return p, diags
+}
+
+func (g *caGuestsData) toAPI(ctx context.Context, diags *diag.Diagnostics) *graph.ConditionalAccessGuestsOrExternalUsers {
+	if g == nil {
+		return nil
+	}
+	out := &graph.ConditionalAccessGuestsOrExternalUsers{
+		GuestOrExternalUserTypes: setStrings(ctx, g.GuestOrExternalUserTypes, diags),
+		MembershipKind:           g.ExternalTenantsMembershipKind.ValueString(),
+		Members:                  setStrings(ctx, g.ExternalTenantsMembers, diags),
+	}
+	// Graph's flags enum is one comma-separated value: send a stable order.
+	slices.SortFunc(out.GuestOrExternalUserTypes, func(a, b string) int {
+		return slices.Index(caGuestTypes, a) - slices.Index(caGuestTypes, b)
+	})
+	return out
+}
+
+func guestsFromAPI(ctx context.Context, g *graph.ConditionalAccessGuestsOrExternalUsers, diags *diag.Diagnostics) *caGuestsData {
+	if g == nil {
+		return nil
+	}
+	out := &caGuestsData{
+		GuestOrExternalUserTypes:      stringSet(ctx, g.GuestOrExternalUserTypes, diags),
+		ExternalTenantsMembershipKind: types.StringNull(),
+		ExternalTenantsMembers:        types.SetNull(types.StringType),
+	}
+	if g.MembershipKind != "" {
+		out.ExternalTenantsMembershipKind = types.StringValue(g.MembershipKind)
+	}
+	if len(g.Members) > 0 {
+		out.ExternalTenantsMembers = stringSet(ctx, g.Members, diags)
+	}
+	return out
 }
 
 func fromAPI(ctx context.Context, p *graph.ConditionalAccessPolicy, diags *diag.Diagnostics) *caModel {
@@ -596,6 +918,8 @@ func fromAPI(ctx context.Context, p *graph.ConditionalAccessPolicy, diags *diag.
 				IncludeUsers: stringSet(ctx, c.IncludeUsers, diags), ExcludeUsers: stringSet(ctx, c.ExcludeUsers, diags),
 				IncludeGroups: stringSet(ctx, c.IncludeGroups, diags), ExcludeGroups: stringSet(ctx, c.ExcludeGroups, diags),
 				IncludeRoles: stringSet(ctx, c.IncludeRoles, diags), ExcludeRoles: stringSet(ctx, c.ExcludeRoles, diags),
+				IncludeGuestsOrExternalUsers: guestsFromAPI(ctx, c.IncludeGuestsOrExternalUsers, diags),
+				ExcludeGuestsOrExternalUsers: guestsFromAPI(ctx, c.ExcludeGuestsOrExternalUsers, diags),
 			},
 			Applications: &caAppsData{
 				IncludeApplications: stringSet(ctx, c.IncludeApplications, diags),
@@ -608,6 +932,34 @@ func fromAPI(ctx context.Context, p *graph.ConditionalAccessPolicy, diags *diag.
 	}
 	if l := c.Locations; l != nil {
 		m.Conditions.Locations = &caLocationsData{IncludeLocations: stringSet(ctx, l.IncludeLocations, diags), ExcludeLocations: stringSet(ctx, l.ExcludeLocations, diags)}
+	}
+	if pl := c.Platforms; pl != nil {
+		m.Conditions.Platforms = &caPlatformsData{IncludePlatforms: stringSet(ctx, pl.IncludePlatforms, diags), ExcludePlatforms: stringSet(ctx, pl.ExcludePlatforms, diags)}
+	}
+	if f := c.DeviceFilter; f != nil {
+		m.Conditions.Devices = &caDevicesData{DeviceFilter: &caFilterData{Mode: types.StringValue(f.Mode), Rule: types.StringValue(f.Rule)}}
+	}
+	if sc := p.SessionControls; sc != nil {
+		m.SessionControls = &caSessionData{}
+		if f := sc.SignInFrequency; f != nil {
+			d := &caSignInFrequencyData{
+				IsEnabled:          types.BoolValue(f.IsEnabled),
+				FrequencyInterval:  types.StringValue(f.FrequencyInterval),
+				Value:              types.Int64Null(),
+				Type:               types.StringNull(),
+				AuthenticationType: types.StringValue(f.AuthenticationType),
+			}
+			if f.Value != 0 {
+				d.Value = types.Int64Value(int64(f.Value))
+			}
+			if f.Type != "" {
+				d.Type = types.StringValue(f.Type)
+			}
+			m.SessionControls.SignInFrequency = d
+		}
+		if b := sc.PersistentBrowser; b != nil {
+			m.SessionControls.PersistentBrowser = &caPersistentBrowserData{Mode: types.StringValue(b.Mode), IsEnabled: types.BoolValue(b.IsEnabled)}
+		}
 	}
 	if g := p.GrantControls; g != nil {
 		m.GrantControls = &caGrantData{

@@ -431,8 +431,8 @@ func TestAccConditionalAccessPolicy_example(t *testing.T) {
 			{
 				Config: cfg,
 				Check: func(*terraform.State) error {
-					if n := len(tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")); n != 4 {
-						return fmt.Errorf("%d policies in the tenant, want 4", n)
+					if n := len(tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")); n != 5 {
+						return fmt.Errorf("%d policies in the tenant, want 5", n)
 					}
 					return nil
 				},
