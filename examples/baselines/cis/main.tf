@@ -161,6 +161,12 @@ resource "m365harden_conditional_access_policy" "user_risk" {
     operator          = "AND"
     built_in_controls = ["mfa", "passwordChange"]
   }
+  # CIS's remediation: sign-in frequency "Every time".
+  session_controls = {
+    sign_in_frequency = {
+      frequency_interval = "everyTime"
+    }
+  }
 }
 
 # CIS 5.2.2.7 (Entra ID P2): high and medium sign-in risk require MFA.
@@ -175,6 +181,12 @@ resource "m365harden_conditional_access_policy" "sign_in_risk" {
   grant_controls = {
     operator          = "OR"
     built_in_controls = ["mfa"]
+  }
+  # CIS's remediation: sign-in frequency "Every time".
+  session_controls = {
+    sign_in_frequency = {
+      frequency_interval = "everyTime"
+    }
   }
 }
 

@@ -30,6 +30,9 @@ type caPolicy struct {
 	GrantOperator                            string
 	BuiltInControls                          []string
 	AuthenticationStrengthID                 string
+	// SignInFrequency is the session control's frequencyInterval when it
+	// is enabled ("everyTime", "timeBased"), "" otherwise.
+	SignInFrequency string
 }
 
 func enumStrings[E interface{ String() string }](in []E) []string {
@@ -113,6 +116,11 @@ func caFrom(m models.ConditionalAccessPolicyable) *caPolicy {
 		p.BuiltInControls = enumStrings(g.GetBuiltInControls())
 		if s := g.GetAuthenticationStrength(); s != nil {
 			p.AuthenticationStrengthID = ptr(s.GetId())
+		}
+	}
+	if sc := m.GetSessionControls(); sc != nil {
+		if f := sc.GetSignInFrequency(); f != nil && (f.GetIsEnabled() == nil || *f.GetIsEnabled()) && f.GetFrequencyInterval() != nil {
+			p.SignInFrequency = f.GetFrequencyInterval().String()
 		}
 	}
 	return p

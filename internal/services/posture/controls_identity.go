@@ -201,6 +201,17 @@ func riskOnly(p *caPolicy, user bool, levels []string) []string {
 	return out
 }
 
+// everyTime: CIS's remediation for its risk policies sets the session's
+// sign-in frequency to "Every time" (frequencyInterval everyTime,
+// https://learn.microsoft.com/en-us/graph/api/resources/signinfrequencysessioncontrol),
+// so the risk is re-evaluated at each sign-in.
+func everyTime(p *caPolicy) []string {
+	if !strings.EqualFold(p.SignInFrequency, "everyTime") {
+		return []string{"session: sign-in frequency is not every time"}
+	}
+	return nil
+}
+
 // CIS 5.2.2.6: high user risk requires MFA and a password change (AND).
 func evalUserRiskPolicy(e *evaluation) result {
 	return e.caCheck(caRequirement{
@@ -210,7 +221,7 @@ func evalUserRiskPolicy(e *evaluation) result {
 			if !(grantsControl(p, "passwordChange") && requiresMFA(p)) {
 				out = append(out, "grant: is not MFA and password change (AND)")
 			}
-			return out
+			return append(out, everyTime(p)...)
 		},
 		passMsg: "The enabled policy %q requires MFA and a password change for high-risk users (CIS 5.2.2.6).",
 		failMsg: "No enabled conditional access policy requires MFA and a password change for high-risk users",
@@ -247,7 +258,7 @@ func evalSignInRiskPolicy(e *evaluation) result {
 			if !requiresMFA(p) {
 				out = append(out, "grant: does not require MFA")
 			}
-			return out
+			return append(out, everyTime(p)...)
 		},
 		passMsg: "The enabled policy %q requires MFA for sign-in risk " + strings.Join(levels, " and ") + " (CIS 5.2.2.7).",
 		failMsg: "No enabled conditional access policy requires MFA for sign-in risk " + strings.Join(levels, " and "),

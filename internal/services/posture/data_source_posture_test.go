@@ -203,12 +203,15 @@ func harden(t *testing.T, tn *acctest.Tenant) {
 	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Block legacy authentication",
 		allUsers(map[string]any{"clientAppTypes": []string{"exchangeActiveSync", "other"}}),
 		map[string]any{"operator": "OR", "builtInControls": []string{"block"}}))
-	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("High user risk: secure password change",
-		allUsers(map[string]any{"userRiskLevels": []string{"high"}}),
-		map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}}))
-	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Risky sign-ins: MFA",
-		allUsers(map[string]any{"signInRiskLevels": []string{"high", "medium"}}),
-		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}))
+	everyTime := map[string]any{"signInFrequency": map[string]any{"isEnabled": true, "frequencyInterval": "everyTime", "authenticationType": "primaryAndSecondaryAuthentication"}}
+	userRisk := caPolicy("High user risk: secure password change", allUsers(map[string]any{"userRiskLevels": []string{"high"}}),
+		map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}})
+	userRisk["sessionControls"] = everyTime
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", userRisk)
+	signInRisk := caPolicy("Risky sign-ins: MFA", allUsers(map[string]any{"signInRiskLevels": []string{"high", "medium"}}),
+		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}})
+	signInRisk["sessionControls"] = everyTime
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", signInRisk)
 }
 
 func postureConfig(tn *acctest.Tenant, args string) string {

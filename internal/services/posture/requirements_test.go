@@ -50,6 +50,7 @@ var caCases = []caCase{
 	{ctlUserRiskPolicy, "CIS 5.2.2.6", evalUserRiskPolicy, func(p *caPolicy) {
 		p.UserRiskLevels = []string{"high"}
 		p.BuiltInControls, p.GrantOperator = []string{"mfa", "passwordChange"}, "AND"
+		p.SignInFrequency = "everyTime"
 	}},
 	{ctlUserRiskBlock, "Scuba MS.AAD.2.1v1", evalUserRiskBlock, func(p *caPolicy) {
 		p.UserRiskLevels = []string{"high"}
@@ -58,6 +59,7 @@ var caCases = []caCase{
 	{ctlSignInRiskPolicy, "CIS 5.2.2.7", evalSignInRiskPolicy, func(p *caPolicy) {
 		p.SignInRiskLevels = []string{"high", "medium"}
 		p.BuiltInControls = []string{"mfa"}
+		p.SignInFrequency = "everyTime"
 	}},
 	{ctlSignInRiskBlock, "Scuba MS.AAD.2.3v1", evalSignInRiskBlock, func(p *caPolicy) {
 		p.SignInRiskLevels = []string{"high"}
@@ -148,6 +150,17 @@ func TestCAGrantsAreTheRequirementsOwn(t *testing.T) {
 		r := caEval(t, tc.eval, defaultOpt(), tc.pol)
 		if r.Status != tc.status || (tc.detail != "" && (len(r.Objects) == 0 || !strings.Contains(r.Objects[0].Detail, tc.detail))) {
 			t.Errorf("%s: %s %q %+v, want %s %q", tc.pol.Name, r.Status, r.Summary, r.Objects, tc.status, tc.detail)
+		}
+	}
+}
+
+// TestCISRiskSessionEveryTime: CIS's risk policies re-authenticate at
+// every sign-in; a policy without it fails naming the session control.
+func TestCISRiskSessionEveryTime(t *testing.T) {
+	for _, c := range []caCase{caCases[3], caCases[5]} {
+		p := base(c.control, func(p *caPolicy) { c.good(p); p.SignInFrequency = "timeBased" })
+		if r := caEval(t, c.eval, defaultOpt(), p); r.Status != statusFail || !strings.Contains(r.Objects[0].Detail, "session: sign-in frequency is not every time") {
+			t.Errorf("%s: %s %+v", c.control, r.Status, r.Objects)
 		}
 	}
 }
