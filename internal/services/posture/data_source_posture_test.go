@@ -622,7 +622,7 @@ func TestAccPostureDataSource_conditionsAndExclusions(t *testing.T) {
 				Check: expectEvidence("ca-phishing-resistant-mfa", "Phishing-resistant MFA", regexp.MustCompile(`^locations: excludes AllTrusted$`), nil),
 			},
 			{
-				Config:      postureConfig(tn, controls+`
+				Config: postureConfig(tn, controls+`
   cap_exclusions = { "MS.AAD.9.9v1" = { users = ["not-a-guid"] } }`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)MS.AAD.1.1v1.*|must be an object id`),
