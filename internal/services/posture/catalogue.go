@@ -27,9 +27,12 @@ const (
 	ctlEncryptionRules            = "encryption-rules"
 	ctlIRMPrerequisites           = "irm-prerequisites"
 	ctlMFAAllUsers                = "ca-mfa-all-users"
+	ctlPhishingResistantMFA       = "ca-phishing-resistant-mfa"
 	ctlBlockLegacyAuth            = "ca-block-legacy-auth"
 	ctlUserRiskPolicy             = "ca-user-risk-policy"
+	ctlUserRiskBlock              = "ca-user-risk-block"
 	ctlSignInRiskPolicy           = "ca-sign-in-risk-policy"
+	ctlSignInRiskBlock            = "ca-sign-in-risk-block"
 	ctlSecurityDefaults           = "security-defaults"
 	ctlReviewSignInsAndRiskyUsers = "review-risky-users"
 )
@@ -44,8 +47,31 @@ type control struct {
 	Pass string
 	// Needs lists the permissions and roles (for the docs).
 	Needs string
-	eval  func(e *evaluation) result
+	// Licence, when set, is checked against the tenant's subscriptions
+	// before the control runs.
+	Licence *licence
+	eval    func(e *evaluation) result
 }
+
+// licence is a service plan a requirement depends on.
+type licence struct {
+	Name    string   // as the requirement names it
+	Plans   []string // service plan names (servicePlanName), any one suffices
+	Wording string   // the requirement's own words about the licence
+}
+
+// Service plan names from Microsoft's licensing reference
+// (https://learn.microsoft.com/en-us/entra/identity/users/licensing-service-plan-reference).
+var (
+	licEntraP1 = &licence{Name: "Microsoft Entra ID P1", Plans: []string{"AAD_PREMIUM"},
+		Wording: "Conditional Access needs Microsoft Entra ID P1 (https://learn.microsoft.com/en-us/entra/identity/conditional-access/overview#license-requirements)."}
+	licEntraP2Scuba = &licence{Name: "Microsoft Entra ID P2", Plans: []string{"AAD_PREMIUM_P2"},
+		Wording: "ScubaGear's license requirement for these policies: \"Requires a Microsoft Entra ID P2 license\"."}
+	licEntraP2 = &licence{Name: "Microsoft Entra ID P2", Plans: []string{"AAD_PREMIUM_P2"},
+		Wording: "User and sign-in risk come from Microsoft Entra ID Protection, which needs Microsoft Entra ID P2 (https://learn.microsoft.com/en-us/entra/id-protection/overview-identity-protection#license-requirements)."}
+	licAuditPremium = &licence{Name: "Microsoft Purview Audit (Premium)", Plans: []string{"M365_ADVANCED_AUDITING"},
+		Wording: "ScubaGear MS.SECURITYSUITE.5.2v1: \"To maintain logs in M365 for longer than 180 days, the user generating the logs must have an Office 365 E5 or Microsoft 365 E5 license or a Microsoft Purview Suite (formerly known as Microsoft 365 E5 Compliance) or E5 eDiscovery and Audit add-on license.\""}
+)
 
 // catalogue is every control, in report order. It is filled in init so the
 // evaluation functions can refer to the evaluation type.
@@ -55,7 +81,10 @@ func init() {
 	const (
 		exoConfigRead = "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration` role (Global Reader or Exchange Administrator)"
 		exoRecipients = "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Recipients` or `Mail Recipients` role"
-		caRead        = "Microsoft Graph `Policy.Read.All`; Microsoft Entra ID P1"
+		caRead        = "Microsoft Graph `Policy.Read.All` and `LicenseAssignment.Read.All` (or `Organization.Read.All`) for the licence check"
+		// caScope is what every conditional access control requires of
+		// the policy's other conditions.
+		caScope = ", enabled (report-only does not count), and nothing narrows its effect: no excluded users beyond `break_glass_accounts` (and, for a ScubaGear policy, the users and groups of its `cap_exclusions` entry), no excluded groups or roles beyond those, no excluded guests or external users, no excluded or limited locations, platforms or cloud apps, no device filter, and no client app type limit (except the legacy clients the block-legacy control is about). The evidence names the condition that made each policy fail."
 	)
 	catalogue = []control{
 		{ID: ctlMailboxAuditDefault, Title: "Mailbox auditing on by default",
@@ -76,15 +105,16 @@ func init() {
 			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `Audit Logs` or `View-Only Audit Logs` role", eval: evalUnifiedAuditLog},
 		{ID: ctlAuditLogRetention, Title: "Audit log retention",
 			References: []string{"Scuba MS.SECURITYSUITE.5.2v1", "DSC SCUnifiedAuditLogRetentionPolicy"},
-			Pass:       "An enabled unified audit log retention policy scoped by record types (not limited to some operations or users) keeps records for `minimum_audit_log_retention` (default `TwelveMonths`) or longer. The evidence lists the record types covered.",
-			Needs:      "Security & Compliance: `Exchange.ManageAsApp` and the `View-Only Audit Logs` or `Audit Logs` role (Compliance Administrator); creating a policy needs Microsoft Purview Audit (Premium)", eval: evalAuditLogRetention},
+			Pass:       "For every record type in `audit_retention_record_types`, the policy that decides its retention keeps records for `minimum_audit_log_retention` (default `TwelveMonths`, ScubaGear's \"retrievable for a minimum of 12 months\") or longer. Policies are read in priority order (1 is the highest): the first enabled policy naming the record type decides it for the users and operations it covers, so a higher-priority policy limited to some users or operations with a shorter duration fails the control even when a broader policy keeps the rest longer. Microsoft's default Audit (Premium) policy is not counted (it covers only Exchange, SharePoint and Entra ID records of licensed users). Needs Microsoft Purview Audit (Premium) in the tenant's subscriptions (`not licensed` otherwise).",
+			Needs:      "Security & Compliance: `Exchange.ManageAsApp` and the `View-Only Audit Logs` or `Audit Logs` role (Compliance Administrator); Microsoft Graph `LicenseAssignment.Read.All` (or `Organization.Read.All`) to read the licence; Microsoft Purview Audit (Premium)",
+			Licence:    licAuditPremium, eval: evalAuditLogRetention},
 		{ID: ctlRemoteDomainForwarding, Title: "No auto-forwarding via remote domains",
 			References: []string{"Scuba MS.EXO.1.1v2", "DSC EXORemoteDomain"},
 			Pass:       "`AutoForwardEnabled = $false` on every remote domain except those in `forwarding_allowed_domains`; never on the Default (`*`) domain.",
 			Needs:      exoConfigRead, eval: evalRemoteDomainForwarding},
 		{ID: ctlOutboundSpamForwarding, Title: "No auto-forwarding via outbound spam policy",
 			References: []string{"CIS 6.2.1", "DSC EXOHostedOutboundSpamFilterPolicy"},
-			Pass:       "`AutoForwardingMode = Off` on the Default policy and on every custom policy not named in `forwarding_allowed_outbound_policies` (`Automatic` fails: it is Off today only because Microsoft says so).",
+			Pass:       "`AutoForwardingMode = Off` on the Default policy and on every custom policy not named in `forwarding_allowed_outbound_policies`. `Automatic` fails: Microsoft's cmdlet reference says it was equivalent to On when introduced, became Off in 2021 for new organizations and for those not actively using it, and can remain equivalent to On for organizations that were using it, so its effect differs by tenant and Microsoft advises On or Off instead (https://learn.microsoft.com/powershell/module/exchange/set-hostedoutboundspamfilterpolicy).",
 			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration`, `Security Reader` or `Transport Hygiene` role", eval: evalOutboundSpamForwarding},
 		{ID: ctlTransportRuleForwarding, Title: "No forwarding or bypass via transport rules",
 			References: []string{"CIS 6.2.1", "CIS 6.2.2"},
@@ -96,7 +126,7 @@ func init() {
 			Needs:      exoRecipients + "; with `scan_inbox_rules` the `Mail Recipients` role (Global Reader cannot read inbox rules)", eval: evalMailboxForwarding},
 		{ID: ctlOutboundSpamNotifications, Title: "Outbound spam notifications",
 			References: []string{"CIS 2.1.6"},
-			Pass:       "Every outbound spam filter policy has `NotifyOutboundSpam` and `BccSuspiciousOutboundMail` on, each with at least one recipient.",
+			Pass:       "Every outbound spam filter policy has `NotifyOutboundSpam` and `BccSuspiciousOutboundMail` on, each with at least one recipient. Microsoft's cmdlet reference describes `NotifyOutboundSpam = $true` as notifying the admins in `NotifyOutboundSpamRecipients` and `$false` (the default) as sending no notifications; `BccSuspiciousOutboundMail` adds `BccSuspiciousOutboundAdditionalRecipients` to the Bcc of outgoing spam (https://learn.microsoft.com/powershell/module/exchange/set-hostedoutboundspamfilterpolicy).",
 			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration`, `Security Reader` or `Transport Hygiene` role", eval: evalOutboundSpamNotifications},
 		{ID: ctlAlertPolicies, Title: "Alert policies",
 			References: []string{"Scuba MS.SECURITYSUITE.4.1v1", "Scuba MS.SECURITYSUITE.4.2v1", "DSC SCProtectionAlert"},
@@ -111,21 +141,33 @@ func init() {
 			Pass:       "`AzureRMSLicensingEnabled = $true` when any transport rule applies encryption (or `encryption_required_domains` is set); passes when no encryption is used.",
 			Needs:      exoConfigRead, eval: evalIRMPrerequisites},
 		{ID: ctlMFAAllUsers, Title: "MFA for all users",
-			References: []string{"CIS 5.2.2.1", "CIS 5.2.2.2", "Scuba MS.AAD.3.1", "Scuba MS.AAD.3.2v2", "DSC AADConditionalAccessPolicy"},
-			Pass:       "An enabled conditional access policy covers all users and all cloud apps and grants `mfa` (or an authentication strength), excluding nobody but `break_glass_accounts`.",
-			Needs:      caRead, eval: evalMFAAllUsers},
+			References: []string{"CIS 5.2.2.1", "CIS 5.2.2.2", "Scuba MS.AAD.3.2v2", "DSC AADConditionalAccessPolicy"},
+			Pass:       "An enabled conditional access policy for all users and all cloud apps requires `mfa` or an authentication strength (alone or with AND)" + caScope + " A policy for all users also covers administrators (CIS 5.2.2.1).",
+			Needs:      caRead, Licence: licEntraP1, eval: evalMFAAllUsers},
+		{ID: ctlPhishingResistantMFA, Title: "Phishing-resistant MFA for all users",
+			References: []string{"Scuba MS.AAD.3.1v1"},
+			Pass:       "An enabled conditional access policy for all users and all cloud apps grants the built-in `Phishing-resistant MFA` authentication strength (`" + phishingResistantStrengthID + "`)" + caScope + " The built-in `mfa` grant does not pass (it accepts methods that are not phishing-resistant), nor does a custom strength.",
+			Needs:      caRead, Licence: licEntraP1, eval: evalPhishingResistantMFA},
 		{ID: ctlBlockLegacyAuth, Title: "Block legacy authentication",
-			References: []string{"CIS 5.2.2.3", "Scuba MS.AAD.1.1"},
-			Pass:       "An enabled conditional access policy for all users and all cloud apps with client app types `exchangeActiveSync` and `other` grants `block`, excluding nobody but `break_glass_accounts`.",
-			Needs:      caRead, eval: evalBlockLegacyAuth},
-		{ID: ctlUserRiskPolicy, Title: "Risk-based policies: user risk",
-			References: []string{"CIS 5.2.2.6", "Scuba MS.AAD.2.1"},
-			Pass:       "An enabled conditional access policy for all users with user risk level `high` blocks access or requires a password change together with MFA. Without Microsoft Entra ID P2 (no risk conditions possible) the control is `unknown` with a licence reason.",
-			Needs:      caRead + "; risk conditions need Microsoft Entra ID P2", eval: evalUserRiskPolicy},
-		{ID: ctlSignInRiskPolicy, Title: "Risk-based policies: sign-in risk",
-			References: []string{"CIS 5.2.2.7", "Scuba MS.AAD.2.3"},
-			Pass:       "Enabled conditional access policies for all users block or require MFA for sign-in risk `high` and, with `require_medium_sign_in_risk` (default `true`, as CIS asks), `medium`. Without Microsoft Entra ID P2 the control is `unknown` with a licence reason.",
-			Needs:      caRead + "; risk conditions need Microsoft Entra ID P2", eval: evalSignInRiskPolicy},
+			References: []string{"CIS 5.2.2.3", "Scuba MS.AAD.1.1v1"},
+			Pass:       "An enabled conditional access policy for all users and all cloud apps with client app types `exchangeActiveSync` and `other` grants `block`" + caScope,
+			Needs:      caRead, Licence: licEntraP1, eval: evalBlockLegacyAuth},
+		{ID: ctlUserRiskPolicy, Title: "User risk: MFA and password change (CIS)",
+			References: []string{"CIS 5.2.2.6"},
+			Pass:       "An enabled conditional access policy for all users and all cloud apps with user risk level `high` requires MFA (or an authentication strength) AND a password change, with the session's sign-in frequency set to every time (as CIS's remediation sets it)" + caScope + " A policy that blocks does not meet this requirement's wording (see `" + ctlUserRiskBlock + "`).",
+			Needs:      caRead, Licence: licEntraP2, eval: evalUserRiskPolicy},
+		{ID: ctlUserRiskBlock, Title: "User risk: block (ScubaGear)",
+			References: []string{"Scuba MS.AAD.2.1v1"},
+			Pass:       "\"Users detected as high risk SHALL be blocked\": an enabled conditional access policy for all users and all cloud apps with user risk level `high` grants `block`" + caScope + " MFA with a password change does not pass.",
+			Needs:      caRead, Licence: licEntraP2Scuba, eval: evalUserRiskBlock},
+		{ID: ctlSignInRiskPolicy, Title: "Sign-in risk: MFA (CIS)",
+			References: []string{"CIS 5.2.2.7"},
+			Pass:       "An enabled conditional access policy for all users and all cloud apps with sign-in risk levels `high` and, with `require_medium_sign_in_risk` (default `true`), `medium` requires MFA (or an authentication strength), with the session's sign-in frequency set to every time (as CIS's remediation sets it)" + caScope,
+			Needs:      caRead, Licence: licEntraP2, eval: evalSignInRiskPolicy},
+		{ID: ctlSignInRiskBlock, Title: "Sign-in risk: block (ScubaGear)",
+			References: []string{"Scuba MS.AAD.2.3v1"},
+			Pass:       "\"Sign-ins detected as high risk SHALL be blocked\": an enabled conditional access policy for all users and all cloud apps with sign-in risk level `high` grants `block`" + caScope + " A policy that only requires MFA does not pass.",
+			Needs:      caRead, Licence: licEntraP2Scuba, eval: evalSignInRiskBlock},
 		{ID: ctlSecurityDefaults, Title: "Security defaults",
 			References: []string{"DSC AADSecurityDefaults"},
 			Pass:       "Security defaults are on when the tenant has no enabled conditional access policy, and off when enabled conditional access policies replace them (CIS 5.1.1.1 prefers conditional access).",
@@ -133,7 +175,7 @@ func init() {
 		{ID: ctlReviewSignInsAndRiskyUsers, Title: "Review failed and risky sign-ins",
 			References: []string{"CIS 5.2.6.1"},
 			Pass:       "CIS asks for a manual weekly review. The part that can be evaluated is: no user is at risk (`riskState` `atRisk` or `confirmedCompromised`) at `risky_user_level` (default `high`) or above. A pass does not replace the review of failed sign-ins (see `m365harden_failed_sign_ins`).",
-			Needs:      "Microsoft Graph `IdentityRiskyUser.Read.All`; Microsoft Entra ID P2", eval: evalRiskyUsers},
+			Needs:      "Microsoft Graph `IdentityRiskyUser.Read.All`; Microsoft Entra ID P2", Licence: licEntraP2, eval: evalRiskyUsers},
 	}
 }
 

@@ -190,52 +190,92 @@ func retentionRank(d string) int {
 	return -1
 }
 
+// retentionPolicy is one unified audit log retention policy as
+// Get-UnifiedAuditLogRetentionPolicy reports it.
+type retentionPolicy struct {
+	Name, Duration      string
+	Priority            int64
+	RecordTypes         []string
+	Operations, UserIDs []string
+	Enabled             bool
+}
+
+func (p retentionPolicy) partial() bool { return len(p.Operations) > 0 || len(p.UserIDs) > 0 }
+
 // evalAuditLogRetention reads the policies with Security & Compliance's
 // Get-UnifiedAuditLogRetentionPolicy
-// (https://learn.microsoft.com/powershell/module/exchange/get-unifiedauditlogretentionpolicy).
+// (https://learn.microsoft.com/powershell/module/exchange/get-unifiedauditlogretentionpolicy)
+// and decides, record type by record type, which policy keeps its records.
+// Precedence as Microsoft documents it
+// (https://learn.microsoft.com/purview/audit-log-retention-policies): a
+// record is kept by the highest-priority policy that matches it (Priority 1
+// is the highest), custom policies before the default one. A policy limited
+// to some users or operations decides only for them, so the walk goes on to
+// the next policy for everyone else.
 func evalAuditLogRetention(e *evaluation) result {
-	pols, err := e.retention.get(func() ([]exchange.Object, error) {
+	objs, err := e.retention.get(func() ([]exchange.Object, error) {
 		return e.c.Compliance.Invoke(e.ctx, "Get-UnifiedAuditLogRetentionPolicy", nil,
 			exchange.Select("Name", "Identity", "Priority", "RetentionDuration", "RecordTypes", "Operations", "UserIds", "Enabled"))
 	})
 	if err != nil {
 		return unknown("audit log retention policies (Get-UnifiedAuditLogRetentionPolicy; Microsoft Purview Audit (Premium))", err)
 	}
-	want := retentionRank(e.opt.MinRetention)
-	var short []object
-	var keeping, recordTypes []string
-	for _, p := range pols {
-		name := p.String("Name")
-		dur := p.String("RetentionDuration")
-		// New-UnifiedAuditLogRetentionPolicy needs RecordTypes, Operations or
-		// UserIds, so a policy always has a scope: one by record types covers
-		// everyone; one limited to some users or operations does not.
-		partial := len(p.Strings("Operations")) > 0 || len(p.Strings("UserIds")) > 0
-		enabled := !p.Has("Enabled") || p.Bool("Enabled")
-		if enabled && !partial && retentionRank(dur) >= want {
-			keeping = append(keeping, name)
-			recordTypes = append(recordTypes, p.Strings("RecordTypes")...)
-			continue
-		}
-		var problems []string
-		if retentionRank(dur) < want {
-			problems = append(problems, "RetentionDuration="+dur)
-		}
-		if partial {
-			problems = append(problems, "limited to some operations or users")
-		}
-		if !enabled {
-			problems = append(problems, "disabled")
-		}
-		short = append(short, object{Type: "audit_log_retention_policy", Name: name, Detail: strings.Join(problems, "; ")})
+	var pols []retentionPolicy
+	for _, o := range objs {
+		pols = append(pols, retentionPolicy{Name: o.String("Name"), Duration: o.String("RetentionDuration"), Priority: o.Int("Priority"),
+			RecordTypes: o.Strings("RecordTypes"), Operations: o.Strings("Operations"), UserIDs: o.Strings("UserIds"),
+			Enabled: !o.Has("Enabled") || o.Bool("Enabled")})
 	}
-	if len(keeping) > 0 {
-		sort.Strings(recordTypes)
-		return pass("%s keep audit records for %s or longer for all users: %s (record types: %s).",
-			plural(len(keeping), "retention policy", "retention policies"), e.opt.MinRetention, strings.Join(keeping, ", "), strings.Join(dedupe(recordTypes), ", "))
+	sort.SliceStable(pols, func(i, j int) bool { return pols[i].Priority < pols[j].Priority })
+	findings, covered := retentionCoverage(pols, e.opt.RetentionRecordTypes, e.opt.MinRetention)
+	if len(findings) > 0 {
+		return fail(findings, "%s of the %d required record types %s not kept for %s or longer by the policy that decides them (%s checked); records without a policy are kept only for the licence's default period (180 days with Audit (Standard)).",
+			plural(len(findings), "finding", "findings"), len(e.opt.RetentionRecordTypes), pluralVerb(len(findings)), e.opt.MinRetention, plural(len(pols), "policy", "policies"))
 	}
-	return fail(short, "No enabled retention policy keeps audit records of all users for %s or longer (%s checked): records are kept only for the licence's default period (180 days with Audit (Standard)).",
-		e.opt.MinRetention, plural(len(pols), "policy", "policies"))
+	return pass("Every required record type is kept for %s or longer: %s.", e.opt.MinRetention, strings.Join(covered, "; "))
+}
+
+func pluralVerb(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// retentionCoverage walks the policies (sorted by priority, highest
+// first) for each required record type and reports the record types no
+// policy keeps long enough, naming the deciding policy.
+func retentionCoverage(pols []retentionPolicy, required []string, minimum string) ([]object, []string) {
+	want := retentionRank(minimum)
+	var findings []object
+	var covered []string
+	for _, rt := range required {
+		decided := false
+		for _, p := range pols {
+			if !p.Enabled || !containsFold(p.RecordTypes, rt) {
+				continue
+			}
+			if retentionRank(p.Duration) < want {
+				scope := "all users and operations"
+				if p.partial() {
+					scope = "the users or operations it names"
+				}
+				findings = append(findings, object{Type: "record_type", Name: rt,
+					Detail: fmt.Sprintf("decided by %q (Priority %d) for %s: RetentionDuration=%s", p.Name, p.Priority, scope, p.Duration)})
+				decided = true
+				break
+			}
+			if !p.partial() {
+				covered = append(covered, fmt.Sprintf("%s by %q (Priority %d, %s)", rt, p.Name, p.Priority, p.Duration))
+				decided = true
+				break
+			}
+		}
+		if !decided {
+			findings = append(findings, object{Type: "record_type", Name: rt, Detail: "no enabled retention policy covers it for all users and operations"})
+		}
+	}
+	return findings, covered
 }
 
 func dedupe(sorted []string) []string {

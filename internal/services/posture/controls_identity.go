@@ -13,10 +13,8 @@ import (
 
 var guidRe = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 
-func (e *evaluation) getCAPolicies() ([]*graph.ConditionalAccessPolicy, error) {
-	return e.caPolicies.get(func() ([]*graph.ConditionalAccessPolicy, error) {
-		return e.c.Graph.ListConditionalAccessPolicies(e.ctx)
-	})
+func (e *evaluation) getCAPolicies() ([]*caPolicy, error) {
+	return e.caPolicies.get(func() ([]*caPolicy, error) { return listCAPolicies(e.ctx, e.c.Graph) })
 }
 
 // getBreakGlass returns the break-glass accounts as lower-case object ids
@@ -51,198 +49,237 @@ func (e *evaluation) getBreakGlass() (map[string]bool, []string) {
 	return ids, unresolved
 }
 
-// scopeProblems says why a policy does not cover all users and all cloud
-// apps with no exclusions but the break-glass accounts; nil when it does.
-func (e *evaluation) scopeProblems(p *graph.ConditionalAccessPolicy, breakGlass map[string]bool) []string {
-	var out []string
-	c := p.Conditions
-	if !containsFold(c.IncludeUsers, "All") {
-		out = append(out, "does not include all users")
+// allowedFor is what a control lets a policy exclude: the break-glass
+// accounts, and for a ScubaGear control the users and groups of its
+// CapExclusions.
+func (e *evaluation) allowedFor(scubaID string) (exclusionsAllowed, []string) {
+	bg, unresolved := e.getBreakGlass()
+	a := exclusionsAllowed{users: map[string]bool{}, groups: map[string]bool{}}
+	for k := range bg {
+		a.users[k] = true
 	}
-	var extra []string
-	for _, u := range c.ExcludeUsers {
-		if !breakGlass[strings.ToLower(u)] {
-			extra = append(extra, u)
+	if x, ok := e.opt.CapExclusions[scubaID]; ok {
+		for _, u := range x.Users {
+			a.users[strings.ToLower(u)] = true
+		}
+		for _, g := range x.Groups {
+			a.groups[strings.ToLower(g)] = true
 		}
 	}
-	if len(extra) > 0 {
-		out = append(out, "excludes users not in break_glass_accounts: "+strings.Join(extra, ","))
-	}
-	if len(c.ExcludeGroups) > 0 {
-		out = append(out, "excludes groups: "+strings.Join(c.ExcludeGroups, ","))
-	}
-	if len(c.ExcludeRoles) > 0 {
-		out = append(out, "excludes directory roles: "+strings.Join(c.ExcludeRoles, ","))
-	}
-	if !containsFold(c.IncludeApplications, "All") {
-		out = append(out, "does not include all cloud apps")
-	}
-	if len(c.ExcludeApplications) > 0 {
-		out = append(out, "excludes apps: "+strings.Join(c.ExcludeApplications, ","))
-	}
-	if p.State != "enabled" {
-		out = append(out, "state is "+p.State)
-	}
-	return out
+	return a, unresolved
 }
 
-func grants(p *graph.ConditionalAccessPolicy, control string) bool {
-	return p.GrantControls != nil && containsFold(p.GrantControls.BuiltInControls, control)
+// caRequirement is one conditional access control: which policies to list
+// as evidence, what the policy's grant and its own condition must be.
+type caRequirement struct {
+	scubaID        string // CapExclusions key, "" for CIS-only controls
+	relevant       func(*caPolicy) bool
+	want           func(*caPolicy) []string
+	skipClientApps bool
+	passMsg        string // %q = the policy's name
+	failMsg        string
 }
 
-// requiresMFA reports whether a policy's grant can only be met with MFA:
-// mfa (or an authentication strength) alone or combined with AND.
-func requiresMFA(p *graph.ConditionalAccessPolicy) bool {
-	g := p.GrantControls
-	if g == nil {
-		return false
-	}
-	if g.AuthenticationStrengthID != "" {
-		return true
-	}
-	return containsFold(g.BuiltInControls, "mfa") && (len(g.BuiltInControls) == 1 || strings.EqualFold(g.Operator, "AND"))
-}
-
-func allClientApps(p *graph.ConditionalAccessPolicy) bool {
-	return len(p.Conditions.ClientAppTypes) == 0 || containsFold(p.Conditions.ClientAppTypes, "all")
-}
-
-// caCheck finds a policy meeting want among the tenant's policies. relevant
-// picks the policies worth listing as evidence when none qualifies.
-func (e *evaluation) caCheck(relevant func(*graph.ConditionalAccessPolicy) bool, want func(*graph.ConditionalAccessPolicy) []string, passMsg, failMsg string) result {
+// caCheck passes when one policy meets the requirement with no condition
+// narrowing its effect; otherwise it lists the relevant policies with
+// every condition that made each fail.
+func (e *evaluation) caCheck(r caRequirement) result {
 	pols, err := e.getCAPolicies()
 	if err != nil {
 		return unknown("conditional access policies (GET /identity/conditionalAccess/policies; Microsoft Entra ID P1)", err)
 	}
-	bg, unresolved := e.getBreakGlass()
+	allowed, unresolved := e.allowedFor(r.scubaID)
 	var objs []object
 	for _, p := range pols {
-		problems := append(e.scopeProblems(p, bg), want(p)...)
+		problems := append(r.want(p), conditionGaps(p, allowed, r.skipClientApps)...)
 		if len(problems) == 0 {
-			return pass(passMsg, p.DisplayName)
+			return pass(r.passMsg, p.Name)
 		}
-		if relevant(p) {
-			objs = append(objs, object{Type: "conditional_access_policy", Name: p.DisplayName, Detail: strings.Join(problems, "; ")})
+		if r.relevant(p) {
+			objs = append(objs, object{Type: "conditional_access_policy", Name: p.Name, Detail: strings.Join(problems, "; ")})
 		}
 	}
-	msg := fmt.Sprintf(failMsg+" (%s checked).", plural(len(pols), "policy", "policies"))
+	msg := fmt.Sprintf(r.failMsg+" (%s checked).", plural(len(pols), "policy", "policies"))
 	if len(unresolved) > 0 {
 		msg += " Break-glass accounts that could not be resolved to object ids: " + strings.Join(unresolved, ", ") + "."
 	}
 	return fail(objs, "%s", msg)
 }
 
+// noRiskCondition is for controls that must apply to every sign-in: a
+// risk condition limits a policy to risky sign-ins or users.
+func noRiskCondition(p *caPolicy) []string {
+	if len(p.UserRiskLevels) > 0 || len(p.SignInRiskLevels) > 0 {
+		return []string{"risk: limited to user or sign-in risk levels"}
+	}
+	return nil
+}
+
+// CIS 5.2.2.2 (and 5.2.2.1: a policy for all users covers administrators),
+// ScubaGear MS.AAD.3.2v2: MFA for all users, any MFA method.
 func evalMFAAllUsers(e *evaluation) result {
-	return e.caCheck(requiresMFA,
-		func(p *graph.ConditionalAccessPolicy) []string {
+	return e.caCheck(caRequirement{
+		scubaID:  "MS.AAD.3.2v2",
+		relevant: requiresMFA,
+		want: func(p *caPolicy) []string {
 			var out []string
 			if !requiresMFA(p) {
-				out = append(out, "grant does not require mfa")
+				out = append(out, "grant: does not require mfa or an authentication strength")
 			}
-			if !allClientApps(p) {
-				out = append(out, "limited to client app types "+strings.Join(p.Conditions.ClientAppTypes, ","))
-			}
-			if len(p.Conditions.UserRiskLevels) > 0 || len(p.Conditions.SignInRiskLevels) > 0 {
-				out = append(out, "limited to risk levels")
-			}
-			return out
+			return append(out, noRiskCondition(p)...)
 		},
-		"The enabled policy %q requires MFA for all users and all cloud apps, excluding only break-glass accounts.",
-		"No enabled conditional access policy requires MFA for all users and all cloud apps")
+		passMsg: "The enabled policy %q requires MFA for all users and all cloud apps, excluding only the allowed accounts.",
+		failMsg: "No enabled conditional access policy requires MFA for all users, all cloud apps and every condition",
+	})
 }
 
+// ScubaGear MS.AAD.3.1v1: phishing-resistant MFA for all users. Only the
+// built-in "Phishing-resistant MFA" strength counts: a custom strength may
+// allow weaker methods, and the built-in mfa control allows any method.
+func evalPhishingResistantMFA(e *evaluation) result {
+	return e.caCheck(caRequirement{
+		scubaID:  "MS.AAD.3.1v1",
+		relevant: requiresMFA,
+		want: func(p *caPolicy) []string {
+			var out []string
+			switch {
+			case !strings.EqualFold(p.AuthenticationStrengthID, phishingResistantStrengthID):
+				g := "grant: "
+				if p.AuthenticationStrengthID != "" {
+					g += "authentication strength " + p.AuthenticationStrengthID + " is not the built-in Phishing-resistant MFA strength (" + phishingResistantStrengthID + ")"
+				} else {
+					g += "no authentication strength (the built-in mfa control accepts methods that are not phishing-resistant)"
+				}
+				out = append(out, g)
+			case !requiresMFA(p):
+				out = append(out, "grant: the phishing-resistant strength is ORed with other controls")
+			}
+			return append(out, noRiskCondition(p)...)
+		},
+		passMsg: "The enabled policy %q requires the built-in Phishing-resistant MFA authentication strength for all users and all cloud apps.",
+		failMsg: "No enabled conditional access policy requires the Phishing-resistant MFA authentication strength for all users, all cloud apps and every condition",
+	})
+}
+
+// CIS 5.2.2.3, ScubaGear MS.AAD.1.1v1: block legacy authentication.
 func evalBlockLegacyAuth(e *evaluation) result {
-	legacy := func(p *graph.ConditionalAccessPolicy) bool {
-		return containsFold(p.Conditions.ClientAppTypes, "exchangeActiveSync") && containsFold(p.Conditions.ClientAppTypes, "other")
-	}
-	return e.caCheck(
-		func(p *graph.ConditionalAccessPolicy) bool {
-			return grants(p, "block") && len(p.Conditions.ClientAppTypes) > 0
-		},
-		func(p *graph.ConditionalAccessPolicy) []string {
+	return e.caCheck(caRequirement{
+		scubaID:        "MS.AAD.1.1v1",
+		skipClientApps: true,
+		relevant:       func(p *caPolicy) bool { return grantsControl(p, "block") && len(p.ClientAppTypes) > 0 },
+		want: func(p *caPolicy) []string {
 			var out []string
-			if !grants(p, "block") {
-				out = append(out, "grant is not block")
+			if !onlyBlock(p) {
+				out = append(out, "grant: is not block")
 			}
-			if !legacy(p) {
-				out = append(out, "client app types do not include exchangeActiveSync and other")
+			if !containsFold(p.ClientAppTypes, "exchangeActiveSync") || !containsFold(p.ClientAppTypes, "other") {
+				out = append(out, "client apps: do not include exchangeActiveSync and other")
 			}
-			return out
+			return append(out, noRiskCondition(p)...)
 		},
-		"The enabled policy %q blocks legacy authentication (exchangeActiveSync and other clients) for all users and all cloud apps.",
-		"No enabled conditional access policy blocks legacy authentication for all users and all cloud apps")
+		passMsg: "The enabled policy %q blocks legacy authentication (exchangeActiveSync and other clients) for all users and all cloud apps.",
+		failMsg: "No enabled conditional access policy blocks legacy authentication for all users, all cloud apps and every condition",
+	})
 }
 
+// riskOnly says what is wrong with a risk policy's own condition: the
+// levels it must cover, and no other risk condition narrowing it.
+func riskOnly(p *caPolicy, user bool, levels []string) []string {
+	have, other, what := p.SignInRiskLevels, p.UserRiskLevels, "sign-in"
+	if user {
+		have, other, what = p.UserRiskLevels, p.SignInRiskLevels, "user"
+	}
+	var out []string
+	for _, l := range levels {
+		if !containsFold(have, l) {
+			out = append(out, what+" risk levels do not include "+l)
+		}
+	}
+	if len(other) > 0 {
+		out = append(out, "risk: also limited by the other risk condition")
+	}
+	return out
+}
+
+// everyTime: CIS's remediation for its risk policies sets the session's
+// sign-in frequency to "Every time" (frequencyInterval everyTime,
+// https://learn.microsoft.com/en-us/graph/api/resources/signinfrequencysessioncontrol),
+// so the risk is re-evaluated at each sign-in.
+func everyTime(p *caPolicy) []string {
+	if !strings.EqualFold(p.SignInFrequency, "everyTime") {
+		return []string{"session: sign-in frequency is not every time"}
+	}
+	return nil
+}
+
+// CIS 5.2.2.6: high user risk requires MFA and a password change (AND).
 func evalUserRiskPolicy(e *evaluation) result {
-	return e.riskLicenceGap(evalUserRiskPolicyConfig(e))
+	return e.caCheck(caRequirement{
+		relevant: func(p *caPolicy) bool { return len(p.UserRiskLevels) > 0 },
+		want: func(p *caPolicy) []string {
+			out := riskOnly(p, true, []string{"high"})
+			if !(grantsControl(p, "passwordChange") && requiresMFA(p)) {
+				out = append(out, "grant: is not MFA and password change (AND)")
+			}
+			return append(out, everyTime(p)...)
+		},
+		passMsg: "The enabled policy %q requires MFA and a password change for high-risk users (CIS 5.2.2.6).",
+		failMsg: "No enabled conditional access policy requires MFA and a password change for high-risk users",
+	})
 }
 
-func evalUserRiskPolicyConfig(e *evaluation) result {
-	ok := func(p *graph.ConditionalAccessPolicy) bool {
-		return grants(p, "block") || (grants(p, "passwordChange") && requiresMFA(p))
-	}
-	return e.caCheck(
-		func(p *graph.ConditionalAccessPolicy) bool { return len(p.Conditions.UserRiskLevels) > 0 },
-		func(p *graph.ConditionalAccessPolicy) []string {
-			var out []string
-			if !containsFold(p.Conditions.UserRiskLevels, "high") {
-				out = append(out, "user risk levels do not include high")
-			}
-			if !ok(p) {
-				out = append(out, "grant is neither block nor password change with MFA")
+// ScubaGear MS.AAD.2.1v1: "Users detected as high risk SHALL be blocked."
+func evalUserRiskBlock(e *evaluation) result {
+	return e.caCheck(caRequirement{
+		scubaID:  "MS.AAD.2.1v1",
+		relevant: func(p *caPolicy) bool { return len(p.UserRiskLevels) > 0 },
+		want: func(p *caPolicy) []string {
+			out := riskOnly(p, true, []string{"high"})
+			if !onlyBlock(p) {
+				out = append(out, "grant: is not block (MFA or a password change lets a high-risk user in)")
 			}
 			return out
 		},
-		"The enabled policy %q blocks or forces a secure password change for high-risk users.",
-		"No enabled conditional access policy blocks high-risk users or requires a password change with MFA")
+		passMsg: "The enabled policy %q blocks high-risk users (ScubaGear MS.AAD.2.1v1).",
+		failMsg: "No enabled conditional access policy blocks high-risk users",
+	})
 }
 
+// CIS 5.2.2.7: sign-in risk high and medium require MFA.
 func evalSignInRiskPolicy(e *evaluation) result {
-	return e.riskLicenceGap(evalSignInRiskPolicyConfig(e))
-}
-
-func evalSignInRiskPolicyConfig(e *evaluation) result {
 	levels := []string{"high"}
 	if e.opt.RequireMediumSignIn {
 		levels = append(levels, "medium")
 	}
-	pols, err := e.getCAPolicies()
-	if err != nil {
-		return unknown("conditional access policies (GET /identity/conditionalAccess/policies; Microsoft Entra ID P1)", err)
-	}
-	bg, _ := e.getBreakGlass()
-	covered := map[string]string{}
-	var objs []object
-	for _, p := range pols {
-		if len(p.Conditions.SignInRiskLevels) == 0 {
-			continue
-		}
-		problems := e.scopeProblems(p, bg)
-		if !grants(p, "block") && !requiresMFA(p) {
-			problems = append(problems, "grant is neither block nor MFA")
-		}
-		if len(problems) > 0 {
-			objs = append(objs, object{Type: "conditional_access_policy", Name: p.DisplayName, Detail: strings.Join(problems, "; ")})
-			continue
-		}
-		for _, l := range p.Conditions.SignInRiskLevels {
-			covered[strings.ToLower(l)] = p.DisplayName
-		}
-	}
-	var gaps []string
-	for _, l := range levels {
-		if covered[l] == "" {
-			gaps = append(gaps, l)
-		}
-	}
-	if len(gaps) > 0 {
-		return fail(objs, "No enabled conditional access policy for all users and all cloud apps blocks or requires MFA for sign-in risk %s.", strings.Join(gaps, " and "))
-	}
-	var by []string
-	for _, l := range levels {
-		by = append(by, fmt.Sprintf("%s by %q", l, covered[l]))
-	}
-	return pass("Risky sign-ins are blocked or challenged with MFA for all users: %s.", strings.Join(by, ", "))
+	return e.caCheck(caRequirement{
+		relevant: func(p *caPolicy) bool { return len(p.SignInRiskLevels) > 0 },
+		want: func(p *caPolicy) []string {
+			out := riskOnly(p, false, levels)
+			if !requiresMFA(p) {
+				out = append(out, "grant: does not require MFA")
+			}
+			return append(out, everyTime(p)...)
+		},
+		passMsg: "The enabled policy %q requires MFA for sign-in risk " + strings.Join(levels, " and ") + " (CIS 5.2.2.7).",
+		failMsg: "No enabled conditional access policy requires MFA for sign-in risk " + strings.Join(levels, " and "),
+	})
+}
+
+// ScubaGear MS.AAD.2.3v1: "Sign-ins detected as high risk SHALL be blocked."
+func evalSignInRiskBlock(e *evaluation) result {
+	return e.caCheck(caRequirement{
+		scubaID:  "MS.AAD.2.3v1",
+		relevant: func(p *caPolicy) bool { return len(p.SignInRiskLevels) > 0 },
+		want: func(p *caPolicy) []string {
+			out := riskOnly(p, false, []string{"high"})
+			if !onlyBlock(p) {
+				out = append(out, "grant: is not block (MFA lets a high-risk sign-in through)")
+			}
+			return out
+		},
+		passMsg: "The enabled policy %q blocks high-risk sign-ins (ScubaGear MS.AAD.2.3v1).",
+		failMsg: "No enabled conditional access policy blocks high-risk sign-ins",
+	})
 }
 
 func evalSecurityDefaults(e *evaluation) result {
@@ -260,7 +297,7 @@ func evalSecurityDefaults(e *evaluation) result {
 	var enabled []string
 	for _, p := range pols {
 		if p.State == "enabled" {
-			enabled = append(enabled, p.DisplayName)
+			enabled = append(enabled, p.Name)
 		}
 	}
 	obj := []object{{Type: "security_defaults", Name: sd.DisplayName, Detail: fmt.Sprintf("isEnabled=%t", sd.IsEnabled)}}
@@ -295,21 +332,6 @@ func (e *evaluation) getRiskyUsers() ([]*graph.RiskyUser, error) {
 		})
 		return out, err
 	})
-}
-
-// riskLicenceGap turns a failing risk policy control into unknown when the
-// tenant has no Microsoft Entra ID P2: risk conditions cannot be used at all
-// then, which is a licence question rather than a configuration one.
-func (e *evaluation) riskLicenceGap(r result) result {
-	if r.Status != statusFail {
-		return r
-	}
-	if _, err := e.getRiskyUsers(); errors.Is(err, graph.ErrLicence) {
-		u := unknown("risk-based conditional access (user and sign-in risk conditions need Microsoft Entra ID P2)", err)
-		u.Objects = r.Objects
-		return u
-	}
-	return r
 }
 
 // evalRiskyUsers evaluates the part of CIS 5.2.6.1 (a manual review) that a

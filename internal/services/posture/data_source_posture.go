@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -18,8 +19,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/cmdletref"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 )
+
+// defaultRetentionRecordTypes are the record types audit-log-retention
+// requires by default: the Exchange, SharePoint and Microsoft Entra ID
+// activity an investigation starts from.
+var defaultRetentionRecordTypes = []string{"ExchangeAdmin", "ExchangeItem", "ExchangeItemGroup", "SharePoint", "SharePointFileOperation",
+	"AzureActiveDirectory", "AzureActiveDirectoryStsLogon"}
+
+// capExclusionPolicies are the ScubaGear policies this data source checks
+// whose exclusion type is CapExclusions (the baseline's
+// "<!--ExclusionType: CapExclusions-->" marker).
+var capExclusionPolicies = []string{"MS.AAD.1.1v1", "MS.AAD.2.1v1", "MS.AAD.2.3v1", "MS.AAD.3.1v1", "MS.AAD.3.2v2"}
 
 var _ datasource.DataSourceWithConfigure = &postureDataSource{}
 
@@ -84,6 +97,22 @@ func (d *postureDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				ElementType:         types.StringType, Optional: true,
 				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(accountRe, "must be an object id (GUID) or a user principal name"))},
 			},
+			"cap_exclusions": schema.MapNestedAttribute{
+				MarkdownDescription: "ScubaGear's conditional access policy exclusions (`CapExclusions` in a ScubaGear configuration file), keyed by the ScubaGear policy id: " + quoteList(capExclusionPolicies) + ". `users` and `groups` are object ids a policy checked against that id may exclude, on top of `break_glass_accounts`; a policy that excludes anyone else fails with the extra principals named. CIS controls allow only `break_glass_accounts`.",
+				Optional:            true,
+				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.OneOf(capExclusionPolicies...))},
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"users": schema.SetAttribute{MarkdownDescription: "User object ids the policy may exclude.", ElementType: types.StringType, Optional: true,
+						Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(guidRe, "must be an object id (GUID)"))}},
+					"groups": schema.SetAttribute{MarkdownDescription: "Group object ids the policy may exclude.", ElementType: types.StringType, Optional: true,
+						Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(guidRe, "must be an object id (GUID)"))}},
+				}},
+			},
+			"audit_retention_record_types": schema.SetAttribute{
+				MarkdownDescription: "The record types (`RecordTypes` of `New-UnifiedAuditLogRetentionPolicy`, the `AuditLogRecordType` names) `" + ctlAuditLogRetention + "` requires a retention policy for. Default " + quoteList(defaultRetentionRecordTypes) + ".",
+				ElementType:         types.StringType, Optional: true,
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(cmdletref.AuditLogRecordTypes...))},
+			},
 			"minimum_audit_log_age_days": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("The shortest per-mailbox `AuditLogAgeLimit` that passes `%s`, in days (1 to %d). Default %d (CIS 6.1.2).", ctlMailboxAuditSettings, maxAuditAgeDays, defaultMinAuditAgeDays),
 				Optional:            true,
@@ -101,7 +130,7 @@ func (d *postureDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			},
 			"encryption_required_domains": domains("Recipient domains whose mail the organization must encrypt (`" + ctlEncryptionRules + "`); none by default."),
 			"require_medium_sign_in_risk": schema.BoolAttribute{
-				MarkdownDescription: "Whether `" + ctlSignInRiskPolicy + "` also requires medium sign-in risk to be blocked or challenged with MFA (CIS 5.2.2.7 asks for high and medium; ScubaGear MS.AAD.2.3 for high). Default `true`.",
+				MarkdownDescription: "Whether `" + ctlSignInRiskPolicy + "` also requires medium sign-in risk to be challenged with MFA (CIS 5.2.2.7 asks for high and medium; ScubaGear MS.AAD.2.3v1, a block of high-risk sign-ins, is the separate control `" + ctlSignInRiskBlock + "`). Default `true`.",
 				Optional:            true,
 			},
 			"risky_user_level": schema.StringAttribute{
@@ -195,6 +224,14 @@ func optionsFrom(ctx context.Context, m *postureModel, diags *diag.Diagnostics) 
 		RiskyUserLevel:       defaultRiskyUserLevel,
 		ScanInboxRules:       m.ScanInboxRules.ValueBool(),
 		InboxRuleConcurrency: defaultInboxRuleConcurrency,
+		CapExclusions:        map[string]capExclusion{},
+		RetentionRecordTypes: defaultRetentionRecordTypes,
+	}
+	if rt := strs(ctx, m.AuditRetentionRecordTypes, diags); len(rt) > 0 {
+		opt.RetentionRecordTypes = rt
+	}
+	for id, x := range m.CapExclusions {
+		opt.CapExclusions[id] = capExclusion{Users: strs(ctx, x.Users, diags), Groups: strs(ctx, x.Groups, diags)}
 	}
 	ids := strs(ctx, m.Controls, diags)
 	if m.Controls.IsNull() {
@@ -312,6 +349,11 @@ type evidenceModel struct {
 	ObjectsTotal types.Int64   `tfsdk:"objects_total"`
 }
 
+type capExclusionModel struct {
+	Users  types.Set `tfsdk:"users"`
+	Groups types.Set `tfsdk:"groups"`
+}
+
 type resultModel struct {
 	ID            types.String  `tfsdk:"id"`
 	Title         types.String  `tfsdk:"title"`
@@ -322,24 +364,26 @@ type resultModel struct {
 }
 
 type postureModel struct {
-	ID                                types.String  `tfsdk:"id"`
-	Controls                          types.Set     `tfsdk:"controls"`
-	ForwardingAllowedDomains          types.Set     `tfsdk:"forwarding_allowed_domains"`
-	ForwardingAllowedOutboundPolicies types.Set     `tfsdk:"forwarding_allowed_outbound_policies"`
-	BreakGlassAccounts                types.Set     `tfsdk:"break_glass_accounts"`
-	MinimumAuditLogAgeDays            types.Int64   `tfsdk:"minimum_audit_log_age_days"`
-	MailboxAuditActions               types.String  `tfsdk:"mailbox_audit_actions"`
-	MinimumAuditLogRetention          types.String  `tfsdk:"minimum_audit_log_retention"`
-	EncryptionRequiredDomains         types.Set     `tfsdk:"encryption_required_domains"`
-	RequireMediumSignInRisk           types.Bool    `tfsdk:"require_medium_sign_in_risk"`
-	RiskyUserLevel                    types.String  `tfsdk:"risky_user_level"`
-	ScanInboxRules                    types.Bool    `tfsdk:"scan_inbox_rules"`
-	InboxRuleConcurrency              types.Int64   `tfsdk:"inbox_rule_concurrency"`
-	Results                           []resultModel `tfsdk:"results"`
-	Statuses                          types.Map     `tfsdk:"statuses"`
-	PassCount                         types.Int64   `tfsdk:"pass_count"`
-	FailCount                         types.Int64   `tfsdk:"fail_count"`
-	UnknownCount                      types.Int64   `tfsdk:"unknown_count"`
-	FailedControls                    types.List    `tfsdk:"failed_controls"`
-	UnknownControls                   types.List    `tfsdk:"unknown_controls"`
+	ID                                types.String                 `tfsdk:"id"`
+	Controls                          types.Set                    `tfsdk:"controls"`
+	ForwardingAllowedDomains          types.Set                    `tfsdk:"forwarding_allowed_domains"`
+	ForwardingAllowedOutboundPolicies types.Set                    `tfsdk:"forwarding_allowed_outbound_policies"`
+	BreakGlassAccounts                types.Set                    `tfsdk:"break_glass_accounts"`
+	CapExclusions                     map[string]capExclusionModel `tfsdk:"cap_exclusions"`
+	AuditRetentionRecordTypes         types.Set                    `tfsdk:"audit_retention_record_types"`
+	MinimumAuditLogAgeDays            types.Int64                  `tfsdk:"minimum_audit_log_age_days"`
+	MailboxAuditActions               types.String                 `tfsdk:"mailbox_audit_actions"`
+	MinimumAuditLogRetention          types.String                 `tfsdk:"minimum_audit_log_retention"`
+	EncryptionRequiredDomains         types.Set                    `tfsdk:"encryption_required_domains"`
+	RequireMediumSignInRisk           types.Bool                   `tfsdk:"require_medium_sign_in_risk"`
+	RiskyUserLevel                    types.String                 `tfsdk:"risky_user_level"`
+	ScanInboxRules                    types.Bool                   `tfsdk:"scan_inbox_rules"`
+	InboxRuleConcurrency              types.Int64                  `tfsdk:"inbox_rule_concurrency"`
+	Results                           []resultModel                `tfsdk:"results"`
+	Statuses                          types.Map                    `tfsdk:"statuses"`
+	PassCount                         types.Int64                  `tfsdk:"pass_count"`
+	FailCount                         types.Int64                  `tfsdk:"fail_count"`
+	UnknownCount                      types.Int64                  `tfsdk:"unknown_count"`
+	FailedControls                    types.List                   `tfsdk:"failed_controls"`
+	UnknownControls                   types.List                   `tfsdk:"unknown_controls"`
 }

@@ -1,6 +1,7 @@
 package posture_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -24,7 +25,7 @@ const postureDS = "data.m365harden_posture.this"
 const (
 	noAuditBypassDefault    = "pass"
 	auditRetentionDefault   = "fail"
-	auditRetentionNoLicence = "fail"
+	auditRetentionNoLicence = "unknown"
 )
 
 // breakGlassID is the emergency-access account the tests' policies exclude.
@@ -48,9 +49,12 @@ func defaultStatuses() map[string]string {
 		"encryption-rules":              "pass",
 		"irm-prerequisites":             "pass",
 		"ca-mfa-all-users":              "fail",
+		"ca-phishing-resistant-mfa":     "fail",
 		"ca-block-legacy-auth":          "fail",
 		"ca-user-risk-policy":           "fail",
+		"ca-user-risk-block":            "fail",
 		"ca-sign-in-risk-policy":        "fail",
+		"ca-sign-in-risk-block":         "fail",
 		"security-defaults":             "pass",
 		"review-risky-users":            "pass",
 	}
@@ -193,19 +197,22 @@ func harden(t *testing.T, tn *acctest.Tenant) {
 		"NotifyOutboundSpam": true, "NotifyOutboundSpamRecipients": []string{"secops@contoso.com"},
 		"BccSuspiciousOutboundMail": true, "BccSuspiciousOutboundAdditionalRecipients": []string{"secops@contoso.com"}})
 	tn.Compliance(t, "New-UnifiedAuditLogRetentionPolicy", map[string]any{"Name": "Keep a year", "Priority": 1, "RetentionDuration": "TwelveMonths",
-		"RecordTypes": []string{"ExchangeAdmin", "ExchangeItem", "AzureActiveDirectory", "SharePoint"}})
+		"RecordTypes": []string{"ExchangeAdmin", "ExchangeItem", "ExchangeItemGroup", "SharePoint", "SharePointFileOperation", "AzureActiveDirectory", "AzureActiveDirectoryStsLogon"}})
 	graphRequest(t, tn, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false})
 	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Require MFA for all users", allUsers(nil),
 		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}))
 	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Block legacy authentication",
 		allUsers(map[string]any{"clientAppTypes": []string{"exchangeActiveSync", "other"}}),
 		map[string]any{"operator": "OR", "builtInControls": []string{"block"}}))
-	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("High user risk: secure password change",
-		allUsers(map[string]any{"userRiskLevels": []string{"high"}}),
-		map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}}))
-	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Risky sign-ins: MFA",
-		allUsers(map[string]any{"signInRiskLevels": []string{"high", "medium"}}),
-		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}))
+	everyTime := map[string]any{"signInFrequency": map[string]any{"isEnabled": true, "frequencyInterval": "everyTime", "authenticationType": "primaryAndSecondaryAuthentication"}}
+	userRisk := caPolicy("High user risk: secure password change", allUsers(map[string]any{"userRiskLevels": []string{"high"}}),
+		map[string]any{"operator": "AND", "builtInControls": []string{"mfa", "passwordChange"}})
+	userRisk["sessionControls"] = everyTime
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", userRisk)
+	signInRisk := caPolicy("Risky sign-ins: MFA", allUsers(map[string]any{"signInRiskLevels": []string{"high", "medium"}}),
+		map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}})
+	signInRisk["sessionControls"] = everyTime
+	graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", signInRisk)
 }
 
 func postureConfig(tn *acctest.Tenant, args string) string {
@@ -254,8 +261,8 @@ func TestAccPostureDataSource_defaultTenant(t *testing.T) {
 func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 	order := []string{"mailbox-auditing-default", "mailbox-audit-settings", "no-audit-bypass", "unified-audit-log", "audit-log-retention",
 		"remote-domain-auto-forwarding", "outbound-spam-auto-forwarding", "transport-rule-forwarding", "mailbox-external-forwarding",
-		"outbound-spam-notifications", "alert-policies", "encryption-rules", "irm-prerequisites", "ca-mfa-all-users", "ca-block-legacy-auth",
-		"ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults", "review-risky-users"}
+		"outbound-spam-notifications", "alert-policies", "encryption-rules", "irm-prerequisites", "ca-mfa-all-users", "ca-phishing-resistant-mfa", "ca-block-legacy-auth",
+		"ca-user-risk-policy", "ca-user-risk-block", "ca-sign-in-risk-policy", "ca-sign-in-risk-block", "security-defaults", "review-risky-users"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -389,14 +396,17 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 	tn := noPremiumTenant(t)
 	seedMailboxes(t, tn, 3)
 	want := with(defaultStatuses(), map[string]string{
-		"ca-mfa-all-users":       "unknown",
-		"ca-block-legacy-auth":   "unknown",
-		"ca-user-risk-policy":    "unknown",
-		"ca-sign-in-risk-policy": "unknown",
-		"review-risky-users":     "unknown",
-		"audit-log-retention":    auditRetentionNoLicence,
+		"ca-mfa-all-users":          "unknown",
+		"ca-phishing-resistant-mfa": "unknown",
+		"ca-block-legacy-auth":      "unknown",
+		"ca-user-risk-policy":       "unknown",
+		"ca-user-risk-block":        "unknown",
+		"ca-sign-in-risk-policy":    "unknown",
+		"ca-sign-in-risk-block":     "unknown",
+		"review-risky-users":        "unknown",
+		"audit-log-retention":       auditRetentionNoLicence,
 	})
-	licence := regexp.MustCompile(`licence does not include`)
+	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -404,7 +414,9 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{expectStatuses(want)},
 			Check: resource.ComposeTestCheckFunc(
 				expectReason("ca-mfa-all-users", "missing_licence", licence),
-				expectReason("ca-sign-in-risk-policy", "missing_licence", licence),
+				expectReason("ca-sign-in-risk-policy", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2`)),
+				expectReason("ca-user-risk-block", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2 .*"Requires a Microsoft Entra ID P2 license"`)),
+				expectReason("audit-log-retention", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Purview Audit \(Premium\).*MS.SECURITYSUITE.5.2v1`)),
 				expectReason("review-risky-users", "missing_licence", regexp.MustCompile(`P2`)),
 				// Without conditional access, security defaults are the
 				// protection: on → pass.
@@ -550,6 +562,71 @@ func TestAccPostureDataSource_rulesAlertsEncryption(t *testing.T) {
 					"transport-rule-forwarding": "fail", "encryption-rules": "pass", "irm-prerequisites": "fail", "alert-policies": "fail",
 				})},
 				Check: expectEvidence("irm-prerequisites", "Encrypt to the bank", regexp.MustCompile(`applies encryption`), nil),
+			},
+		},
+	})
+}
+
+// TestAccPostureDataSource_conditionsAndExclusions: a ScubaGear tenant's
+// policies read through Graph. The phishing-resistant strength passes
+// MS.AAD.3.1v1 and a group excluded from the high-user-risk block passes
+// only while cap_exclusions allows it for MS.AAD.2.1v1; a location
+// exclusion added out of band fails the policy, naming the condition.
+func TestAccPostureDataSource_conditionsAndExclusions(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	const group = "0a0b0c0d-0000-4000-8000-00000000000a"
+	controls := `  controls = ["ca-phishing-resistant-mfa", "ca-user-risk-block", "ca-user-risk-policy"]
+  break_glass_accounts = ["` + breakGlassID + `"]`
+	withExclusions := controls + `
+  cap_exclusions = {
+    "MS.AAD.2.1v1" = { groups = ["` + group + `"] }
+  }`
+	var phishID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					code, out, err := tn.Sim.GraphRequest(tn.ID, "POST", "/identity/conditionalAccess/policies", caPolicy("Phishing-resistant MFA", allUsers(nil),
+						map[string]any{"operator": "OR", "authenticationStrength": map[string]any{"id": "00000000-0000-0000-0000-000000000004"}}))
+					if err != nil || code != 201 {
+						t.Fatalf("%d %s %v", code, out, err)
+					}
+					var created struct {
+						ID string `json:"id"`
+					}
+					if err := json.Unmarshal(out, &created); err != nil || created.ID == "" {
+						t.Fatalf("created policy: %s %v", out, err)
+					}
+					phishID = created.ID
+					block := allUsers(map[string]any{"userRiskLevels": []string{"high"}})
+					block["users"] = map[string]any{"includeUsers": []string{"All"}, "excludeUsers": []string{breakGlassID}, "excludeGroups": []string{group}}
+					graphRequest(t, tn, "POST", "/identity/conditionalAccess/policies", caPolicy("Block high-risk users", block,
+						map[string]any{"operator": "OR", "builtInControls": []string{"block"}}))
+				},
+				Config: postureConfig(tn, withExclusions),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"ca-phishing-resistant-mfa": "pass", "ca-user-risk-block": "pass", "ca-user-risk-policy": "fail",
+				})},
+				Check: expectEvidence("ca-user-risk-policy", "Block high-risk users", regexp.MustCompile(`grant: is not MFA and password change \(AND\)`), nil),
+			},
+			{
+				Config: postureConfig(tn, controls),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"ca-phishing-resistant-mfa": "pass", "ca-user-risk-block": "fail", "ca-user-risk-policy": "fail",
+				})},
+				Check: expectEvidence("ca-user-risk-block", "Block high-risk users", regexp.MustCompile(`users: excludes groups beyond the allowed exclusions: `+group), nil),
+			},
+			{
+				PreConfig: func() {
+					graphRequest(t, tn, "PATCH", "/identity/conditionalAccess/policies/"+phishID, map[string]any{"conditions": allUsers(map[string]any{
+						"locations": map[string]any{"includeLocations": []string{"All"}, "excludeLocations": []string{"AllTrusted"}}})})
+				},
+				Config: postureConfig(tn, withExclusions),
+				ConfigStateChecks: []statecheck.StateCheck{expectStatuses(map[string]string{
+					"ca-phishing-resistant-mfa": "fail", "ca-user-risk-block": "pass", "ca-user-risk-policy": "fail",
+				})},
+				Check: expectEvidence("ca-phishing-resistant-mfa", "Phishing-resistant MFA", regexp.MustCompile(`^locations: excludes AllTrusted$`), nil),
 			},
 		},
 	})

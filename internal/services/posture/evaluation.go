@@ -111,6 +111,16 @@ type options struct {
 	ScanInboxRules        bool
 	InboxRuleConcurrency  int
 	ForwardingFullListing bool // set by the evaluation: the mailbox listing is shared
+	// CapExclusions are the ScubaGear CapExclusions by policy id
+	// (MS.AAD.1.1v1, ...): users and groups (object ids) a policy may exclude.
+	CapExclusions map[string]capExclusion
+	// RetentionRecordTypes are the record types audit-log-retention requires.
+	RetentionRecordTypes []string
+}
+
+// capExclusion is one ScubaGear CapExclusions entry.
+type capExclusion struct {
+	Users, Groups []string
 }
 
 // lazy is a value fetched once and shared by the controls that need it.
@@ -144,7 +154,8 @@ type evaluation struct {
 	forwarders       lazy[[]*exchange.Mailbox]
 	bypass           lazy[[]object]
 	retention        lazy[[]exchange.Object]
-	caPolicies       lazy[[]*graph.ConditionalAccessPolicy]
+	caPolicies       lazy[[]*caPolicy]
+	plans            lazy[map[string]bool]
 	breakGlass       lazy[map[string]bool]
 	securityDefaults lazy[*graph.SecurityDefaults]
 	riskyUsers       lazy[[]*graph.RiskyUser]
@@ -172,7 +183,10 @@ func evaluate(ctx context.Context, c *clients.Set, opt options) []controlResult 
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r := ctl.eval(e)
+			r, licensed := e.licensed(ctl)
+			if licensed {
+				r = ctl.eval(e)
+			}
 			if ctx.Err() != nil && r.Status == statusUnknown {
 				r.Summary = "Could not evaluate: " + ctx.Err().Error()
 			}
@@ -298,4 +312,42 @@ func missing(have, want []string) []string {
 		}
 	}
 	return out
+}
+
+// getPlans returns the service plans provisioned in the tenant's live
+// subscriptions (GET /subscribedSkus, provisioningStatus "Success" only).
+func (e *evaluation) getPlans() (map[string]bool, error) {
+	return e.plans.get(func() (map[string]bool, error) {
+		skus, err := e.c.Graph.ListSubscribedSkus(e.ctx)
+		if err != nil {
+			return nil, err
+		}
+		return graph.ActivePlans(skus), nil
+	})
+}
+
+// licensed checks the licence a control's requirement depends on before
+// the control runs. A tenant without it gets "not licensed: <licence>"
+// (unknown, missing_licence) with the requirement's own wording; when the
+// subscriptions cannot be read, the control is unknown with the permission
+// to grant, never reported as unlicensed.
+func (e *evaluation) licensed(ctl control) (result, bool) {
+	if ctl.Licence == nil {
+		return result{}, true
+	}
+	plans, err := e.getPlans()
+	if err != nil {
+		r := unknown("the tenant's licences (GET /subscribedSkus)", err)
+		if errors.Is(err, graph.ErrForbidden) {
+			r.Summary = fmt.Sprintf("Could not check the licence %s needs (%s): GET /subscribedSkus needs the Microsoft Graph application permission LicenseAssignment.Read.All (or Organization.Read.All, Directory.Read.All) with admin consent. %v", ctl.ID, ctl.Licence.Name, err)
+		}
+		return r, false
+	}
+	for _, p := range ctl.Licence.Plans {
+		if plans[strings.ToLower(p)] {
+			return result{}, true
+		}
+	}
+	return result{Status: statusUnknown, Reason: reasonLicence,
+		Summary: fmt.Sprintf("not licensed: %s (no subscription has the service plan %s provisioned). %s", ctl.Licence.Name, strings.Join(ctl.Licence.Plans, " or "), ctl.Licence.Wording)}, false
 }

@@ -130,13 +130,13 @@ func TestEvaluationRequestCounts(t *testing.T) {
 	if n := sim.Stats().Requests(m365sim.EndpointCompliance, ""); n > 2 {
 		t.Errorf("Security & Compliance: %d requests, want at most 2 (alerts, retention)", n)
 	}
-	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers"} {
+	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers", "GET /v1.0/subscribedSkus"} {
 		if n := sim.Stats().Requests(m365sim.EndpointGraph, op); n != 1 {
 			t.Errorf("%s: %d requests, want 1", op, n)
 		}
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 3 {
-		t.Errorf("Graph: %d requests, want 3", n)
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 4 {
+		t.Errorf("Graph: %d requests, want 4 (the licences read once for every control)", n)
 	}
 }
 
@@ -286,8 +286,8 @@ func TestEvaluationBreakGlass(t *testing.T) {
 		details[o.Name] = o.Detail
 	}
 	if !strings.Contains(details["MFA report-only"], "state is enabledForReportingButNotEnforced") ||
-		!strings.Contains(details["MFA but not for a group"], "excludes groups: 0a0b0c0d-0000-4000-8000-00000000000a") ||
-		!strings.Contains(details["MFA for all"], "excludes users not in break_glass_accounts: "+bg) {
+		!strings.Contains(details["MFA but not for a group"], "excludes groups beyond the allowed exclusions: 0a0b0c0d-0000-4000-8000-00000000000a") ||
+		!strings.Contains(details["MFA for all"], "excludes users beyond the allowed exclusions: "+bg) {
 		t.Errorf("evidence: %+v", r.Objects)
 	}
 
@@ -377,9 +377,10 @@ func TestEvaluationForwardingAddressInternal(t *testing.T) {
 	}
 }
 
-// TestEvaluationP1Only: with Entra ID P1 but not P2, conditional access is
-// evaluated, but risk conditions cannot exist: the risk policy controls and
-// the risky user review are unknown with a licence reason.
+// TestEvaluationP1Only: with Entra ID P1 but not P2 (read from
+// subscribedSkus), conditional access is evaluated, but risk conditions
+// cannot exist: the risk policy controls and the risky user review are
+// "not licensed" without calling the P2 APIs.
 func TestEvaluationP1Only(t *testing.T) {
 	fx := m365sim.DefaultFixture()
 	fx.Tenants[0].Licences = m365sim.Licences{EntraIDP1: true}
@@ -391,19 +392,78 @@ func TestEvaluationP1Only(t *testing.T) {
 	wireaudit.Audit(t, sim)
 	set := newSetRetries(t, sim, 3)
 	opt := defaultOptions()
-	opt.Controls = map[string]bool{ctlMFAAllUsers: true, ctlBlockLegacyAuth: true, ctlUserRiskPolicy: true, ctlSignInRiskPolicy: true, ctlReviewSignInsAndRiskyUsers: true, ctlSecurityDefaults: true}
+	opt.Controls = map[string]bool{ctlMFAAllUsers: true, ctlBlockLegacyAuth: true, ctlUserRiskPolicy: true, ctlSignInRiskPolicy: true, ctlReviewSignInsAndRiskyUsers: true, ctlSecurityDefaults: true,
+		ctlUserRiskBlock: true, ctlSignInRiskBlock: true, ctlPhishingResistantMFA: true}
 	rs := evaluate(t.Context(), set, opt)
 	want := map[string]string{ctlMFAAllUsers: statusFail, ctlBlockLegacyAuth: statusFail, ctlUserRiskPolicy: statusUnknown,
-		ctlSignInRiskPolicy: statusUnknown, ctlReviewSignInsAndRiskyUsers: statusUnknown, ctlSecurityDefaults: statusPass}
+		ctlSignInRiskPolicy: statusUnknown, ctlReviewSignInsAndRiskyUsers: statusUnknown, ctlSecurityDefaults: statusPass,
+		ctlUserRiskBlock: statusUnknown, ctlSignInRiskBlock: statusUnknown, ctlPhishingResistantMFA: statusFail}
 	for _, r := range rs {
 		if r.Status != want[r.ID] {
 			t.Errorf("%s: %s, want %s: %s", r.ID, r.Status, want[r.ID], r.Summary)
 		}
-		if r.Status == statusUnknown && (r.Reason != reasonLicence || !strings.Contains(r.Summary, "P2")) {
+		if r.Status == statusUnknown && (r.Reason != reasonLicence || !strings.HasPrefix(r.Summary, "not licensed: Microsoft Entra ID P2")) {
 			t.Errorf("%s: reason %s: %s", r.ID, r.Reason, r.Summary)
 		}
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointGraph, "GET /v1.0/identityProtection/riskyUsers"); n != 1 {
-		t.Errorf("riskyUsers: %d requests, want 1 (shared by three controls)", n)
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, "GET /v1.0/identityProtection/riskyUsers"); n != 0 {
+		t.Errorf("riskyUsers: %d requests, want 0 (the licence is known from subscribedSkus)", n)
+	}
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, "GET /v1.0/subscribedSkus"); n != 1 {
+		t.Errorf("subscribedSkus: %d requests, want 1 (shared by every control)", n)
+	}
+}
+
+// TestEvaluationLicencePlans: only provisioned plans of live subscriptions
+// count; a plan still provisioning or a suspended subscription is "not
+// licensed"; without the permission to read subscriptions the control says
+// which permission to grant, never "not licensed".
+func TestEvaluationLicencePlans(t *testing.T) {
+	fx := m365sim.DefaultFixture()
+	fx.Tenants[0].Apps = append(fx.Tenants[0].Apps, m365sim.AppSpec{ClientID: "77777777-2222-4333-8444-555555555555", DisplayName: "no licence read",
+		ClientSecret: "no-licence-read-secret", Permissions: []string{"Policy.Read.All", "IdentityRiskyUser.Read.All", "Exchange.ManageAsApp"},
+		DirectoryRoles: []string{"Global Reader"}})
+	sim, err := m365sim.Start(m365sim.Options{StateDir: t.TempDir(), Fixture: fx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	p2 := m365sim.PlanEntraIDP2
+	p2.ProvisioningStatus = "PendingProvisioning"
+	if err := sim.SetSubscribedSkus(m365sim.DemoTenantID, []m365sim.SubscribedSku{
+		{SkuID: "84a661c4-e949-4bd2-a560-ed7766fcaf2b", SkuPartNumber: "AAD_PREMIUM_P2", Units: 5, Plans: []m365sim.ServicePlan{m365sim.PlanEntraIDP1, p2}},
+		{SkuID: "184efa21-98c3-4e5d-95ab-d07053a96e67", SkuPartNumber: "INFORMATION_PROTECTION_COMPLIANCE", CapabilityStatus: "Suspended", Units: 5, Plans: []m365sim.ServicePlan{m365sim.PlanAdvancedAuditing}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	opt := defaultOptions()
+	opt.Controls = map[string]bool{ctlMFAAllUsers: true, ctlUserRiskBlock: true, ctlAuditLogRetention: true}
+	st := map[string]result{}
+	for _, r := range evaluate(t.Context(), newSetRetries(t, sim, 2), opt) {
+		st[r.ID] = r.result
+	}
+	if r := st[ctlMFAAllUsers]; r.Status != statusFail {
+		t.Errorf("P1 provisioned: %s %s", r.Status, r.Summary)
+	}
+	if r := st[ctlUserRiskBlock]; r.Status != statusUnknown || r.Reason != reasonLicence || !strings.HasPrefix(r.Summary, "not licensed: Microsoft Entra ID P2") {
+		t.Errorf("P2 pending: %s %s %s", r.Status, r.Reason, r.Summary)
+	}
+	if r := st[ctlAuditLogRetention]; r.Status != statusUnknown || r.Reason != reasonLicence || !strings.HasPrefix(r.Summary, "not licensed: Microsoft Purview Audit (Premium)") {
+		t.Errorf("audit subscription suspended: %s %s %s", r.Status, r.Reason, r.Summary)
+	}
+
+	e := sim.Endpoints()
+	noRead, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: "77777777-2222-4333-8444-555555555555", ClientSecret: "no-licence-read-secret"},
+		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 2, MaxRetryWait: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range evaluate(t.Context(), noRead, opt) {
+		if r.Status != statusUnknown || r.Reason != reasonPermission || !strings.Contains(r.Summary, "LicenseAssignment.Read.All") || strings.Contains(r.Summary, "not licensed") {
+			t.Errorf("%s without the permission: %s %s %s", r.ID, r.Status, r.Reason, r.Summary)
+		}
 	}
 }

@@ -1,0 +1,228 @@
+# CIS Microsoft 365 Foundations Benchmark v3.1.0, the level 1 recommendations
+# this provider can set, one block per recommendation with its section number
+# in the comment. `local.claimed_controls` lists the m365harden_posture
+# controls this configuration makes pass; the posture data source at the end
+# checks exactly those. What it cannot set is checked by posture only and
+# listed in the conformance guide (docs/guides/conformance.md).
+#
+# The provider reads its settings from the environment (M365_TENANT_ID,
+# M365_CLIENT_ID, and a credential: see the provider documentation).
+
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    m365harden = {
+      source = "m365harden/m365harden"
+    }
+  }
+}
+
+provider "m365harden" {}
+
+variable "security_contact" {
+  description = "An internal mailbox that receives outbound spam notifications (external recipients stop receiving them once forwarding is blocked)."
+  type        = string
+  default     = "soc@contoso.onmicrosoft.com"
+}
+
+variable "break_glass_accounts" {
+  description = "Object IDs of the emergency-access accounts excluded from every conditional access policy (CIS: \"Break-glass accounts should be excluded from all Conditional Access policies\")."
+  type        = list(string)
+  default     = ["6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"]
+}
+
+variable "enforce_conditional_access" {
+  description = "false keeps the conditional access policies in report-only mode (CIS allows starting there) and security defaults on; the ca-* posture controls fail until this is true, because a report-only policy protects nobody."
+  type        = bool
+  default     = false
+}
+
+locals {
+  ca_state = var.enforce_conditional_access ? "enabled" : "enabledForReportingButNotEnforced"
+
+  # The m365harden_posture controls this configuration sets.
+  claimed_controls = [
+    "mailbox-auditing-default",      # CIS 6.1.1
+    "mailbox-audit-settings",        # CIS 6.1.2
+    "unified-audit-log",             # CIS 3.1.1
+    "outbound-spam-auto-forwarding", # CIS 6.2.1
+    "outbound-spam-notifications",   # CIS 2.1.6
+    "ca-mfa-all-users",              # CIS 5.2.2.1, 5.2.2.2
+    "ca-block-legacy-auth",          # CIS 5.2.2.3
+    "ca-user-risk-policy",           # CIS 5.2.2.6
+    "ca-sign-in-risk-policy",        # CIS 5.2.2.7
+    "security-defaults",             # CIS 5.1.1.1 prefers conditional access
+  ]
+
+  # CIS 6.1.2 (E3): Microsoft's default audit actions plus the ones CIS adds.
+  cis_audit_admin = ["ApplyRecord", "Copy", "Create", "FolderBind", "HardDelete", "Move", "MoveToDeletedItems",
+  "SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"]
+  cis_audit_delegate = ["ApplyRecord", "Create", "FolderBind", "HardDelete", "Move", "MoveToDeletedItems",
+  "SendAs", "SendOnBehalf", "SoftDelete", "Update", "UpdateFolderPermissions", "UpdateInboxRules"]
+  cis_audit_owner = ["ApplyRecord", "Create", "HardDelete", "MailboxLogin", "Move", "MoveToDeletedItems",
+  "SoftDelete", "Update", "UpdateCalendarDelegation", "UpdateFolderPermissions", "UpdateInboxRules"]
+
+  all_users = {
+    include_users = ["All"]
+    exclude_users = var.break_glass_accounts
+  }
+  all_apps = {
+    include_applications = ["All"]
+  }
+}
+
+# --- Auditing -----------------------------------------------------------------
+
+# CIS 6.1.1: AuditDisabled = $false. CIS 3.1.1: audit log search enabled.
+resource "m365harden_audit_configuration" "this" {
+  mailbox_auditing_enabled            = true
+  unified_audit_log_ingestion_enabled = true
+}
+
+# CIS 6.1.2: every user mailbox audits the CIS action lists, with at least
+# 90 days of records. (CIS 6.1.3, the E5 lists, adds MailItemsAccessed and
+# Send: set mailbox_audit_actions = "E5" on the posture data source and add
+# them here on E5 tenants.)
+resource "m365harden_mailbox_audit_baseline" "users" {
+  recipient_types              = ["UserMailbox"]
+  audit_enabled                = true
+  min_audit_log_age_limit_days = 90
+  required_audit_admin         = local.cis_audit_admin
+  required_audit_delegate      = local.cis_audit_delegate
+  required_audit_owner         = local.cis_audit_owner
+}
+
+# --- Mail flow ------------------------------------------------------------------
+
+# CIS 6.2.1: automatic forwarding Off in the Default outbound spam policy
+# (Automatic is not a fixed value: see the posture documentation).
+# CIS 2.1.6: notify administrators of outbound spam and blocked senders.
+resource "m365harden_outbound_spam_filter_policy" "default" {
+  name                                          = "Default"
+  auto_forwarding_mode                          = "Off"
+  notify_outbound_spam                          = true
+  notify_outbound_spam_recipients               = [var.security_contact]
+  bcc_suspicious_outbound_mail                  = true
+  bcc_suspicious_outbound_additional_recipients = [var.security_contact]
+}
+
+# CIS 6.2.1 (step 1 of its remediation): a transport rule rejecting
+# automatically forwarded mail leaving the organization.
+resource "m365harden_transport_rule" "block_external_auto_forward" {
+  name                       = "Block external auto-forwarding"
+  from_scope                 = "InOrganization"
+  sent_to_scope              = "NotInOrganization"
+  message_type_matches       = "AutoForward"
+  reject_message_reason_text = "External auto-forwarding is not allowed in this organization."
+  stop_rule_processing       = true
+}
+
+# --- Conditional access -----------------------------------------------------------
+
+# CIS 5.2.2.2 (and 5.2.2.1: all users include administrators): MFA for all users.
+resource "m365harden_conditional_access_policy" "mfa_all_users" {
+  display_name = "CIS 5.2.2.2: require MFA for all users"
+  state        = local.ca_state
+  conditions = {
+    users        = local.all_users
+    applications = local.all_apps
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }
+}
+
+# CIS 5.2.2.3: block legacy authentication.
+resource "m365harden_conditional_access_policy" "block_legacy_auth" {
+  display_name = "CIS 5.2.2.3: block legacy authentication"
+  state        = local.ca_state
+  conditions = {
+    users            = local.all_users
+    applications     = local.all_apps
+    client_app_types = ["exchangeActiveSync", "other"]
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["block"]
+  }
+}
+
+# CIS 5.2.2.6 (Entra ID P2): high user risk requires MFA and a password change.
+resource "m365harden_conditional_access_policy" "user_risk" {
+  display_name = "CIS 5.2.2.6: high user risk requires MFA and a password change"
+  state        = local.ca_state
+  conditions = {
+    users            = local.all_users
+    applications     = local.all_apps
+    user_risk_levels = ["high"]
+  }
+  grant_controls = {
+    operator          = "AND"
+    built_in_controls = ["mfa", "passwordChange"]
+  }
+  # CIS's remediation: sign-in frequency "Every time".
+  session_controls = {
+    sign_in_frequency = {
+      frequency_interval = "everyTime"
+    }
+  }
+}
+
+# CIS 5.2.2.7 (Entra ID P2): high and medium sign-in risk require MFA.
+resource "m365harden_conditional_access_policy" "sign_in_risk" {
+  display_name = "CIS 5.2.2.7: medium and high sign-in risk require MFA"
+  state        = local.ca_state
+  conditions = {
+    users               = local.all_users
+    applications        = local.all_apps
+    sign_in_risk_levels = ["high", "medium"]
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }
+  # CIS's remediation: sign-in frequency "Every time".
+  session_controls = {
+    sign_in_frequency = {
+      frequency_interval = "everyTime"
+    }
+  }
+}
+
+# CIS 5.1.1.1 prefers conditional access to security defaults: off only
+# when the policies above are enforced.
+resource "m365harden_security_defaults" "this" {
+  enabled = !var.enforce_conditional_access
+}
+
+# --- Posture ------------------------------------------------------------------------
+
+# The controls this configuration claims, read after everything above.
+data "m365harden_posture" "this" {
+  controls             = local.claimed_controls
+  break_glass_accounts = var.break_glass_accounts
+
+  depends_on = [
+    m365harden_audit_configuration.this,
+    m365harden_mailbox_audit_baseline.users,
+    m365harden_outbound_spam_filter_policy.default,
+    m365harden_transport_rule.block_external_auto_forward,
+    m365harden_conditional_access_policy.mfa_all_users,
+    m365harden_conditional_access_policy.block_legacy_auth,
+    m365harden_conditional_access_policy.user_risk,
+    m365harden_conditional_access_policy.sign_in_risk,
+    m365harden_security_defaults.this,
+  ]
+}
+
+output "cis_posture" {
+  value = data.m365harden_posture.this.statuses
+}
+
+check "cis_controls" {
+  assert {
+    condition     = data.m365harden_posture.this.fail_count == 0
+    error_message = "CIS controls fail: ${join(", ", data.m365harden_posture.this.failed_controls)}. See data.m365harden_posture.this.results."
+  }
+}

@@ -1,0 +1,213 @@
+# CISA ScubaGear secure configuration baselines: the "SHALL" policies for
+# Entra ID, Exchange Online and the security suite that this provider can
+# set, one block per policy with its ID in the comment. IDs mean exactly their
+# published text (cisagov/ScubaGear, PowerShell/ScubaGear/baselines).
+# `local.claimed_controls` lists the m365harden_posture controls this
+# configuration makes pass; the posture data source at the end checks them.
+# Policies this provider cannot set (DNS records, Defender presets, DLP, ...)
+# are listed with the reason in the conformance guide
+# (docs/guides/conformance.md).
+#
+# The provider reads its settings from the environment (M365_TENANT_ID,
+# M365_CLIENT_ID, and a credential: see the provider documentation).
+
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    m365harden = {
+      source = "m365harden/m365harden"
+    }
+  }
+}
+
+provider "m365harden" {}
+
+variable "break_glass_accounts" {
+  description = "Object IDs of the emergency-access accounts excluded from every conditional access policy (ScubaGear's CapExclusions users)."
+  type        = list(string)
+  default     = ["6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"]
+}
+
+variable "enforce_conditional_access" {
+  description = "false keeps the conditional access policies in report-only mode and security defaults on; the ca-* posture controls fail until this is true, because a report-only policy blocks nothing."
+  type        = bool
+  default     = false
+}
+
+variable "forwarding_partner_domains" {
+  description = "ScubaGear's AllowedForwardingDomains for MS.EXO.1.1v2: partner domains that may receive automatically forwarded mail."
+  type        = list(string)
+  default     = []
+}
+
+locals {
+  ca_state = var.enforce_conditional_access ? "enabled" : "enabledForReportingButNotEnforced"
+
+  # The m365harden_posture controls this configuration sets.
+  claimed_controls = [
+    "mailbox-auditing-default",      # MS.EXO.13.1v1
+    "unified-audit-log",             # MS.SECURITYSUITE.5.1v1
+    "audit-log-retention",           # MS.SECURITYSUITE.5.2v1
+    "remote-domain-auto-forwarding", # MS.EXO.1.1v2
+    "ca-block-legacy-auth",          # MS.AAD.1.1v1
+    "ca-user-risk-block",            # MS.AAD.2.1v1
+    "ca-sign-in-risk-block",         # MS.AAD.2.3v1
+    "ca-phishing-resistant-mfa",     # MS.AAD.3.1v1
+    "ca-mfa-all-users",              # MS.AAD.3.2v2
+    "security-defaults",
+  ]
+
+  # The record types the audit-log-retention control requires by default.
+  retention_record_types = ["ExchangeAdmin", "ExchangeItem", "ExchangeItemGroup", "SharePoint", "SharePointFileOperation",
+  "AzureActiveDirectory", "AzureActiveDirectoryStsLogon"]
+
+  all_users = {
+    include_users = ["All"]
+    exclude_users = var.break_glass_accounts
+  }
+  all_apps = {
+    include_applications = ["All"]
+  }
+
+  # The built-in "Phishing-resistant MFA" authentication strength.
+  phishing_resistant_strength = "00000000-0000-0000-0000-000000000004"
+}
+
+# --- Exchange Online ----------------------------------------------------------
+
+# MS.EXO.1.1v2: "Automatic forwarding to external domains SHALL be disabled."
+resource "m365harden_remote_domain" "default" {
+  name                 = "Default"
+  domain_name          = "*"
+  auto_forward_enabled = false
+}
+
+# The AllowedForwardingDomains exception of MS.EXO.1.1v2.
+resource "m365harden_remote_domain" "partner" {
+  for_each             = toset(var.forwarding_partner_domains)
+  name                 = each.value
+  domain_name          = each.value
+  auto_forward_enabled = true
+}
+
+# MS.EXO.13.1v1: "Mailbox auditing SHALL be enabled."
+# MS.SECURITYSUITE.5.1v1: "Unified Audit logging SHALL be enabled."
+resource "m365harden_audit_configuration" "this" {
+  mailbox_auditing_enabled            = true
+  unified_audit_log_ingestion_enabled = true
+}
+
+# MS.SECURITYSUITE.5.2v1: "Audit logs SHALL be retained and searchable for a
+# minimum of 3 months and retrievable for a minimum of 12 months." Needs
+# Microsoft Purview Audit (Premium) (E5 or an E5 Compliance / eDiscovery and
+# Audit add-on). A higher-priority policy that keeps these record types for
+# less than a year would decide first: posture reports it.
+resource "m365harden_audit_log_retention_policy" "one_year" {
+  name               = "ScubaGear MS.SECURITYSUITE.5.2v1: one year"
+  description        = "Managed by Terraform: m365harden ScubaGear baseline"
+  record_types       = local.retention_record_types
+  retention_duration = "TwelveMonths"
+  priority           = 100
+}
+
+# --- Entra ID -----------------------------------------------------------------
+
+# MS.AAD.1.1v1: "Legacy authentication SHALL be blocked."
+resource "m365harden_conditional_access_policy" "block_legacy_auth" {
+  display_name = "MS.AAD.1.1v1: block legacy authentication"
+  state        = local.ca_state
+  conditions = {
+    users            = local.all_users
+    applications     = local.all_apps
+    client_app_types = ["exchangeActiveSync", "other"]
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["block"]
+  }
+}
+
+# MS.AAD.2.1v1 (Entra ID P2): "Users detected as high risk SHALL be blocked."
+resource "m365harden_conditional_access_policy" "block_high_risk_users" {
+  display_name = "MS.AAD.2.1v1: block high-risk users"
+  state        = local.ca_state
+  conditions = {
+    users            = local.all_users
+    applications     = local.all_apps
+    user_risk_levels = ["high"]
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["block"]
+  }
+}
+
+# MS.AAD.2.3v1 (Entra ID P2): "Sign-ins detected as high risk SHALL be blocked."
+resource "m365harden_conditional_access_policy" "block_high_risk_sign_ins" {
+  display_name = "MS.AAD.2.3v1: block high-risk sign-ins"
+  state        = local.ca_state
+  conditions = {
+    users               = local.all_users
+    applications        = local.all_apps
+    sign_in_risk_levels = ["high"]
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["block"]
+  }
+}
+
+# MS.AAD.3.1v1: "Phishing-resistant MFA SHALL be enforced for all users."
+# It also meets MS.AAD.3.2v2 ("MFA SHALL be enforced for all users").
+resource "m365harden_conditional_access_policy" "phishing_resistant_mfa" {
+  display_name = "MS.AAD.3.1v1: phishing-resistant MFA for all users"
+  state        = local.ca_state
+  conditions = {
+    users        = local.all_users
+    applications = local.all_apps
+  }
+  grant_controls = {
+    operator                   = "OR"
+    authentication_strength_id = local.phishing_resistant_strength
+  }
+}
+
+# Conditional access replaces security defaults: off only when the policies
+# above are enforced.
+resource "m365harden_security_defaults" "this" {
+  enabled = !var.enforce_conditional_access
+}
+
+# --- Posture ------------------------------------------------------------------
+
+# The controls this configuration claims, read after everything above. The
+# break-glass accounts are the CapExclusions users of every policy.
+data "m365harden_posture" "this" {
+  controls                     = local.claimed_controls
+  break_glass_accounts         = var.break_glass_accounts
+  forwarding_allowed_domains   = var.forwarding_partner_domains
+  audit_retention_record_types = local.retention_record_types
+
+  depends_on = [
+    m365harden_remote_domain.default,
+    m365harden_remote_domain.partner,
+    m365harden_audit_configuration.this,
+    m365harden_audit_log_retention_policy.one_year,
+    m365harden_conditional_access_policy.block_legacy_auth,
+    m365harden_conditional_access_policy.block_high_risk_users,
+    m365harden_conditional_access_policy.block_high_risk_sign_ins,
+    m365harden_conditional_access_policy.phishing_resistant_mfa,
+    m365harden_security_defaults.this,
+  ]
+}
+
+output "scuba_posture" {
+  value = data.m365harden_posture.this.statuses
+}
+
+check "scuba_controls" {
+  assert {
+    condition     = data.m365harden_posture.this.fail_count == 0
+    error_message = "ScubaGear controls fail: ${join(", ", data.m365harden_posture.this.failed_controls)}. See data.m365harden_posture.this.results."
+  }
+}

@@ -1,0 +1,209 @@
+package acctest_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
+)
+
+// baselineCase is one shipped baseline: the controls it claims, what makes
+// each fail on the tenant before apply, and the out-of-band change per
+// control that turns it back after apply.
+type baselineCase struct {
+	path     string
+	claimed  []string
+	weaken   func(t *testing.T, tn *acctest.Tenant) // makes the claimed controls that pass on a new tenant fail
+	drift    func(t *testing.T, tn *acctest.Tenant) // one setting per control turned back
+	postArgs string                                 // the "before" posture's arguments (the baseline's own)
+}
+
+// beforeDS reads the same controls as the baseline's own posture data
+// source but without depends_on, so Terraform reads it while planning: it
+// shows the tenant before the apply, and the baseline's data source (read
+// after its resources) shows it after.
+func beforeDS(args string) string {
+	return `
+data "m365harden_posture" "before" {
+  controls = local.claimed_controls
+` + args + `
+}
+`
+}
+
+func statusesAre(addr string, ids []string, want string) statecheck.StateCheck {
+	m := map[string]knownvalue.Check{}
+	for _, id := range ids {
+		m[id] = knownvalue.StringExact(want)
+	}
+	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("statuses"), knownvalue.MapExact(m))
+}
+
+// graphPatchPolicies sets a property on every conditional access policy
+// whose name starts with prefix, as another administrator would.
+func graphPatchPolicies(t *testing.T, tn *acctest.Tenant, prefix string, body map[string]any) {
+	t.Helper()
+	code, out, err := tn.Sim.GraphRequest(tn.ID, "GET", "/identity/conditionalAccess/policies", nil)
+	if err != nil || code != 200 {
+		t.Fatalf("list policies: %d %s %v", code, out, err)
+	}
+	var list struct {
+		Value []struct{ ID, DisplayName string } `json:"value"`
+	}
+	if err := json.Unmarshal(out, &list); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range list.Value {
+		if !strings.HasPrefix(p.DisplayName, prefix) {
+			continue
+		}
+		n++
+		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/identity/conditionalAccess/policies/"+p.ID, body); err != nil || code >= 300 {
+			t.Fatalf("patch %s: %d %s %v", p.DisplayName, code, out, err)
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no policy named %s*", prefix)
+	}
+}
+
+// securityDefaultsBack turns security defaults on while an enabled
+// conditional access policy the baseline does not manage exists: the
+// security-defaults control fails (both on), and after the next apply
+// (security defaults off) it passes again.
+func securityDefaultsBack(t *testing.T, tn *acctest.Tenant) {
+	t.Helper()
+	if code, out, err := tn.Sim.GraphRequest(tn.ID, "POST", "/identity/conditionalAccess/policies", map[string]any{
+		"displayName": "Out of band: MFA for Global Administrators", "state": "enabled",
+		"conditions": map[string]any{"users": map[string]any{"includeRoles": []string{"62e90394-69f5-4237-9190-012177145e10"}},
+			"applications": map[string]any{"includeApplications": []string{"All"}}, "clientAppTypes": []string{"all"}},
+		"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}},
+	}); err != nil || code != 201 {
+		t.Fatalf("%d %s %v", code, out, err)
+	}
+	if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": true}); err != nil || code >= 300 {
+		t.Fatalf("%d %s %v", code, out, err)
+	}
+}
+
+func weakenAuditing(t *testing.T, tn *acctest.Tenant) {
+	tn.Exchange(t, "Set-OrganizationConfig", map[string]any{"AuditDisabled": true})
+	tn.Exchange(t, "Set-AdminAuditLogConfig", map[string]any{"UnifiedAuditLogIngestionEnabled": false})
+}
+
+var cisBaseline = baselineCase{
+	path: "baselines/cis/main.tf",
+	claimed: []string{"mailbox-auditing-default", "mailbox-audit-settings", "unified-audit-log", "outbound-spam-auto-forwarding",
+		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults"},
+	weaken: func(t *testing.T, tn *acctest.Tenant) {
+		weakenAuditing(t, tn)
+		// Security defaults off with no conditional access: nothing protects the tenant.
+		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
+			t.Fatalf("%d %s %v", code, out, err)
+		}
+	},
+	drift: func(t *testing.T, tn *acctest.Tenant) {
+		weakenAuditing(t, tn)
+		tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": "user2@contoso.com", "AuditOwner": []string{"ApplyRecord", "HardDelete", "MoveToDeletedItems", "SoftDelete"}})
+		tn.Exchange(t, "Set-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Default", "AutoForwardingMode": "Automatic", "NotifyOutboundSpam": false})
+		graphPatchPolicies(t, tn, "CIS 5.2.2", map[string]any{"state": "disabled"})
+		securityDefaultsBack(t, tn)
+	},
+	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
+}
+
+var scubaBaseline = baselineCase{
+	path: "baselines/scuba/main.tf",
+	claimed: []string{"mailbox-auditing-default", "unified-audit-log", "audit-log-retention", "remote-domain-auto-forwarding",
+		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults"},
+	weaken: func(t *testing.T, tn *acctest.Tenant) {
+		weakenAuditing(t, tn)
+		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
+			t.Fatalf("%d %s %v", code, out, err)
+		}
+	},
+	drift: func(t *testing.T, tn *acctest.Tenant) {
+		weakenAuditing(t, tn)
+		tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": true})
+		tn.Compliance(t, "Set-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "ScubaGear MS.SECURITYSUITE.5.2v1: one year", "Priority": 100, "RetentionDuration": "SixMonths"})
+		graphPatchPolicies(t, tn, "MS.AAD.", map[string]any{"state": "disabled"})
+		securityDefaultsBack(t, tn)
+	},
+	postArgs: `  break_glass_accounts         = var.break_glass_accounts
+  forwarding_allowed_domains   = var.forwarding_partner_domains
+  audit_retention_record_types = local.retention_record_types`,
+}
+
+// testBaseline applies a shipped baseline to a non-compliant tenant and
+// asserts, control by control, fail before and pass after for every
+// control it claims; then turns one setting per control back out of band
+// and asserts each fails again (the plan-time read) and that the next apply
+// restores it (the baseline's own read after apply).
+func testBaseline(t *testing.T, bc baselineCase) {
+	tn := acctest.NewTenant(t)
+	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 5, Domain: "contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := tn.Example(t, bc.path) + beforeDS(bc.postArgs)
+	vars := config.Variables{"enforce_conditional_access": config.BoolVariable(true)}
+	checks := []statecheck.StateCheck{
+		statusesAre("data.m365harden_posture.before", bc.claimed, "fail"),
+		statusesAre("data.m365harden_posture.this", bc.claimed, "pass"),
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:         func() { bc.weaken(t, tn) },
+				Config:            cfg,
+				ConfigVariables:   vars,
+				ConfigStateChecks: checks,
+			},
+			{
+				PreConfig:         func() { bc.drift(t, tn) },
+				Config:            cfg,
+				ConfigVariables:   vars,
+				ConfigStateChecks: checks,
+			},
+		},
+	})
+}
+
+func TestAccBaselines_cis(t *testing.T)   { testBaseline(t, cisBaseline) }
+func TestAccBaselines_scuba(t *testing.T) { testBaseline(t, scubaBaseline) }
+
+// The test's list of claimed controls is the baseline's own
+// local.claimed_controls, in order.
+func TestBaselinesClaimWhatTheyCheck(t *testing.T) {
+	re := regexp.MustCompile(`(?s)claimed_controls = \[(.*?)\]`)
+	idRe := regexp.MustCompile(`"([a-z0-9-]+)"`)
+	for _, bc := range []baselineCase{cisBaseline, scubaBaseline} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "examples", bc.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := re.FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("%s has no claimed_controls", bc.path)
+		}
+		var got []string
+		for _, x := range idRe.FindAllSubmatch(m[1], -1) {
+			got = append(got, string(x[1]))
+		}
+		if strings.Join(got, ",") != strings.Join(bc.claimed, ",") {
+			t.Errorf("%s claims %v, the test knows %v", bc.path, got, bc.claimed)
+		}
+	}
+}
