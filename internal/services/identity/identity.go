@@ -12,6 +12,7 @@ func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewConditionalAccessPolicyResource,
 		NewSecurityDefaultsResource,
+		NewNamedLocationResource,
 	}
 }
 
