@@ -125,11 +125,11 @@ func TestAccNamedLocation_country(t *testing.T) {
 				}),
 			},
 			{ // import by id
-				Config: nlCountryConfig(tn, "Allowed sign-in countries", `["DE", "FR", "GB"]`, ""),
+				Config:       nlCountryConfig(tn, "Allowed sign-in countries", `["DE", "FR", "GB"]`, ""),
 				ResourceName: nlAddr, ImportState: true, ImportStateVerify: true,
 			},
 			{ // import by display name
-				Config: nlCountryConfig(tn, "Allowed sign-in countries", `["DE", "FR", "GB"]`, ""),
+				Config:       nlCountryConfig(tn, "Allowed sign-in countries", `["DE", "FR", "GB"]`, ""),
 				ResourceName: nlAddr, ImportState: true, ImportStateVerify: true,
 				ImportStateId: "Allowed sign-in countries",
 			},
