@@ -13,6 +13,7 @@ func Resources() []func() resource.Resource {
 		NewConditionalAccessPolicyResource,
 		NewSecurityDefaultsResource,
 		NewNamedLocationResource,
+		NewAuthorizationPolicyResource,
 	}
 }
 
