@@ -14,10 +14,13 @@ func Resources() []func() resource.Resource {
 		NewSecurityDefaultsResource,
 		NewNamedLocationResource,
 		NewAuthorizationPolicyResource,
+		NewAuthenticationStrengthPolicyResource,
 	}
 }
 
 // DataSources lists the package's data sources.
 func DataSources() []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewAuthenticationStrengthsDataSource,
+	}
 }
