@@ -179,6 +179,7 @@ var AllGraphPermissions = []string{
 	"Organization.Read.All", "Domain.Read.All", "Directory.Read.All",
 	"AuditLog.Read.All", "IdentityRiskyUser.Read.All", "IdentityRiskEvent.Read.All",
 	"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.SecurityDefaults",
+	"Policy.ReadWrite.Authorization", "Policy.ReadWrite.AuthenticationMethod", "Policy.ReadWrite.ConsentRequest",
 	"Exchange.ManageAsApp",
 }
 

@@ -354,6 +354,7 @@ func (p *m365hardenProvider) DataSources(_ context.Context) []func() datasource.
 	out = append(out, mailflow.DataSources()...)
 	out = append(out, mailsec.DataSources()...)
 	out = append(out, signins.DataSources()...)
+	out = append(out, identity.DataSources()...)
 	out = append(out, posture.DataSources()...)
 	return out
 }

@@ -12,10 +12,16 @@ func Resources() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewConditionalAccessPolicyResource,
 		NewSecurityDefaultsResource,
+		NewNamedLocationResource,
+		NewAuthorizationPolicyResource,
+		NewAuthenticationStrengthPolicyResource,
+		NewAdminConsentRequestPolicyResource,
 	}
 }
 
 // DataSources lists the package's data sources.
 func DataSources() []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewAuthenticationStrengthsDataSource,
+	}
 }

@@ -1,0 +1,4 @@
+import {
+  to = m365harden_authorization_policy.this
+  id = "authorizationPolicy"
+}
