@@ -1,6 +1,11 @@
 # The m365harden baseline: the controls of CIS Microsoft 365 Foundations v3.1
 # and CISA ScubaGear that this provider manages, one block per control, with
 # the control IDs in the comments so an auditor can map HCL to controls.
+# The published texts:
+#   CIS Microsoft 365 Foundations Benchmark: https://www.cisecurity.org/benchmark/microsoft_365
+#   CISA ScubaGear baselines (MS.EXO.*, MS.AAD.*, MS.SECURITYSUITE.*):
+#     https://github.com/cisagov/ScubaGear/tree/main/PowerShell/ScubaGear/baselines
+# The m365harden_posture data source's page lists each control with its IDs.
 # `make demo` applies this configuration to the m365sim emulator.
 #
 # The provider reads its settings from the environment (M365_TENANT_ID,
