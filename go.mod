@@ -15,6 +15,7 @@ require (
 	github.com/microsoft/kiota-http-go v1.5.4
 	github.com/microsoftgraph/msgraph-sdk-go v1.89.0
 	github.com/microsoftgraph/msgraph-sdk-go-core v1.4.0
+	go.yaml.in/yaml/v3 v3.0.6
 )
 
 require (

@@ -37,6 +37,10 @@ type Config struct {
 	MaxRetries int
 	// MaxWait bounds the total time spent waiting between retries.
 	MaxWait time.Duration
+	// UserAgent leads the User-Agent header of every request
+	// ("m365harden/{version} terraform/{version}"); the SDK appends its own
+	// product token after it. Empty = the SDK's alone.
+	UserAgent string
 }
 
 // Client wraps the Graph service client.
@@ -90,7 +94,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	opts := msgraphsdk.GetDefaultClientOptions()
-	mws := append([]khttp.Middleware{msgraphcore.NewGraphTelemetryHandler(&opts)}, kiotaMW...)
+	mws := []khttp.Middleware{userAgentHandler(cfg.UserAgent), msgraphcore.NewGraphTelemetryHandler(&opts)}
+	mws = append(mws, kiotaMW...)
 	mws = append(mws, logHandler{})
 	hc := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, mws...), Timeout: 5 * time.Minute}
 	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, hc)
@@ -99,6 +104,19 @@ func New(cfg Config) (*Client, error) {
 	}
 	adapter.SetBaseUrl(base.String() + "/v1.0")
 	return &Client{SDK: msgraphsdk.NewGraphServiceClient(adapter)}, nil
+}
+
+// userAgentHandler puts the provider's product tokens first in the
+// User-Agent header; kiota's UserAgentHandler, later in the chain, appends
+// "kiota-go/{version}" to what it finds. Runs before retries, so every
+// attempt carries it.
+type userAgentHandler string
+
+func (ua userAgentHandler) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	if ua != "" {
+		req.Header.Set("User-Agent", string(ua))
+	}
+	return p.Next(req, i)
 }
 
 // logHandler logs each attempt at debug level: method, path, status,
