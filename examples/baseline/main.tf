@@ -4,6 +4,10 @@
 # m365sim emulator. For a baseline that follows one standard completely, use
 # examples/baselines/cis or examples/baselines/scuba (see
 # docs/guides/conformance.md).
+# The published texts:
+#   CIS Microsoft 365 Foundations Benchmark: https://www.cisecurity.org/benchmark/microsoft_365
+#   CISA ScubaGear baselines (MS.EXO.*, MS.AAD.*, MS.SECURITYSUITE.*):
+#     https://github.com/cisagov/ScubaGear/tree/main/PowerShell/ScubaGear/baselines
 #
 # The provider reads its settings from the environment (M365_TENANT_ID,
 # M365_CLIENT_ID, and a credential: see the provider documentation).

@@ -30,7 +30,11 @@ type Config struct {
 	// Security & Compliance may redirect to (and send the token to); nil =
 	// the environment's.
 	ComplianceRegionalHosts []string
-	UserAgent               string
+	// UserAgent is sent to Microsoft Graph, Exchange Online and Security &
+	// Compliance: "m365harden/{provider version} terraform/{CLI version}",
+	// so tenant administrators can tell the provider's calls apart in their
+	// logs.
+	UserAgent string
 }
 
 // Set is the configured clients, shared by every resource and data source.
@@ -73,7 +77,7 @@ func New(cfg Config) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := graph.New(graph.Config{BaseURL: graphURL, Resource: env.GraphResource, Credential: cred, Transport: hc.Transport, MaxRetries: cfg.MaxRetries, MaxWait: cfg.MaxRetryWait})
+	g, err := graph.New(graph.Config{BaseURL: graphURL, Resource: env.GraphResource, Credential: cred, Transport: hc.Transport, MaxRetries: cfg.MaxRetries, MaxWait: cfg.MaxRetryWait, UserAgent: cfg.UserAgent})
 	if err != nil {
 		return nil, err
 	}

@@ -264,6 +264,20 @@ func authFromConfig(m providerModel) auth.Config {
 	return c
 }
 
+// UserAgent is the User-Agent the provider sends to Microsoft Graph,
+// Exchange Online and Security & Compliance:
+// "m365harden/{provider version} terraform/{Terraform CLI version}". An
+// unknown Terraform version (a client that does not send one) is "unknown".
+func UserAgent(providerVersion, terraformVersion string) string {
+	if providerVersion == "" {
+		providerVersion = "dev"
+	}
+	if terraformVersion == "" {
+		terraformVersion = "unknown"
+	}
+	return "m365harden/" + providerVersion + " terraform/" + terraformVersion
+}
+
 func (p *m365hardenProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -295,7 +309,7 @@ func (p *m365hardenProvider) Configure(ctx context.Context, req provider.Configu
 		CAFile:       str(m.CAFile, "M365_CA_FILE"),
 		MaxRetries:   int(integer(m.MaxRetries, 5, "M365_MAX_RETRIES")),
 		MaxRetryWait: time.Duration(integer(m.MaxRetryWaitSeconds, 120, "M365_MAX_RETRY_WAIT_SECONDS")) * time.Second,
-		UserAgent:    "terraform-provider-m365harden/" + p.version,
+		UserAgent:    UserAgent(p.version, req.TerraformVersion),
 	}
 	ep := endpointsModel{}
 	if m.Endpoints != nil {

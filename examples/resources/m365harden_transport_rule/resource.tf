@@ -1,5 +1,7 @@
-# CONTROLS.md "Encryption to selected domains": encrypt mail to a partner
-# with the built-in "Encrypt" template (Microsoft365DSC EXOTransportRule).
+# Encryption to selected domains (m365harden_posture control
+# "encryption-rules"): encrypt mail to a partner with the built-in "Encrypt"
+# template. Microsoft365DSC manages the same rules:
+# https://microsoft365dsc.com/resources/exchange/EXOTransportRule/
 resource "m365harden_irm_configuration" "this" {
   azure_rms_licensing_enabled = true
 }

@@ -39,6 +39,10 @@ type Config struct {
 	// MaxWait bounds the total time spent waiting between retries of one
 	// request, Retry-After included.
 	MaxWait time.Duration
+	// UserAgent leads the User-Agent header of every request
+	// ("m365harden/{version} terraform/{version}"); the SDK appends its own
+	// product token after it. Empty = the SDK's alone.
+	UserAgent string
 }
 
 // Client wraps the Graph service client.
@@ -82,6 +86,7 @@ func New(cfg Config) (*Client, error) {
 	// kept, and Graph accepts uncompressed bodies.
 	opts := msgraphsdk.GetDefaultClientOptions()
 	mws := []khttp.Middleware{
+		userAgentHandler(cfg.UserAgent),
 		msgraphcore.NewGraphTelemetryHandler(&opts),
 		retryHandler{maxRetries: maxRetries, maxWait: maxWait, cred: cfg.Credential, scopes: scopes},
 		khttp.NewRedirectHandler(),
@@ -98,6 +103,19 @@ func New(cfg Config) (*Client, error) {
 	}
 	adapter.SetBaseUrl(base.String() + "/v1.0")
 	return &Client{SDK: msgraphsdk.NewGraphServiceClient(adapter)}, nil
+}
+
+// userAgentHandler puts the provider's product tokens first in the
+// User-Agent header; kiota's UserAgentHandler, later in the chain, appends
+// "kiota-go/{version}" to what it finds. Runs before retries, so every
+// attempt carries it.
+type userAgentHandler string
+
+func (ua userAgentHandler) Intercept(p khttp.Pipeline, i int, req *http.Request) (*http.Response, error) {
+	if ua != "" {
+		req.Header.Set("User-Agent", string(ua))
+	}
+	return p.Next(req, i)
 }
 
 // logHandler logs each attempt at debug level: method, path, status,

@@ -79,9 +79,10 @@ resource "m365harden_transport_rule" "encrypt_partner" {
 `
 }
 
-// The CONTROLS.md control "Encryption to selected domains": encrypt mail to
-// partner.example with the Encrypt template. Create, update in place,
-// rename, import by name and GUID, drift, destroy.
+// The control "encryption to selected domains" (m365harden_posture
+// "encryption-rules"): encrypt mail to partner.example with the Encrypt
+// template. Create, update in place, rename, import by name and GUID, drift,
+// destroy.
 func TestAccTransportRule_encryption(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	var guid string
@@ -119,7 +120,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
   apply_rights_protection_template = "do not forward"
   mode                             = "Audit"
   enabled                          = false
-  comments                         = "CONTROLS.md: encryption to selected domains"
+  comments                         = "Managed by Terraform: encryption to selected domains"
 `),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(encryptAddr, plancheck.ResourceActionUpdate),
@@ -131,7 +132,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
 				},
 				Check: transportRuleIs(tn, "Encrypt mail to partner.example", map[string]any{
 					"ApplyRightsProtectionTemplate": "Do Not Forward", "State": "Disabled", "Mode": "Audit",
-					"Comments": "CONTROLS.md: encryption to selected domains", "RecipientDomainIs": []string{"partner.example", "Supplier.Example"},
+					"Comments": "Managed by Terraform: encryption to selected domains", "RecipientDomainIs": []string{"partner.example", "Supplier.Example"},
 				}),
 			},
 			{ // rename in place: the GUID stays
@@ -141,7 +142,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
   apply_rights_protection_template = "do not forward"
   mode                             = "Audit"
   enabled                          = false
-  comments                         = "CONTROLS.md: encryption to selected domains"
+  comments                         = "Managed by Terraform: encryption to selected domains"
 `),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(encryptAddr, plancheck.ResourceActionUpdate),
@@ -188,7 +189,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
   apply_rights_protection_template = "do not forward"
   mode                             = "Audit"
   enabled                          = false
-  comments                         = "CONTROLS.md: encryption to selected domains"
+  comments                         = "Managed by Terraform: encryption to selected domains"
 `),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(encryptAddr, plancheck.ResourceActionUpdate),
@@ -206,7 +207,7 @@ func TestAccTransportRule_encryption(t *testing.T) {
   apply_rights_protection_template = "do not forward"
   mode                             = "Audit"
   enabled                          = false
-  comments                         = "CONTROLS.md: encryption to selected domains"
+  comments                         = "Managed by Terraform: encryption to selected domains"
 `),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,

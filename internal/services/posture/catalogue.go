@@ -5,11 +5,15 @@ import (
 	"strings"
 )
 
-// The controls of the project's hardening control list (CONTROLS.md of the
-// design notes), in the order the data source reports them. References are the
-// baseline IDs exactly as CONTROLS.md gives them: CIS = CIS Microsoft 365
-// Foundations Benchmark v3.1, Scuba = CISA ScubaGear, DSC = the
-// Microsoft365DSC resource that manages the same setting.
+// The provider's hardening controls, in the order the data source reports
+// them (the list users read is the "Controls" section of the data source's
+// page, templates/data-sources/posture.md.tmpl). References are the public
+// baseline IDs: CIS = CIS Microsoft 365 Foundations Benchmark v3.1
+// (https://www.cisecurity.org/benchmark/microsoft_365), Scuba = CISA
+// ScubaGear's Microsoft 365 secure configuration baselines
+// (https://github.com/cisagov/ScubaGear/tree/main/PowerShell/ScubaGear/baselines),
+// DSC = the Microsoft365DSC resource that manages the same setting
+// (https://microsoft365dsc.com/resources/overview/).
 
 // Control ids, stable slugs used in `controls` and in the results.
 const (
@@ -188,8 +192,9 @@ func controlIDs() []string {
 	return ids
 }
 
-// requiredBuiltinAlerts are the default alert policies PROTOCOLS.md lists
-// as the ones a baseline relies on.
+// requiredBuiltinAlerts are the default alert policies CISA ScubaGear
+// MS.SECURITYSUITE.4.1v1 (formerly MS.EXO.16.1v1) requires to be enabled:
+// https://github.com/cisagov/ScubaGear/blob/main/PowerShell/ScubaGear/baselines/securitysuite.md#mssecuritysuite41v1
 var requiredBuiltinAlerts = []string{
 	"Suspicious email sending patterns detected",
 	"Suspicious connector activity",
