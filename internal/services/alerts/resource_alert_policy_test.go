@@ -320,9 +320,10 @@ func TestAccAlertPolicy_nameClash(t *testing.T) {
 // time with an error that points to the m365harden_alert_policies data
 // source; nothing reaches New-ProtectionAlert.
 func TestAccAlertPolicy_builtInNameRefusedAtPlan(t *testing.T) {
+	t.Parallel()
 	tn := acctest.NewTenant(t)
 	for _, name := range []string{"Suspicious connector activity", "suspicious CONNECTOR activity"} {
-		resource.ParallelTest(t, resource.TestCase{
+		resource.Test(t, resource.TestCase{
 			ProtoV6ProviderFactories: acctest.ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config: tn.ProviderConfig() + fmt.Sprintf(`
