@@ -162,6 +162,10 @@ resource "m365harden_conditional_access_policy" "mfa_all_users" {
     operator          = "OR"
     built_in_controls = ["mfa"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # CIS 5.2.2.3, ScubaGear MS.AAD.1.1v1: block legacy authentication.
@@ -182,6 +186,10 @@ resource "m365harden_conditional_access_policy" "block_legacy_auth" {
     operator          = "OR"
     built_in_controls = ["block"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # CIS 5.2.2.6 (Entra ID P2): high user risk requires MFA and a password
@@ -204,12 +212,31 @@ resource "m365harden_conditional_access_policy" "user_risk" {
     operator          = "AND"
     built_in_controls = ["mfa", "passwordChange"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # CIS 5.1.1.1 prefers conditional access to security defaults; turn them off
 # only when the policies above are enforced.
-resource "m365harden_security_defaults" "this" {
-  enabled = !var.enforce_conditional_access
+resource "m365harden_security_defaults" "off" {
+  count   = var.enforce_conditional_access ? 1 : 0
+  enabled = false
+}
+
+# Going back to report-only: the policies leave enforcement first, then
+# security defaults come back on (Graph refuses turning them on while a
+# policy is enabled).
+resource "m365harden_security_defaults" "on" {
+  count   = var.enforce_conditional_access ? 0 : 1
+  enabled = true
+
+  depends_on = [
+    m365harden_conditional_access_policy.mfa_all_users,
+    m365harden_conditional_access_policy.block_legacy_auth,
+    m365harden_conditional_access_policy.user_risk,
+  ]
 }
 
 # --- Posture ------------------------------------------------------------------
@@ -219,12 +246,21 @@ data "m365harden_posture" "this" {
   forwarding_allowed_domains = var.forwarding_partner_domains
   break_glass_accounts       = var.break_glass_accounts
 
+  # Read after every change above, so the plan after an apply is empty.
   depends_on = [
     m365harden_audit_configuration.this,
     m365harden_mailbox_audit_baseline.all,
+    m365harden_audit_log_retention_policy.exchange_one_year,
     m365harden_remote_domain.default,
+    m365harden_remote_domain.partner,
     m365harden_outbound_spam_filter_policy.default,
+    m365harden_transport_rule.block_external_auto_forward,
+    m365harden_alert_policy.inbox_rule_created,
     m365harden_conditional_access_policy.mfa_all_users,
+    m365harden_conditional_access_policy.block_legacy_auth,
+    m365harden_conditional_access_policy.user_risk,
+    m365harden_security_defaults.off,
+    m365harden_security_defaults.on,
   ]
 }
 

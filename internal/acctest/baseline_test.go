@@ -1,9 +1,11 @@
 package acctest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -39,6 +41,52 @@ func TestAccBaseline_example(t *testing.T) {
 			return nil
 		}
 	}
+	// The tenant's security defaults and the state of every baseline policy
+	// (the transitions below must order the two: Graph refuses an enabled
+	// policy while security defaults are on, and security defaults on while
+	// a policy is enabled).
+	identityIs := func(securityDefaults bool, policyState string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			code, out, err := tn.Sim.GraphRequest(tn.ID, "GET", "/policies/identitySecurityDefaultsEnforcementPolicy", nil)
+			if err != nil || code != 200 {
+				return fmt.Errorf("security defaults: %d %s %v", code, out, err)
+			}
+			var sd struct {
+				IsEnabled bool `json:"isEnabled"`
+			}
+			if err := json.Unmarshal(out, &sd); err != nil {
+				return err
+			}
+			if sd.IsEnabled != securityDefaults {
+				return fmt.Errorf("security defaults isEnabled = %t, want %t", sd.IsEnabled, securityDefaults)
+			}
+			code, out, err = tn.Sim.GraphRequest(tn.ID, "GET", "/identity/conditionalAccess/policies", nil)
+			if err != nil || code != 200 {
+				return fmt.Errorf("policies: %d %s %v", code, out, err)
+			}
+			var list struct {
+				Value []struct {
+					DisplayName string `json:"displayName"`
+					State       string `json:"state"`
+				} `json:"value"`
+			}
+			if err := json.Unmarshal(out, &list); err != nil {
+				return err
+			}
+			if len(list.Value) != 3 {
+				return fmt.Errorf("%d conditional access policies, want the baseline's 3", len(list.Value))
+			}
+			for _, p := range list.Value {
+				if p.State != policyState {
+					return fmt.Errorf("policy %q state = %s, want %s", p.DisplayName, p.State, policyState)
+				}
+			}
+			return nil
+		}
+	}
+	enforce := func(on bool) config.Variables {
+		return config.Variables{"enforce_conditional_access": config.BoolVariable(on)}
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
@@ -71,7 +119,18 @@ func TestAccBaseline_example(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					tenantIs("Get-RemoteDomain", "Default", "AutoForwardEnabled", false),
 					tenantIs("Get-OrganizationConfig", "", "AuditDisabled", false),
+					identityIs(true, "enabledForReportingButNotEnforced"),
 				),
+			},
+			{ // enforce the policies: security defaults go off first
+				Config:          cfg,
+				ConfigVariables: enforce(true),
+				Check:           identityIs(false, "enabled"),
+			},
+			{ // and back: the policies leave enforcement, then security defaults return
+				Config:          cfg,
+				ConfigVariables: enforce(false),
+				Check:           identityIs(true, "enabledForReportingButNotEnforced"),
 			},
 		},
 	})

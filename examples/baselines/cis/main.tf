@@ -131,6 +131,10 @@ resource "m365harden_conditional_access_policy" "mfa_all_users" {
     operator          = "OR"
     built_in_controls = ["mfa"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # CIS 5.2.2.3: block legacy authentication.
@@ -146,6 +150,10 @@ resource "m365harden_conditional_access_policy" "block_legacy_auth" {
     operator          = "OR"
     built_in_controls = ["block"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # CIS 5.2.2.6 (Entra ID P2): high user risk requires MFA and a password change.
@@ -167,6 +175,10 @@ resource "m365harden_conditional_access_policy" "user_risk" {
       frequency_interval = "everyTime"
     }
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # CIS 5.2.2.7 (Entra ID P2): high and medium sign-in risk require MFA.
@@ -188,12 +200,32 @@ resource "m365harden_conditional_access_policy" "sign_in_risk" {
       frequency_interval = "everyTime"
     }
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # CIS 5.1.1.1 prefers conditional access to security defaults: off only
 # when the policies above are enforced.
-resource "m365harden_security_defaults" "this" {
-  enabled = !var.enforce_conditional_access
+resource "m365harden_security_defaults" "off" {
+  count   = var.enforce_conditional_access ? 1 : 0
+  enabled = false
+}
+
+# Going back to report-only: the policies leave enforcement first, then
+# security defaults come back on (Graph refuses turning them on while a
+# policy is enabled).
+resource "m365harden_security_defaults" "on" {
+  count   = var.enforce_conditional_access ? 0 : 1
+  enabled = true
+
+  depends_on = [
+    m365harden_conditional_access_policy.mfa_all_users,
+    m365harden_conditional_access_policy.block_legacy_auth,
+    m365harden_conditional_access_policy.user_risk,
+    m365harden_conditional_access_policy.sign_in_risk,
+  ]
 }
 
 # --- Posture ------------------------------------------------------------------------
@@ -212,7 +244,8 @@ data "m365harden_posture" "this" {
     m365harden_conditional_access_policy.block_legacy_auth,
     m365harden_conditional_access_policy.user_risk,
     m365harden_conditional_access_policy.sign_in_risk,
-    m365harden_security_defaults.this,
+    m365harden_security_defaults.off,
+    m365harden_security_defaults.on,
   ]
 }
 

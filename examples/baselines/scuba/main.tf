@@ -125,6 +125,10 @@ resource "m365harden_conditional_access_policy" "block_legacy_auth" {
     operator          = "OR"
     built_in_controls = ["block"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # MS.AAD.2.1v1 (Entra ID P2): "Users detected as high risk SHALL be blocked."
@@ -140,6 +144,10 @@ resource "m365harden_conditional_access_policy" "block_high_risk_users" {
     operator          = "OR"
     built_in_controls = ["block"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # MS.AAD.2.3v1 (Entra ID P2): "Sign-ins detected as high risk SHALL be blocked."
@@ -155,6 +163,10 @@ resource "m365harden_conditional_access_policy" "block_high_risk_sign_ins" {
     operator          = "OR"
     built_in_controls = ["block"]
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # MS.AAD.3.1v1: "Phishing-resistant MFA SHALL be enforced for all users."
@@ -170,12 +182,32 @@ resource "m365harden_conditional_access_policy" "phishing_resistant_mfa" {
     operator                   = "OR"
     authentication_strength_id = local.phishing_resistant_strength
   }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
 }
 
 # Conditional access replaces security defaults: off only when the policies
 # above are enforced.
-resource "m365harden_security_defaults" "this" {
-  enabled = !var.enforce_conditional_access
+resource "m365harden_security_defaults" "off" {
+  count   = var.enforce_conditional_access ? 1 : 0
+  enabled = false
+}
+
+# Going back to report-only: the policies leave enforcement first, then
+# security defaults come back on (Graph refuses turning them on while a
+# policy is enabled).
+resource "m365harden_security_defaults" "on" {
+  count   = var.enforce_conditional_access ? 0 : 1
+  enabled = true
+
+  depends_on = [
+    m365harden_conditional_access_policy.block_legacy_auth,
+    m365harden_conditional_access_policy.block_high_risk_users,
+    m365harden_conditional_access_policy.block_high_risk_sign_ins,
+    m365harden_conditional_access_policy.phishing_resistant_mfa,
+  ]
 }
 
 # --- Posture ------------------------------------------------------------------
@@ -197,7 +229,8 @@ data "m365harden_posture" "this" {
     m365harden_conditional_access_policy.block_high_risk_users,
     m365harden_conditional_access_policy.block_high_risk_sign_ins,
     m365harden_conditional_access_policy.phishing_resistant_mfa,
-    m365harden_security_defaults.this,
+    m365harden_security_defaults.off,
+    m365harden_security_defaults.on,
   ]
 }
 
