@@ -29,6 +29,11 @@ type GraphRoute struct {
 	// AnyOf lists the application permissions, any one of which allows the
 	// call (the "Permissions" table of the operation's reference page).
 	AnyOf []string
+	// Denied, when set, is the operation's answer to a token without any of
+	// AnyOf; nil = the directory's Authorization_RequestDenied. Graph's
+	// workloads answer a missing permission differently (see scopesMissing
+	// and the sign-in logs' route).
+	Denied func(anyOf []string) *GraphError
 	// Licence, when set, names the service plan the tenant needs; without it
 	// the call fails as Graph does for that API.
 	Licence func(t *Tenant) *GraphError
@@ -147,6 +152,10 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 			}
 		}
 		if !ok {
+			if route.Denied != nil {
+				s.writeGraphError(w, r, op, route.Denied(route.AnyOf))
+				return
+			}
 			// Graph's answer when the token lacks the permission; the
 			// emulator names the permissions that would allow the call.
 			s.writeGraphError(w, r, op, &GraphError{Status: 403, Code: "Authorization_RequestDenied",
@@ -198,6 +207,22 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 		return
 	}
 	writeJSONContent(w, status, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", out)
+}
+
+// scopesMissing is the answer of Identity Protection and conditional access
+// to a token without the operation's permission: 403 AccessDenied "You
+// cannot perform the requested operation, required scopes are missing in the
+// token." Microsoft does not document the body; public captures show it for
+// conditional access (https://github.com/AlexFilipin/ConditionalAccess/issues/10,
+// https://github.com/hugobatista/zerotrust-ca-powertoys/issues/8) and the same
+// message for riskDetections
+// (https://github.com/microsoftgraph/msgraph-beta-sdk-dotnet/issues/723).
+// Unlike the directory's answer it does not name the permission; the code
+// differs from the Identity Protection licence 403 (code Forbidden, see
+// graph_risk.go), so a client can tell the two apart by code.
+func scopesMissing([]string) *GraphError {
+	return &GraphError{Status: http.StatusForbidden, Code: "AccessDenied",
+		Message: "You cannot perform the requested operation, required scopes are missing in the token."}
 }
 
 // routeLabel replaces GUID segments so counters group by operation.

@@ -317,3 +317,54 @@ func TestSignInHistorySurvivesSnapshot(t *testing.T) {
 		t.Fatalf("after reload: %d, %d events", code, len(p2.Value))
 	}
 }
+
+// A token without the permission gets the workload's permission 403, not
+// the licence 403, even in a tenant without the licence: the two differ by
+// error code.
+func TestGraphPermissionMissingVsLicence(t *testing.T) {
+	fx := DefaultFixture()
+	none := fx.Tenants[0]
+	none.ID, none.InitialDomain, none.Licences = "0b0b0b0b-0000-4000-8000-000000000003", "tailspin.onmicrosoft.com", Licences{}
+	fx.Tenants = append(fx.Tenants, none)
+	s, err := Start(Options{StateDir: t.TempDir(), Fixture: fx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	tokFor := func(tenant, app string) string {
+		tn := s.Tenant(tenant)
+		tok, _, err := s.issueToken(tn, tn.App(app), AudienceGraph)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for _, tenant := range []string{DemoTenantID, none.ID} {
+		// DemoNoManageAsAppID has neither AuditLog.Read.All, the Identity
+		// Protection permissions nor Policy.Read.All.
+		tok := tokFor(tenant, DemoNoManageAsAppID)
+		r := graphGet(t, s, tok, "/auditLogs/signIns")
+		if r.Status != 403 || r.Error.Code != "Authentication_MSGraphPermissionMissing" || !strings.Contains(r.Error.Message, "AuditLog.Read.All") {
+			t.Fatalf("%s signIns: %d %s %q", tenant, r.Status, r.Error.Code, r.Error.Message)
+		}
+		for _, p := range []string{"/identityProtection/riskyUsers", "/identityProtection/riskDetections", "/identity/conditionalAccess/policies"} {
+			r := graphGet(t, s, tok, p)
+			if r.Status != 403 || r.Error.Code != "AccessDenied" || !strings.Contains(r.Error.Message, "required scopes are missing in the token") {
+				t.Fatalf("%s %s: %d %s %q", tenant, p, r.Status, r.Error.Code, r.Error.Message)
+			}
+		}
+	}
+	// With the permissions, the unlicensed tenant gets the licence 403s.
+	tok := tokFor(none.ID, DemoAdminAppID)
+	if r := graphGet(t, s, tok, "/auditLogs/signIns"); r.Status != 403 || r.Error.Code != "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
+		t.Fatalf("signIns licence: %d %s", r.Status, r.Error.Code)
+	}
+	if r := graphGet(t, s, tok, "/identity/conditionalAccess/policies"); r.Status != 403 || r.Error.Code != "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
+		t.Fatalf("CA licence: %d %s", r.Status, r.Error.Code)
+	}
+	for _, p := range []string{"/identityProtection/riskyUsers", "/identityProtection/riskDetections"} {
+		if r := graphGet(t, s, tok, p); r.Status != 403 || r.Error.Code != "Forbidden" {
+			t.Fatalf("%s licence: %d %s", p, r.Status, r.Error.Code)
+		}
+	}
+}
