@@ -78,6 +78,7 @@ func init() {
 		Method: "GET", Pattern: "/identityProtection/riskyUsers",
 		AnyOf:   []string{"IdentityRiskyUser.Read.All", "IdentityRiskyUser.ReadWrite.All"},
 		Denied:  scopesMissing,
+		Query:   []string{"$select", "$filter", "$top", "$skiptoken"},
 		Licence: needEntraP2,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			pred, ge := compileFilter(riskyUserFilter, g.Request.URL.Query().Get("$filter"))
@@ -108,6 +109,7 @@ func init() {
 		Method: "GET", Pattern: "/identityProtection/riskDetections",
 		AnyOf:   []string{"IdentityRiskEvent.Read.All", "IdentityRiskEvent.ReadWrite.All"},
 		Denied:  scopesMissing,
+		Query:   []string{"$select", "$filter", "$top", "$skiptoken"},
 		Licence: needEntraP1OrP2,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			pred, ge := compileFilter(riskDetectionFilter, g.Request.URL.Query().Get("$filter"))

@@ -45,6 +45,7 @@ func init() {
 		Method: "GET", Pattern: "/auditLogs/signIns",
 		AnyOf:    []string{"AuditLog.Read.All"},
 		Denied:   auditLogPermissionMissing,
+		Query:    []string{"$select", "$filter", "$top", "$skiptoken"},
 		Licence:  needEntraP1,
 		Throttle: reportThrottle,
 		Handler:  listSignIns,

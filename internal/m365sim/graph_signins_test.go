@@ -2,6 +2,7 @@ package m365sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -186,8 +187,11 @@ func TestSignInsFilterPagingAndSelect(t *testing.T) {
 	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$select", "nonsense")); p.Status != 400 {
 		t.Errorf("unknown $select: %d", p.Status)
 	}
-	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$top", "5000")); p.Status != 200 || len(p.Value) != 1000 {
-		t.Errorf("$top above 1000: %d %d", p.Status, len(p.Value))
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$top", "1000")); p.Status != 200 || len(p.Value) != 1000 {
+		t.Errorf("$top 1000: %d %d", p.Status, len(p.Value))
+	}
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$top", "5000")); p.Status != 400 || p.Error.Message != "Invalid page size specified: '5000'. Must be between 1 and 1000 inclusive." {
+		t.Errorf("$top above 1000: %d %q", p.Status, p.Error.Message)
 	}
 }
 
@@ -366,5 +370,54 @@ func TestGraphPermissionMissingVsLicence(t *testing.T) {
 		if r := graphGet(t, s, tok, p); r.Status != 403 || r.Error.Code != "Forbidden" {
 			t.Fatalf("%s licence: %d %s", p, r.Status, r.Error.Code)
 		}
+	}
+}
+
+// Page sizes above an operation's maximum and $ query options it does not
+// serve are refused with a 400, never capped or ignored.
+func TestGraphTopMaximumAndQueryOptions(t *testing.T) {
+	s, _ := seeded(t, SignInHistoryOptions{Seed: 3})
+	s.SetReportThrottle(0, 0)
+	tok := token(t, s, DemoAdminAppID, AudienceGraph)
+	tops := []struct {
+		path string
+		max  int
+	}{
+		{"/auditLogs/signIns", 1000},
+		{"/identityProtection/riskyUsers", 500},
+		{"/identityProtection/riskDetections", 500},
+		{"/identity/conditionalAccess/policies", 1000},
+		{"/domains", 999},
+	}
+	for _, c := range tops {
+		if p := graphGet(t, s, tok, c.path+q("", "$top", fmt.Sprint(c.max))); p.Status != 200 {
+			t.Errorf("%s $top=%d: %d %s", c.path, c.max, p.Status, p.Error.Message)
+		}
+		p := graphGet(t, s, tok, c.path+q("", "$top", fmt.Sprint(c.max+1)))
+		if want := fmt.Sprintf("Invalid page size specified: '%d'. Must be between 1 and %d inclusive.", c.max+1, c.max); p.Status != 400 || p.Error.Code != "BadRequest" || p.Error.Message != want {
+			t.Errorf("%s $top=%d: %d %s %q", c.path, c.max+1, p.Status, p.Error.Code, p.Error.Message)
+		}
+	}
+	opts := []struct {
+		path, key, val, want string
+	}{
+		{"/auditLogs/signIns", "$frobnicate", "1", "The query parameter '$frobnicate' is not supported."},
+		{"/auditLogs/signIns", "$orderby", "createdDateTime", "Query option 'OrderBy' is not allowed"},
+		{"/auditLogs/signIns", "$skip", "10", "Query option 'Skip' is not allowed"},
+		{"/identityProtection/riskyUsers", "$count", "true", "Query option 'Count' is not allowed"},
+		{"/identity/conditionalAccess/policies", "$filter", "state eq 'enabled'", "Query option 'Filter' is not allowed"},
+		{"/domains", "$expand", "domainNameReferences", "Query option 'Expand' is not allowed"},
+		{"/organization", "$tops", "5", "The query parameter '$tops' is not supported."},
+	}
+	for _, c := range opts {
+		p := graphGet(t, s, tok, c.path+q("", c.key, c.val))
+		if p.Status != 400 || p.Error.Code != "BadRequest" || !strings.Contains(p.Error.Message, c.want) {
+			t.Errorf("%s %s: %d %s %q", c.path, c.key, p.Status, p.Error.Code, p.Error.Message)
+		}
+	}
+	// Options without $ are not OData system options and pass through; the
+	// options an operation serves work.
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("status/errorCode eq 50126", "$select", "id,status", "$top", "5")); p.Status != 200 || len(p.Value) != 5 {
+		t.Errorf("served options: %d %d %q", p.Status, len(p.Value), p.Error.Message)
 	}
 }
