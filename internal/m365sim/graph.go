@@ -29,9 +29,18 @@ type GraphRoute struct {
 	// AnyOf lists the application permissions, any one of which allows the
 	// call (the "Permissions" table of the operation's reference page).
 	AnyOf []string
+	// Denied, when set, is the operation's answer to a token without any of
+	// AnyOf; nil = the directory's Authorization_RequestDenied. Graph's
+	// workloads answer a missing permission differently (see scopesMissing
+	// and the sign-in logs' route).
+	Denied func(anyOf []string) *GraphError
 	// Licence, when set, names the service plan the tenant needs; without it
 	// the call fails as Graph does for that API.
 	Licence func(t *Tenant) *GraphError
+	// Query lists the OData system query options the handler implements
+	// (e.g. "$filter"); nil = $select, $top and $skiptoken. Any other
+	// option is refused (checkQueryOptions).
+	Query []string
 	// Write marks operations that change state (replication lag applies).
 	Write bool
 	// Throttle, when set, is asked before the handler runs (not for the
@@ -147,12 +156,20 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 			}
 		}
 		if !ok {
+			if route.Denied != nil {
+				s.writeGraphError(w, r, op, route.Denied(route.AnyOf))
+				return
+			}
 			// Graph's answer when the token lacks the permission; the
 			// emulator names the permissions that would allow the call.
 			s.writeGraphError(w, r, op, &GraphError{Status: 403, Code: "Authorization_RequestDenied",
 				Message: "Insufficient privileges to complete the operation. Requires one of the application permissions: " + strings.Join(route.AnyOf, ", ") + "."})
 			return
 		}
+	}
+	if ge := checkQueryOptions(route, r); ge != nil {
+		s.writeGraphError(w, r, op, ge)
+		return
 	}
 	if route.Licence != nil {
 		if ge := route.Licence(p.Tenant); ge != nil {
@@ -200,6 +217,69 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 	writeJSONContent(w, status, "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", out)
 }
 
+// scopesMissing is the answer of Identity Protection and conditional access
+// to a token without the operation's permission: 403 AccessDenied "You
+// cannot perform the requested operation, required scopes are missing in the
+// token." Microsoft does not document the body; public captures show it for
+// conditional access (https://github.com/AlexFilipin/ConditionalAccess/issues/10,
+// https://github.com/hugobatista/zerotrust-ca-powertoys/issues/8) and the same
+// message for riskDetections
+// (https://github.com/microsoftgraph/msgraph-beta-sdk-dotnet/issues/723).
+// Unlike the directory's answer it does not name the permission; the code
+// differs from the Identity Protection licence 403 (code Forbidden, see
+// graph_risk.go), so a client can tell the two apart by code.
+func scopesMissing([]string) *GraphError {
+	return &GraphError{Status: http.StatusForbidden, Code: "AccessDenied",
+		Message: "You cannot perform the requested operation, required scopes are missing in the token."}
+}
+
+// The OData system query options Graph documents
+// (https://learn.microsoft.com/en-us/graph/query-parameters): support
+// "varies from one API operation to another" and each operation's page lists
+// the ones it supports.
+var odataQueryOptions = map[string]string{
+	"$count": "Count", "$expand": "Expand", "$filter": "Filter", "$format": "Format", "$orderby": "OrderBy",
+	"$search": "Search", "$select": "Select", "$skip": "Skip", "$skiptoken": "SkipToken", "$top": "Top",
+}
+
+// checkQueryOptions refuses the $ query options the operation does not
+// serve, so a request never gets a silently unfiltered or unsorted answer.
+// An option Graph knows but the operation does not allow gets the captured
+// 400 "The query specified in the URI is not valid. Query option 'Expand'
+// is not allowed. ..."
+// (https://github.com/microsoftgraph/microsoft-graph-docs-contrib/pull/8527,
+// https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/2556).
+// For a $ option OData does not define, Microsoft documents no answer; the
+// emulator takes the stricter reading and refuses it too, with OData's
+// "The query parameter '$x' is not supported." Parameters without $ are left
+// alone (custom query options, e.g. api-version, are not system options).
+func checkQueryOptions(route *GraphRoute, r *http.Request) *GraphError {
+	allowed := route.Query
+	if allowed == nil {
+		allowed = []string{"$select", "$top", "$skiptoken"}
+	}
+	for k := range r.URL.Query() {
+		if !strings.HasPrefix(k, "$") {
+			continue
+		}
+		name, known := odataQueryOptions[strings.ToLower(k)]
+		if !known {
+			return &GraphError{Status: 400, Code: "BadRequest", Message: fmt.Sprintf("The query parameter '%s' is not supported.", k)}
+		}
+		ok := false
+		for _, a := range allowed {
+			if strings.EqualFold(a, k) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return &GraphError{Status: 400, Code: "BadRequest", Message: fmt.Sprintf("The query specified in the URI is not valid. Query option '%s' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.", name)}
+		}
+	}
+	return nil
+}
+
 // routeLabel replaces GUID segments so counters group by operation.
 var guidRe = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
@@ -229,8 +309,9 @@ func (s *Server) writeGraphError(w http.ResponseWriter, r *http.Request, op stri
 	}})
 }
 
-// GraphList writes a collection with server-side paging: top is the page
-// size the client asked for (bounded by max), skip where this page starts.
+// List writes a collection with server-side paging: top is the page size
+// the client asked for (at most maxTop, the operation's documented maximum;
+// larger is refused), skip where this page starts.
 func (g *GraphCall) List(items []Object, context string, defaultTop, maxTop int) (int, any, *GraphError) {
 	return g.ListFunc(len(items), func(i int) Object { return items[i] }, context, defaultTop, maxTop)
 }
@@ -245,8 +326,15 @@ func (g *GraphCall) ListFunc(n int, item func(i int) Object, context string, def
 		if err != nil || n < 1 {
 			return 0, nil, &GraphError{Status: 400, Code: "BadRequest", Message: fmt.Sprintf("Invalid value '%s' for $top query option found.", v)}
 		}
+		// A page size above the operation's documented maximum is refused,
+		// not capped: the paging guide
+		// (https://learn.microsoft.com/en-us/graph/paging) leaves page sizes
+		// to each operation, whose page gives the maximum, and no page says
+		// what a larger $top does, so the emulator takes the stricter
+		// reading. The wording follows the directory's answer to $top=1000
+		// (not documented either).
 		if n > maxTop {
-			n = maxTop
+			return 0, nil, &GraphError{Status: 400, Code: "BadRequest", Message: fmt.Sprintf("Invalid page size specified: '%d'. Must be between 1 and %d inclusive.", n, maxTop)}
 		}
 		top = n
 	}

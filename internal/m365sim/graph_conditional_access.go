@@ -127,20 +127,20 @@ func caNotFound(id string) *GraphError {
 		Message: fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", id)}
 }
 
-// caWriteAllowed checks the second permission writes need.
+// caWriteAllowed checks the second permission writes need; without it the
+// answer is conditional access's missing-scope 403 (scopesMissing).
 func caWriteAllowed(g *GraphCall) *GraphError {
 	if g.Principal.HasRole("Policy.Read.All") {
 		return nil
 	}
-	return &GraphError{Status: http.StatusForbidden, Code: "Authorization_RequestDenied",
-		Message: "Insufficient privileges to complete the operation. Requires the application permissions: Policy.ReadWrite.ConditionalAccess and Policy.Read.All."}
+	return scopesMissing(nil)
 }
 
 func init() {
 	read := []string{"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"}
 	registerGraphRoute(&GraphRoute{
 		Method: "GET", Pattern: "/identity/conditionalAccess/policies",
-		AnyOf: read, Licence: needConditionalAccessLicence,
+		AnyOf: read, Denied: scopesMissing, Licence: needConditionalAccessLicence,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			// A tenant holds at most 195 policies
 			// (https://learn.microsoft.com/en-us/entra/identity/conditional-access/overview):
@@ -150,7 +150,7 @@ func init() {
 	})
 	registerGraphRoute(&GraphRoute{
 		Method: "GET", Pattern: "/identity/conditionalAccess/policies/{id}",
-		AnyOf: read, Licence: needConditionalAccessLicence,
+		AnyOf: read, Denied: scopesMissing, Licence: needConditionalAccessLicence,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			o := g.Tenant.Store.Get(kindConditionalAccessPolicy, g.Vars["id"])
 			if o == nil {
@@ -167,7 +167,7 @@ func init() {
 	})
 	registerGraphRoute(&GraphRoute{
 		Method: "POST", Pattern: "/identity/conditionalAccess/policies",
-		AnyOf: []string{"Policy.ReadWrite.ConditionalAccess"}, Licence: needConditionalAccessLicence, Write: true,
+		AnyOf: []string{"Policy.ReadWrite.ConditionalAccess"}, Denied: scopesMissing, Licence: needConditionalAccessLicence, Write: true,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			if ge := caWriteAllowed(g); ge != nil {
 				return 0, nil, ge
@@ -199,7 +199,7 @@ func init() {
 	})
 	registerGraphRoute(&GraphRoute{
 		Method: "PATCH", Pattern: "/identity/conditionalAccess/policies/{id}",
-		AnyOf: []string{"Policy.ReadWrite.ConditionalAccess"}, Licence: needConditionalAccessLicence, Write: true,
+		AnyOf: []string{"Policy.ReadWrite.ConditionalAccess"}, Denied: scopesMissing, Licence: needConditionalAccessLicence, Write: true,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			if ge := caWriteAllowed(g); ge != nil {
 				return 0, nil, ge
@@ -230,7 +230,7 @@ func init() {
 	})
 	registerGraphRoute(&GraphRoute{
 		Method: "DELETE", Pattern: "/identity/conditionalAccess/policies/{id}",
-		AnyOf: []string{"Policy.ReadWrite.ConditionalAccess"}, Licence: needConditionalAccessLicence, Write: true,
+		AnyOf: []string{"Policy.ReadWrite.ConditionalAccess"}, Denied: scopesMissing, Licence: needConditionalAccessLicence, Write: true,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			if ge := caWriteAllowed(g); ge != nil {
 				return 0, nil, ge

@@ -18,7 +18,9 @@ import (
 //
 // Microsoft does not document the body of the licence 403 on these APIs;
 // public reports (microsoft/zerotrustassessment#1022) show a plain 403
-// Forbidden, which the emulator answers with an explanatory message.
+// Forbidden, which the emulator answers with code Forbidden and an
+// explanatory message. A token without the permission gets scopesMissing
+// (graph.go): code AccessDenied, so the two 403s differ by code.
 // riskyUsers paging is not documented either: the emulator uses the risk
 // detections' numbers (20 by default, 500 at most).
 
@@ -75,6 +77,8 @@ func init() {
 	registerGraphRoute(&GraphRoute{
 		Method: "GET", Pattern: "/identityProtection/riskyUsers",
 		AnyOf:   []string{"IdentityRiskyUser.Read.All", "IdentityRiskyUser.ReadWrite.All"},
+		Denied:  scopesMissing,
+		Query:   []string{"$select", "$filter", "$top", "$skiptoken"},
 		Licence: needEntraP2,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			pred, ge := compileFilter(riskyUserFilter, g.Request.URL.Query().Get("$filter"))
@@ -104,6 +108,8 @@ func init() {
 	registerGraphRoute(&GraphRoute{
 		Method: "GET", Pattern: "/identityProtection/riskDetections",
 		AnyOf:   []string{"IdentityRiskEvent.Read.All", "IdentityRiskEvent.ReadWrite.All"},
+		Denied:  scopesMissing,
+		Query:   []string{"$select", "$filter", "$top", "$skiptoken"},
 		Licence: needEntraP1OrP2,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
 			pred, ge := compileFilter(riskDetectionFilter, g.Request.URL.Query().Get("$filter"))

@@ -44,6 +44,8 @@ func init() {
 	registerGraphRoute(&GraphRoute{
 		Method: "GET", Pattern: "/auditLogs/signIns",
 		AnyOf:    []string{"AuditLog.Read.All"},
+		Denied:   auditLogPermissionMissing,
+		Query:    []string{"$select", "$filter", "$top", "$skiptoken"},
 		Licence:  needEntraP1,
 		Throttle: reportThrottle,
 		Handler:  listSignIns,
@@ -59,6 +61,21 @@ func init() {
 		s.SetReportThrottle(o.Requests, time.Duration(o.PerSeconds*float64(time.Second)))
 		return o, nil
 	})
+}
+
+// auditLogPermissionMissing is Graph's answer to a token without
+// AuditLog.Read.All on the audit logs: 403
+// Authentication_MSGraphPermissionMissing "Calling principal does not have
+// required MSGraph permissions AuditLog.Read.All" (captured in
+// https://github.com/microsoftgraph/microsoft-graph-explorer-v4/issues/2731
+// and https://github.com/microsoftgraph/microsoft-graph-explorer-v4/issues/3165;
+// for signIns with Directory.Read.All alone in
+// https://github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/3196).
+// It is checked before the licence, as the capture on a tenant with
+// Directory.Read.All shows.
+func auditLogPermissionMissing([]string) *GraphError {
+	return &GraphError{Status: http.StatusForbidden, Code: "Authentication_MSGraphPermissionMissing",
+		Message: "Calling principal does not have required MSGraph permissions AuditLog.Read.All"}
 }
 
 // needEntraP1 is Graph's answer for sign-in logs in a tenant without

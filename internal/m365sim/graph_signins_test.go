@@ -2,6 +2,7 @@ package m365sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -186,8 +187,11 @@ func TestSignInsFilterPagingAndSelect(t *testing.T) {
 	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$select", "nonsense")); p.Status != 400 {
 		t.Errorf("unknown $select: %d", p.Status)
 	}
-	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$top", "5000")); p.Status != 200 || len(p.Value) != 1000 {
-		t.Errorf("$top above 1000: %d %d", p.Status, len(p.Value))
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$top", "1000")); p.Status != 200 || len(p.Value) != 1000 {
+		t.Errorf("$top 1000: %d %d", p.Status, len(p.Value))
+	}
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$top", "5000")); p.Status != 400 || p.Error.Message != "Invalid page size specified: '5000'. Must be between 1 and 1000 inclusive." {
+		t.Errorf("$top above 1000: %d %q", p.Status, p.Error.Message)
 	}
 }
 
@@ -315,5 +319,105 @@ func TestSignInHistorySurvivesSnapshot(t *testing.T) {
 	_ = json.Unmarshal(after, &p2)
 	if code != 200 || len(p2.Value) != 200 || p1.Value[0]["id"] != p2.Value[0]["id"] || p1.Value[199]["createdDateTime"] != p2.Value[199]["createdDateTime"] {
 		t.Fatalf("after reload: %d, %d events", code, len(p2.Value))
+	}
+}
+
+// A token without the permission gets the workload's permission 403, not
+// the licence 403, even in a tenant without the licence: the two differ by
+// error code.
+func TestGraphPermissionMissingVsLicence(t *testing.T) {
+	fx := DefaultFixture()
+	none := fx.Tenants[0]
+	none.ID, none.InitialDomain, none.Licences = "0b0b0b0b-0000-4000-8000-000000000003", "tailspin.onmicrosoft.com", Licences{}
+	fx.Tenants = append(fx.Tenants, none)
+	s, err := Start(Options{StateDir: t.TempDir(), Fixture: fx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	tokFor := func(tenant, app string) string {
+		tn := s.Tenant(tenant)
+		tok, _, err := s.issueToken(tn, tn.App(app), AudienceGraph)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	for _, tenant := range []string{DemoTenantID, none.ID} {
+		// DemoNoManageAsAppID has neither AuditLog.Read.All, the Identity
+		// Protection permissions nor Policy.Read.All.
+		tok := tokFor(tenant, DemoNoManageAsAppID)
+		r := graphGet(t, s, tok, "/auditLogs/signIns")
+		if r.Status != 403 || r.Error.Code != "Authentication_MSGraphPermissionMissing" || !strings.Contains(r.Error.Message, "AuditLog.Read.All") {
+			t.Fatalf("%s signIns: %d %s %q", tenant, r.Status, r.Error.Code, r.Error.Message)
+		}
+		for _, p := range []string{"/identityProtection/riskyUsers", "/identityProtection/riskDetections", "/identity/conditionalAccess/policies"} {
+			r := graphGet(t, s, tok, p)
+			if r.Status != 403 || r.Error.Code != "AccessDenied" || !strings.Contains(r.Error.Message, "required scopes are missing in the token") {
+				t.Fatalf("%s %s: %d %s %q", tenant, p, r.Status, r.Error.Code, r.Error.Message)
+			}
+		}
+	}
+	// With the permissions, the unlicensed tenant gets the licence 403s.
+	tok := tokFor(none.ID, DemoAdminAppID)
+	if r := graphGet(t, s, tok, "/auditLogs/signIns"); r.Status != 403 || r.Error.Code != "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
+		t.Fatalf("signIns licence: %d %s", r.Status, r.Error.Code)
+	}
+	if r := graphGet(t, s, tok, "/identity/conditionalAccess/policies"); r.Status != 403 || r.Error.Code != "Authentication_RequestFromNonPremiumTenantOrB2CTenant" {
+		t.Fatalf("CA licence: %d %s", r.Status, r.Error.Code)
+	}
+	for _, p := range []string{"/identityProtection/riskyUsers", "/identityProtection/riskDetections"} {
+		if r := graphGet(t, s, tok, p); r.Status != 403 || r.Error.Code != "Forbidden" {
+			t.Fatalf("%s licence: %d %s", p, r.Status, r.Error.Code)
+		}
+	}
+}
+
+// Page sizes above an operation's maximum and $ query options it does not
+// serve are refused with a 400, never capped or ignored.
+func TestGraphTopMaximumAndQueryOptions(t *testing.T) {
+	s, _ := seeded(t, SignInHistoryOptions{Seed: 3})
+	s.SetReportThrottle(0, 0)
+	tok := token(t, s, DemoAdminAppID, AudienceGraph)
+	tops := []struct {
+		path string
+		max  int
+	}{
+		{"/auditLogs/signIns", 1000},
+		{"/identityProtection/riskyUsers", 500},
+		{"/identityProtection/riskDetections", 500},
+		{"/identity/conditionalAccess/policies", 1000},
+		{"/domains", 999},
+	}
+	for _, c := range tops {
+		if p := graphGet(t, s, tok, c.path+q("", "$top", fmt.Sprint(c.max))); p.Status != 200 {
+			t.Errorf("%s $top=%d: %d %s", c.path, c.max, p.Status, p.Error.Message)
+		}
+		p := graphGet(t, s, tok, c.path+q("", "$top", fmt.Sprint(c.max+1)))
+		if want := fmt.Sprintf("Invalid page size specified: '%d'. Must be between 1 and %d inclusive.", c.max+1, c.max); p.Status != 400 || p.Error.Code != "BadRequest" || p.Error.Message != want {
+			t.Errorf("%s $top=%d: %d %s %q", c.path, c.max+1, p.Status, p.Error.Code, p.Error.Message)
+		}
+	}
+	opts := []struct {
+		path, key, val, want string
+	}{
+		{"/auditLogs/signIns", "$frobnicate", "1", "The query parameter '$frobnicate' is not supported."},
+		{"/auditLogs/signIns", "$orderby", "createdDateTime", "Query option 'OrderBy' is not allowed"},
+		{"/auditLogs/signIns", "$skip", "10", "Query option 'Skip' is not allowed"},
+		{"/identityProtection/riskyUsers", "$count", "true", "Query option 'Count' is not allowed"},
+		{"/identity/conditionalAccess/policies", "$filter", "state eq 'enabled'", "Query option 'Filter' is not allowed"},
+		{"/domains", "$expand", "domainNameReferences", "Query option 'Expand' is not allowed"},
+		{"/organization", "$tops", "5", "The query parameter '$tops' is not supported."},
+	}
+	for _, c := range opts {
+		p := graphGet(t, s, tok, c.path+q("", c.key, c.val))
+		if p.Status != 400 || p.Error.Code != "BadRequest" || !strings.Contains(p.Error.Message, c.want) {
+			t.Errorf("%s %s: %d %s %q", c.path, c.key, p.Status, p.Error.Code, p.Error.Message)
+		}
+	}
+	// Options without $ are not OData system options and pass through; the
+	// options an operation serves work.
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("status/errorCode eq 50126", "$select", "id,status", "$top", "5")); p.Status != 200 || len(p.Value) != 5 {
+		t.Errorf("served options: %d %d %q", p.Status, len(p.Value), p.Error.Message)
 	}
 }

@@ -195,6 +195,22 @@ func (e *Error) Error() string {
 // Unwrap returns the kind.
 func (e *Error) Unwrap() error { return e.kind }
 
+// permissionCodes are the 403 codes Graph's workloads use for a token
+// without the operation's permission: the directory's
+// Authorization_RequestDenied, the audit logs'
+// Authentication_MSGraphPermissionMissing ("Calling principal does not have
+// required MSGraph permissions AuditLog.Read.All",
+// https://github.com/microsoftgraph/microsoft-graph-explorer-v4/issues/2731)
+// and AccessDenied ("required scopes are missing in the token", conditional
+// access and Identity Protection,
+// https://github.com/AlexFilipin/ConditionalAccess/issues/10). Classified by
+// code, never by message text.
+var permissionCodes = map[string]bool{
+	"Authorization_RequestDenied":             true,
+	"Authentication_MSGraphPermissionMissing": true,
+	"AccessDenied":                            true,
+}
+
 // Describe turns an SDK error into an *Error classified by status and code.
 // Other errors are wrapped with the operation.
 func Describe(err error, operation string) error {
@@ -220,6 +236,8 @@ func Describe(err error, operation string) error {
 	switch {
 	case e.Code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant" || e.Code == "Authentication_RequestFromUnsupportedUserRole":
 		e.kind = ErrLicence
+	case e.Status == 403 && permissionCodes[e.Code]:
+		e.kind = ErrForbidden
 	case e.Status == 404 || e.Code == "Request_ResourceNotFound" || e.Code == "ResourceNotFound":
 		e.kind = ErrNotFound
 	case e.Status == 401:

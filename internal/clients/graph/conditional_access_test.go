@@ -144,7 +144,7 @@ func TestConditionalAccessErrorsAreTyped(t *testing.T) {
 	}
 	_, err := c.CreateConditionalAccessPolicy(ctx, mfaForAll())
 	var ge *graph.Error
-	if !errors.Is(err, graph.ErrForbidden) || !errors.As(err, &ge) || ge.Code != "Authorization_RequestDenied" {
+	if !errors.Is(err, graph.ErrForbidden) || !errors.As(err, &ge) || ge.Code != "AccessDenied" {
 		t.Fatalf("create without Policy.ReadWrite.ConditionalAccess: %v", err)
 	}
 }

@@ -162,12 +162,14 @@ func ODataString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''"
 // ODataTime formats a time literal for $filter.
 func ODataTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
-// asLicence marks a 403 that is not a permission problem as a licence
+// asLicence marks a 403 whose code is not a permission code as a licence
 // error: Identity Protection answers a tenant without the licence with a
-// plain 403, unlike sign-in logs' Authentication_RequestFromNonPremiumTenantOrB2CTenant.
+// plain 403 Forbidden, unlike sign-in logs'
+// Authentication_RequestFromNonPremiumTenantOrB2CTenant, and a token
+// without the permission with AccessDenied (permissionCodes).
 func asLicence(err error) error {
 	var e *Error
-	if errors.As(err, &e) && e.Status == 403 && e.kind != ErrLicence && e.Code != "Authorization_RequestDenied" {
+	if errors.As(err, &e) && e.Status == 403 && e.kind != ErrLicence && !permissionCodes[e.Code] {
 		e.kind = ErrLicence
 	}
 	return err

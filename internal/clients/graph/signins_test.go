@@ -103,6 +103,22 @@ func TestSignInLicenceErrorsAreTyped(t *testing.T) {
 	if !graph.IsForbidden(err) || graph.IsLicence(err) {
 		t.Fatalf("reader: %v", err)
 	}
+	// In a tenant without the licences, a token without the permissions gets
+	// the permission 403s (Authentication_MSGraphPermissionMissing,
+	// AccessDenied): classified by code as permission errors, never licence.
+	np, ns := signInClient(t, m365sim.Licences{}, m365sim.DemoNoManageAsAppID, m365sim.DemoNoManageAsAppSecret)
+	ns.SetReportThrottle(0, 0)
+	checks := map[string]error{}
+	_, checks["signIns"] = np.EachSignIn(ctx, "", func(*graph.SignIn) error { return nil })
+	_, checks["riskyUsers"] = np.EachRiskyUser(ctx, "", func(*graph.RiskyUser) error { return nil })
+	_, checks["riskDetections"] = np.EachRiskDetection(ctx, "", func(*graph.RiskDetection) error { return nil })
+	codes := map[string]string{"signIns": "Authentication_MSGraphPermissionMissing", "riskyUsers": "AccessDenied", "riskDetections": "AccessDenied"}
+	for name, err := range checks {
+		var ge *graph.Error
+		if !graph.IsForbidden(err) || graph.IsLicence(err) || !errors.As(err, &ge) || ge.Code != codes[name] {
+			t.Fatalf("%s without permission: %v", name, err)
+		}
+	}
 }
 
 func TestRiskListsPage(t *testing.T) {

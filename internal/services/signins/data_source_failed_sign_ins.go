@@ -195,7 +195,7 @@ func (d *failedSignInsDataSource) Read(ctx context.Context, req datasource.ReadR
 	res, st, err := analyzeFailedSignIns(ctx, d.clients.Graph, filter, intOr(m.MaxEvents, defaultMaxEvents), th)
 	m.Licensed = types.BoolValue(true)
 	if err != nil {
-		if !addReadError(&resp.Diagnostics, "sign-in logs", "P1", err) {
+		if !addReadError(&resp.Diagnostics, "sign-in logs", "P1", "AuditLog.Read.All and Directory.Read.All", err) {
 			return
 		}
 		m.Licensed = types.BoolValue(false)

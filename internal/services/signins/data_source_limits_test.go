@@ -122,6 +122,33 @@ func TestAccSignIns_forbidden(t *testing.T) {
 	})
 }
 
+// A token without the permission, in a tenant without the licence either:
+// Graph answers the permission 403 (Authentication_MSGraphPermissionMissing
+// for sign-in logs, AccessDenied for Identity Protection), and the data
+// sources fail naming the permission instead of warning "not licensed" with
+// zero results. The licence path is TestAccSignIns_unlicensed.
+func TestAccSignIns_permissionMissingNotLicence(t *testing.T) {
+	tn := licensedTenant(t, m365sim.Licences{})
+	app := tn.ProviderConfigAs(m365sim.DemoNoManageAsAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoNoManageAsAppSecret))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      app + "data \"m365harden_failed_sign_ins\" \"this\" {}\n",
+				ExpectError: regexp.MustCompile(`(?s)Reading sign-in logs failed: the app lacks the Microsoft Graph permission\s+AuditLog.Read.All.*Authentication_MSGraphPermissionMissing`),
+			},
+			{
+				Config:      app + "data \"m365harden_risk_detections\" \"this\" {}\n",
+				ExpectError: regexp.MustCompile(`(?s)Reading Identity Protection risk detections failed: the app lacks the\s+Microsoft Graph permission IdentityRiskEvent.Read.All.*AccessDenied`),
+			},
+			{
+				Config:      app + "data \"m365harden_risky_users\" \"this\" {}\n",
+				ExpectError: regexp.MustCompile(`(?s)permission\s+IdentityRiskyUser.Read.All.*AccessDenied`),
+			},
+		},
+	})
+}
+
 // The reports throttle on (scaled to 5 requests per 2 seconds to keep the
 // test short) and the client pacing at the same rate: a six-page window is
 // read without a single 429.

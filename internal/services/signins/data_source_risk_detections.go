@@ -145,7 +145,7 @@ func (d *riskDetectionsDataSource) Read(ctx context.Context, req datasource.Read
 	})
 	m.Licensed = types.BoolValue(true)
 	if err != nil {
-		if !addReadError(&resp.Diagnostics, "Identity Protection risk detections", "P1 or P2", err) {
+		if !addReadError(&resp.Diagnostics, "Identity Protection risk detections", "P1 or P2", "IdentityRiskEvent.Read.All", err) {
 			return
 		}
 		m.Licensed = types.BoolValue(false)

@@ -166,7 +166,7 @@ func (d *riskySignInsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	})
 	m.Licensed = types.BoolValue(true)
 	if err != nil {
-		if !addReadError(&resp.Diagnostics, "sign-in logs", "P1", err) {
+		if !addReadError(&resp.Diagnostics, "sign-in logs", "P1", "AuditLog.Read.All and Directory.Read.All", err) {
 			return
 		}
 		m.Licensed = types.BoolValue(false)

@@ -105,7 +105,7 @@ func (d *riskyUsersDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	})
 	m.Licensed = types.BoolValue(true)
 	if err != nil {
-		if !addReadError(&resp.Diagnostics, "Identity Protection risky users", "P2", err) {
+		if !addReadError(&resp.Diagnostics, "Identity Protection risky users", "P2", "IdentityRiskyUser.Read.All", err) {
 			return
 		}
 		m.Licensed = types.BoolValue(false)

@@ -258,8 +258,10 @@ func setInts(ctx context.Context, s types.Set, diags *diag.Diagnostics) []int64 
 
 // addReadError turns a failed Graph listing into a diagnostic. A missing
 // licence is a warning: the data source returns no findings and says so
-// (licensed = false), and the rest of the plan goes on.
-func addReadError(diags *diag.Diagnostics, what, licence string, err error) (unlicensed bool) {
+// (licensed = false), and the rest of the plan goes on. A missing
+// permission (classified by Graph's error code, never its text) is an error
+// naming permission, the Microsoft Graph application permission to grant.
+func addReadError(diags *diag.Diagnostics, what, licence, permission string, err error) (unlicensed bool) {
 	if graph.IsLicence(err) {
 		diags.AddWarning(fmt.Sprintf("%s: the tenant has no %s licence", what, licence),
 			fmt.Sprintf("Microsoft Graph refused to read %s because the tenant lacks a Microsoft Entra ID %s licence. "+
@@ -267,10 +269,15 @@ func addReadError(diags *diag.Diagnostics, what, licence string, err error) (unl
 				"Assign %s licences to the tenant to read it.\n\nGraph answered: %v", what, licence, licence, err))
 		return true
 	}
+	if graph.IsForbidden(err) {
+		diags.AddError(fmt.Sprintf("Reading %s failed: the app lacks the Microsoft Graph permission %s", what, permission),
+			fmt.Sprintf("Microsoft Graph refused to read %s because the app's token does not carry the %s application permission. "+
+				"Grant the app %s in Microsoft Entra ID (API permissions, Microsoft Graph, application permissions) and give admin consent; "+
+				"a new token carries it.\n\nGraph answered: %v", what, permission, permission, err))
+		return false
+	}
 	var advice string
 	switch {
-	case graph.IsForbidden(err):
-		advice = "Grant the app the Microsoft Graph application permissions named in this data source's documentation and give admin consent."
 	case errors.Is(err, graph.ErrThrottled):
 		advice = "Graph kept throttling the requests even after waiting as it asked; narrow the window or read it less often."
 	case errors.Is(err, graph.ErrBadRequest):
