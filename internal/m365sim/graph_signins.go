@@ -3,6 +3,7 @@ package m365sim
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -131,6 +132,9 @@ func listSignIns(g *GraphCall) (int, any, *GraphError) {
 	if ge != nil {
 		return 0, nil, ge
 	}
+	if ge := signInLowerBound(g, q.Get("$filter")); ge != nil {
+		return 0, nil, ge
+	}
 	if ge := checkSelect(g, "microsoft.graph.signIn", signInProperties); ge != nil {
 		return 0, nil, ge
 	}
@@ -187,4 +191,27 @@ func signInObject(seed int64, s *SignIn) Object {
 		},
 		"appliedConditionalAccessPolicies": []any{},
 	}
+}
+
+// signInRetention is how long Microsoft Entra keeps sign-in logs with
+// Entra ID P1/P2 (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-data-retention).
+const signInRetention = 30 * 24 * time.Hour
+
+var signInLowerBoundRe = regexp.MustCompile(`(?i)\bcreatedDateTime\s+(?:ge|gt)\s+(\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2}))`)
+
+// signInLowerBound refuses a createdDateTime lower bound older than the
+// retention window: Graph answers 400 "Invalid filter clause" (a maintainer
+// describes the minimum-date check in
+// https://github.com/microsoftgraph/microsoft-graph-docs/issues/5676; the
+// exact wording after the prefix is not published, so the message only
+// names the bound).
+func signInLowerBound(g *GraphCall, filter string) *GraphError {
+	oldest := g.Server.now().UTC().Add(-signInRetention)
+	for _, m := range signInLowerBoundRe.FindAllStringSubmatch(filter, -1) {
+		ts, err := time.Parse(time.RFC3339Nano, m[1])
+		if err == nil && ts.Before(oldest) {
+			return &GraphError{Status: 400, Code: "BadRequest", Message: "Invalid filter clause: createdDateTime lower bound " + m[1] + " is older than the sign-in log retention"}
+		}
+	}
+	return nil
 }

@@ -184,6 +184,16 @@ func TestSignInsFilterPagingAndSelect(t *testing.T) {
 			t.Errorf("%s: %d %s %s", f, p.Status, p.Error.Code, p.Error.Message)
 		}
 	}
+	// A lower bound older than the 30-day retention is refused; one inside
+	// it is served.
+	old := time.Now().UTC().Add(-31 * 24 * time.Hour).Format("2006-01-02T15:04:05Z")
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("createdDateTime ge "+old)); p.Status != 400 || !strings.HasPrefix(p.Error.Message, "Invalid filter clause") {
+		t.Errorf("lower bound %s: %d %s", old, p.Status, p.Error.Message)
+	}
+	recent := time.Now().UTC().Add(-29 * 24 * time.Hour).Format("2006-01-02T15:04:05Z")
+	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("createdDateTime ge "+recent)); p.Status != 200 {
+		t.Errorf("lower bound %s: %d %s", recent, p.Status, p.Error.Message)
+	}
 	if p := graphGet(t, s, tok, "/auditLogs/signIns"+q("", "$select", "nonsense")); p.Status != 400 {
 		t.Errorf("unknown $select: %d", p.Status)
 	}
