@@ -54,7 +54,6 @@ func TestScan_ordinaryWordsPass(t *testing.T) {
 		"the shared/design folder of another project",
 		"a .. /shared path with a space",
 		"/work/sharedfolder is not it either",
-		"MARKDOWNSTYLE.mdx",
 		"Controls.md in mixed case is a page name, not the note",
 	}
 	for _, line := range ordinary {
