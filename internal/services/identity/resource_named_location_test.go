@@ -308,8 +308,9 @@ func TestAccNamedLocation_inUse(t *testing.T) {
 	})
 }
 
-// Throttling and replication lag: the create retries 429 and 503 and waits
-// until reads show the location.
+// Throttling and replication lag: the create retries 429, reads retry 503
+// (a POST is never re-sent after a 503: the service may have applied it),
+// and the create waits until reads show the location.
 func TestAccNamedLocation_throttledAndLag(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.ParallelTest(t, resource.TestCase{
@@ -318,7 +319,7 @@ func TestAccNamedLocation_throttledAndLag(t *testing.T) {
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				tn.Sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointGraph, Match: "/v1.0" + nlPath, Status: 429, Retry: 1, Times: 2})
-				tn.Sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointGraph, Match: "/v1.0" + nlPath, Status: 503, Retry: 1, Times: 1})
+				tn.Sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointGraph, Match: "/v1.0" + nlPath, Method: "GET", Status: 503, Retry: 1, Times: 1})
 				tn.Sim.SetReplicationLag(m365sim.EndpointGraph, 2*time.Second)
 			},
 			Config: nlIPConfig(tn, "Offices", `["203.0.113.0/24"]`, false),
