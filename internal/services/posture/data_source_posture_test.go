@@ -587,6 +587,8 @@ func TestAccPostureDataSource_conditionsAndExclusions(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
+					// Graph refuses an enabled policy while security defaults are on.
+					graphRequest(t, tn, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false})
 					code, out, err := tn.Sim.GraphRequest(tn.ID, "POST", "/identity/conditionalAccess/policies", caPolicy("Phishing-resistant MFA", allUsers(nil),
 						map[string]any{"operator": "OR", "authenticationStrength": map[string]any{"id": "00000000-0000-0000-0000-000000000004"}}))
 					if err != nil || code != 201 {

@@ -270,6 +270,10 @@ func TestEvaluationBreakGlass(t *testing.T) {
 			t.Fatalf("creating %s: %d %s %v", name, code, body, err)
 		}
 	}
+	// Graph refuses an enabled policy while security defaults are on.
+	if code, body, err := sim.GraphRequest(m365sim.DemoTenantID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
+		t.Fatalf("security defaults off: %d %s %v", code, body, err)
+	}
 	post("MFA report-only", "enabledForReportingButNotEnforced", map[string]any{"includeUsers": []string{"All"}})
 	post("MFA but not for a group", "enabled", map[string]any{"includeUsers": []string{"All"}, "excludeGroups": []string{"0a0b0c0d-0000-4000-8000-00000000000a"}})
 	post("MFA for all", "enabled", map[string]any{"includeUsers": []string{"All"}, "excludeUsers": []string{bg}})
