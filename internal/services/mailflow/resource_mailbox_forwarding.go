@@ -178,8 +178,8 @@ func (r *mailboxForwardingResource) ModifyPlan(ctx context.Context, req resource
 		}
 	}
 	if known(cfg.ForwardingAddress) {
-		res := newRecipientResolver(r.clients.Exchange)
-		target, err := res.resolve(ctx, cfg.ForwardingAddress.ValueString())
+		res := common.NewRecipientResolver(r.clients.Exchange)
+		target, err := res.Resolve(ctx, cfg.ForwardingAddress.ValueString())
 		if err != nil {
 			common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Looking up forwarding_address %q failed", cfg.ForwardingAddress.ValueString()), err)
 			return
@@ -189,7 +189,7 @@ func (r *mailboxForwardingResource) ModifyPlan(ctx context.Context, req resource
 				selfForwardDetail("forwarding_address", cfg.ForwardingAddress.ValueString(), cfg.Mailbox.ValueString()))
 		}
 		if target != nil && state != nil && known(state.ForwardingAddress) && !cfg.ForwardingAddress.Equal(state.ForwardingAddress) {
-			was, err := res.resolve(ctx, state.ForwardingAddress.ValueString())
+			was, err := res.Resolve(ctx, state.ForwardingAddress.ValueString())
 			if err != nil {
 				common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Looking up forwarding_address %q failed", state.ForwardingAddress.ValueString()), err)
 				return
@@ -257,7 +257,7 @@ func (r *mailboxForwardingResource) read(ctx context.Context, identity string, w
 		if want != nil && known(want.ForwardingAddress) {
 			if strings.EqualFold(want.ForwardingAddress.ValueString(), mb.ForwardingAddress) {
 				m.ForwardingAddress = want.ForwardingAddress
-			} else if target, err := newRecipientResolver(r.clients.Exchange).resolve(ctx, want.ForwardingAddress.ValueString()); err != nil {
+			} else if target, err := common.NewRecipientResolver(r.clients.Exchange).Resolve(ctx, want.ForwardingAddress.ValueString()); err != nil {
 				return nil, err
 			} else if target != nil && namesRecipient(target, mb.ForwardingAddress) {
 				m.ForwardingAddress = want.ForwardingAddress

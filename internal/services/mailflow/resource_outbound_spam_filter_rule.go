@@ -180,7 +180,7 @@ func (m *outboundRuleModel) conditionFields() []*types.Set {
 // holds the same thing in another spelling: names and domains in another
 // case, recipients by another identity. The recipients are compared by
 // resolving prior's spellings (Get-Recipient).
-func (m *outboundRuleModel) keepSpelling(ctx context.Context, res *recipientResolver, prior *outboundRuleModel) error {
+func (m *outboundRuleModel) keepSpelling(ctx context.Context, res *common.RecipientResolver, prior *outboundRuleModel) error {
 	m.Name = common.FoldKeepString(prior.Name, m.Name)
 	m.Policy = common.FoldKeepString(prior.Policy, m.Policy)
 	have, was := m.conditionFields(), prior.conditionFields()
@@ -194,7 +194,7 @@ func (m *outboundRuleModel) keepSpelling(ctx context.Context, res *recipientReso
 		if !ok1 || !ok2 {
 			continue
 		}
-		same, err := res.same(ctx, p, g, true)
+		same, err := res.Same(ctx, p, g, true)
 		if err != nil {
 			return fmt.Errorf("resolving %s: %w", c.param, err)
 		}
@@ -246,7 +246,7 @@ func (m outboundRuleModel) changes(ctx context.Context, cur *outboundRuleModel, 
 
 // read fetches the rule; prior (plan or state, may be nil) keeps the
 // user's spelling of values the tenant holds in another form.
-func (r *outboundRuleResource) read(ctx context.Context, name string, prior *outboundRuleModel, res *recipientResolver) (*outboundRuleModel, error) {
+func (r *outboundRuleResource) read(ctx context.Context, name string, prior *outboundRuleModel, res *common.RecipientResolver) (*outboundRuleModel, error) {
 	x, err := r.clients.Exchange.GetOutboundSpamRule(ctx, name)
 	if err != nil {
 		return nil, err
@@ -284,7 +284,7 @@ func (r *outboundRuleResource) ModifyPlan(ctx context.Context, req resource.Modi
 			return
 		}
 	}
-	res := newRecipientResolver(r.clients.Exchange)
+	res := common.NewRecipientResolver(r.clients.Exchange)
 	conf := cfg.conditionFields()
 	for i, c := range ruleConditions {
 		if !c.recipient {
@@ -295,7 +295,7 @@ func (r *outboundRuleResource) ModifyPlan(ctx context.Context, req resource.Modi
 			continue
 		}
 		for _, v := range want {
-			rec, err := res.resolve(ctx, v)
+			rec, err := res.Resolve(ctx, v)
 			if err != nil {
 				if exchange.IsForbidden(err) {
 					// Without a recipient-reading role the check is left to
@@ -317,7 +317,7 @@ func (r *outboundRuleResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if !ok || conf[i].Equal(*state.conditionFields()[i]) {
 			continue
 		}
-		same, err := res.same(ctx, want, have, false)
+		same, err := res.Same(ctx, want, have, false)
 		if err != nil {
 			common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Resolving %s failed", c.attr), err)
 			return
@@ -332,7 +332,7 @@ func (r *outboundRuleResource) ModifyPlan(ctx context.Context, req resource.Modi
 // reads show the plan.
 func (r *outboundRuleResource) converge(ctx context.Context, plan outboundRuleModel, diags *diag.Diagnostics) (*outboundRuleModel, error) {
 	name := plan.Name.ValueString()
-	res := newRecipientResolver(r.clients.Exchange)
+	res := common.NewRecipientResolver(r.clients.Exchange)
 	var got *outboundRuleModel
 	wrote := false
 	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
@@ -400,7 +400,7 @@ func (r *outboundRuleResource) Create(ctx context.Context, req resource.CreateRe
 func (r *outboundRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	common.ReadByID(ctx, r.clients, req, resp, "outbound spam filter rule", func(m outboundRuleModel) string { return m.ID.ValueString() },
 		func(ctx context.Context, name string, prior *outboundRuleModel) (*outboundRuleModel, error) {
-			return r.read(ctx, name, prior, newRecipientResolver(r.clients.Exchange))
+			return r.read(ctx, name, prior, common.NewRecipientResolver(r.clients.Exchange))
 		})
 }
 
@@ -419,7 +419,7 @@ func (r *outboundRuleResource) Update(ctx context.Context, req resource.UpdateRe
 	got, err := r.converge(ctx, plan, &resp.Diagnostics)
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating outbound spam filter rule %q failed", plan.Name.ValueString()), err)
-		if m, rerr := r.read(ctx, plan.Name.ValueString(), &plan, newRecipientResolver(r.clients.Exchange)); rerr == nil {
+		if m, rerr := r.read(ctx, plan.Name.ValueString(), &plan, common.NewRecipientResolver(r.clients.Exchange)); rerr == nil {
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
 		return

@@ -1,4 +1,4 @@
-package mailflow
+package common
 
 import (
 	"context"
@@ -7,20 +7,21 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
 )
 
-// recipientResolver tells whether spellings of recipient references (name,
+// RecipientResolver, shared by the mail flow and Defender rules and the
+// mailbox forwarding target, tells whether spellings of recipient references (name,
 // alias, email address, GUID) name the same recipients, the way Exchange
 // resolves a RecipientIdParameter. Look-ups are cached for one operation.
-type recipientResolver struct {
+type RecipientResolver struct {
 	ex    *exchange.Client
 	cache map[string]*exchange.Recipient // lower-cased identity -> recipient (nil: names nobody)
 }
 
-func newRecipientResolver(ex *exchange.Client) *recipientResolver {
-	return &recipientResolver{ex: ex, cache: map[string]*exchange.Recipient{}}
+func NewRecipientResolver(ex *exchange.Client) *RecipientResolver {
+	return &RecipientResolver{ex: ex, cache: map[string]*exchange.Recipient{}}
 }
 
-// resolve returns the recipient id names, or nil when it names nobody.
-func (r *recipientResolver) resolve(ctx context.Context, id string) (*exchange.Recipient, error) {
+// Resolve returns the recipient id names, or nil when it names nobody.
+func (r *RecipientResolver) Resolve(ctx context.Context, id string) (*exchange.Recipient, error) {
 	k := strings.ToLower(strings.TrimSpace(exchange.StripSMTPPrefix(id)))
 	if rec, ok := r.cache[k]; ok {
 		return rec, nil
@@ -36,31 +37,31 @@ func (r *recipientResolver) resolve(ctx context.Context, id string) (*exchange.R
 	return rec, nil
 }
 
-// key is the recipient's identity for comparison: its primary SMTP
+// Key is the recipient's identity for comparison: its primary SMTP
 // address, or the text itself when it names nobody (so it equals nothing
 // but itself).
-func (r *recipientResolver) key(ctx context.Context, id string) (string, error) {
-	rec, err := r.resolve(ctx, id)
+func (r *RecipientResolver) Key(ctx context.Context, id string) (string, error) {
+	rec, err := r.Resolve(ctx, id)
 	if err != nil || rec == nil {
 		return "?" + strings.ToLower(id), err
 	}
 	return strings.ToLower(rec.PrimarySmtpAddress), nil
 }
 
-// same reports whether a and b name the same recipients. canonicalB says
+// Same reports whether a and b name the same recipients. canonicalB says
 // b holds primary SMTP addresses (as the service reports them): an item of
 // a spelled like one of b's is then that recipient without a look-up, and
 // b's items need none either.
-func (r *recipientResolver) same(ctx context.Context, a, b []string, canonicalB bool) (bool, error) {
-	if sameFold(a, b) {
+func (r *RecipientResolver) Same(ctx context.Context, a, b []string, canonicalB bool) (bool, error) {
+	if FoldSame(a, b) {
 		return true, nil
 	}
 	ka, kb := map[string]bool{}, map[string]bool{}
 	for _, x := range a {
 		k := strings.ToLower(x)
-		if !canonicalB || !containsFold(b, x) {
+		if !canonicalB || !containsFoldString(b, x) {
 			var err error
-			if k, err = r.key(ctx, x); err != nil {
+			if k, err = r.Key(ctx, x); err != nil {
 				return false, err
 			}
 		}
@@ -70,7 +71,7 @@ func (r *recipientResolver) same(ctx context.Context, a, b []string, canonicalB 
 		k := strings.ToLower(x)
 		if !canonicalB {
 			var err error
-			if k, err = r.key(ctx, x); err != nil {
+			if k, err = r.Key(ctx, x); err != nil {
 				return false, err
 			}
 		}
@@ -87,7 +88,7 @@ func (r *recipientResolver) same(ctx context.Context, a, b []string, canonicalB 
 	return true, nil
 }
 
-func containsFold(list []string, v string) bool {
+func containsFoldString(list []string, v string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, v) {
 			return true
