@@ -6,12 +6,34 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
 
-var testAnchor = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+// The seeded histories end at the latest noon (UTC) at or before the test's
+// start: the sign-in log keeps 30 days and the emulator refuses an older
+// createdDateTime bound, so a fixed date would stop working a month later.
+// Filters below are written against 2026-11-30T12:00:00Z and moved by whole
+// days with atAnchor.
+var (
+	testAnchor      = func(d time.Time) time.Time { return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.UTC) }(time.Now().UTC().Add(-12 * time.Hour))
+	referenceAnchor = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	timestampRE     = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
+)
+
+// atAnchor moves every RFC 3339 UTC timestamp in s from the reference
+// anchor's frame to testAnchor's.
+func atAnchor(s string) string {
+	return timestampRE.ReplaceAllStringFunc(s, func(ts string) string {
+		t, err := time.Parse(time.RFC3339, ts)
+		if err != nil {
+			return ts
+		}
+		return t.Add(testAnchor.Sub(referenceAnchor)).Format(time.RFC3339)
+	})
+}
 
 type graphPage struct {
 	Status   int
@@ -152,8 +174,8 @@ func TestSignInsFilterPagingAndSelect(t *testing.T) {
 		"ipAddress eq '" + BruteForceIP + "' and status/errorCode eq 50053": BruteForceLocked,
 		"userPrincipalName eq '" + sum.BruteForceUser + "' and status/errorCode ne 0 and ipAddress eq '" + BruteForceIP + "'": BruteForceFailures,
 		"startsWith(ipAddress, '203.0.113.')": SprayUsers,
-		"createdDateTime ge 2026-11-28T09:00:00Z and createdDateTime le 2026-11-28T11:00:00Z and ipAddress eq '" + SprayIP + "'": SprayUsers,
-		"createdDateTime gt 2026-11-30T12:00:00Z":                                                             0,
+		atAnchor("createdDateTime ge 2026-11-28T09:00:00Z and createdDateTime le 2026-11-28T11:00:00Z and ipAddress eq '" + SprayIP + "'"): SprayUsers,
+		atAnchor("createdDateTime gt 2026-11-30T12:00:00Z"):                                                   0,
 		"riskLevelDuringSignIn eq 'high' or riskLevelAggregated eq 'high'":                                    2,
 		"(riskLevelDuringSignIn eq 'medium' or riskLevelDuringSignIn eq 'low') and riskState eq 'remediated'": 1,
 		"riskState eq 'atRisk'":            2,
@@ -218,7 +240,7 @@ func TestRiskEndpoints(t *testing.T) {
 	if len(p.Value) != 2 || p.NextLink == "" {
 		t.Fatalf("detections page: %d %q", len(p.Value), p.NextLink)
 	}
-	if p := graphGet(t, s, tok, "/identityProtection/riskDetections"+q("riskEventType eq 'passwordSpray' and detectedDateTime ge 2026-11-20T00:00:00Z")); len(p.Value) != 1 {
+	if p := graphGet(t, s, tok, "/identityProtection/riskDetections"+q(atAnchor("riskEventType eq 'passwordSpray' and detectedDateTime ge 2026-11-20T00:00:00Z"))); len(p.Value) != 1 {
 		t.Fatalf("spray detection: %d", len(p.Value))
 	}
 	if p := graphGet(t, s, tok, "/identityProtection/riskDetections"+q("riskLevel eq 'extreme'")); p.Status != 400 {
@@ -292,7 +314,7 @@ func TestSignIns200kFilterFast(t *testing.T) {
 	s, sum := seeded(t, SignInHistoryOptions{Seed: 42, Count: 200_000, Failed: 10_000})
 	tok := token(t, s, DemoAdminAppID, AudienceGraph)
 	start := time.Now()
-	p := graphGet(t, s, tok, "/auditLogs/signIns"+q("status/errorCode ne 0 and createdDateTime ge 2026-11-23T12:00:00Z", "$select", "createdDateTime,status"))
+	p := graphGet(t, s, tok, "/auditLogs/signIns"+q(atAnchor("status/errorCode ne 0 and createdDateTime ge 2026-11-23T12:00:00Z"), "$select", "createdDateTime,status"))
 	if p.Status != 200 || len(p.Value) != 1000 || p.NextLink == "" {
 		t.Fatalf("%d %d", p.Status, len(p.Value))
 	}

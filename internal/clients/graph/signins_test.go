@@ -11,7 +11,9 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
 
-var signInAnchor = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+// The seeded history ends an hour before the test starts: the sign-in log
+// keeps 30 days and m365sim refuses older bounds, so no fixed date.
+var signInAnchor = time.Now().UTC().Truncate(time.Hour).Add(-time.Hour)
 
 func signInClient(t *testing.T, lic m365sim.Licences, appID, secret string) (*graph.Client, *m365sim.Server) {
 	t.Helper()
@@ -132,7 +134,7 @@ func TestRiskListsPage(t *testing.T) {
 		t.Fatalf("%v %v", users, err)
 	}
 	n := 0
-	st, err := c.EachRiskDetection(ctx, "detectedDateTime ge 2026-11-01T00:00:00Z", func(d *graph.RiskDetection) error {
+	st, err := c.EachRiskDetection(ctx, "detectedDateTime ge "+signInAnchor.AddDate(0, 0, -29).Format(time.RFC3339), func(d *graph.RiskDetection) error {
 		if d.DetectedDateTime.IsZero() || d.RiskEventType == "" {
 			t.Fatalf("incomplete %+v", d)
 		}

@@ -22,7 +22,6 @@ import (
 // The seeded history every test reads: 3,000 sign-ins over the week before
 // the anchor, 300 of them failed, with the generator's attacks.
 var (
-	anchor      = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	historyOpts = m365sim.SignInHistoryOptions{Seed: 11, Count: 3000, Failed: 300, Anchor: anchor}
 )
 
@@ -99,13 +98,13 @@ func countsCheck(m map[string]int) knownvalue.Check {
 }
 
 func failedConfig(tn *acctest.Tenant, body string) string {
-	return tn.ProviderConfig() + fmt.Sprintf(`
+	return shifted(tn.ProviderConfig() + fmt.Sprintf(`
 data "m365harden_failed_sign_ins" "this" {
   since = "2026-11-23T00:00:00Z"
   until = "2026-11-30T12:00:00Z"
 %s
 }
-`, body)
+`, body))
 }
 
 func TestAccFailedSignIns_basic(t *testing.T) {
@@ -131,7 +130,7 @@ check "no_password_spray" {
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("total_failed"), knownvalue.Int64Exact(300)),
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("pages_read"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("distinct_ips"), knownvalue.Int64Exact(int64(e.distinctIPs))),
-					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("graph_filter"), knownvalue.StringExact("createdDateTime ge 2026-11-23T00:00:00Z and createdDateTime le 2026-11-30T12:00:00Z and status/errorCode ne 0")),
+					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("graph_filter"), knownvalue.StringExact(shifted("createdDateTime ge 2026-11-23T00:00:00Z and createdDateTime le 2026-11-30T12:00:00Z and status/errorCode ne 0"))),
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("events"), knownvalue.ListSizeExact(5)),
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("events").AtSliceIndex(0).AtMapKey("time"), knownvalue.StringExact(e.newestFailed)),
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("by_country"), countsCheck(e.byCountry)),
@@ -148,8 +147,8 @@ check "no_password_spray" {
 							"country":       knownvalue.StringExact(m365sim.SprayCountry),
 							"user_count":    knownvalue.Int64Exact(m365sim.SprayUsers),
 							"failure_count": knownvalue.Int64Exact(m365sim.SprayUsers),
-							"first_seen":    knownvalue.StringExact("2026-11-28T10:00:00Z"),
-							"last_seen":     knownvalue.StringExact("2026-11-28T10:48:00Z"),
+							"first_seen":    knownvalue.StringExact(shifted("2026-11-28T10:00:00Z")),
+							"last_seen":     knownvalue.StringExact(shifted("2026-11-28T10:48:00Z")),
 							"users":         knownvalue.ListSizeExact(m365sim.SprayUsers),
 						}),
 					})),
@@ -161,8 +160,8 @@ check "no_password_spray" {
 							"ip_addresses":        knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(m365sim.BruteForceIP)}),
 							"countries":           knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("CN")}),
 							"locked_out":          knownvalue.Bool(true),
-							"first_seen":          knownvalue.StringExact("2026-11-29T10:00:00Z"),
-							"last_seen":           knownvalue.StringExact("2026-11-29T10:19:30Z"),
+							"first_seen":          knownvalue.StringExact(shifted("2026-11-29T10:00:00Z")),
+							"last_seen":           knownvalue.StringExact(shifted("2026-11-29T10:19:30Z")),
 						}),
 					})),
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("unexpected_countries"), knownvalue.ListExact([]knownvalue.Check{
@@ -210,7 +209,7 @@ func TestAccFailedSignIns_filters(t *testing.T) {
 				Config: failedConfig(tn, fmt.Sprintf(`  user_principal_names = [%q]`, bruteUser)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("total_failed"), knownvalue.Int64Exact(m365sim.BruteForceFailures)),
-					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("graph_filter"), knownvalue.StringExact("createdDateTime ge 2026-11-23T00:00:00Z and createdDateTime le 2026-11-30T12:00:00Z and status/errorCode ne 0 and userPrincipalName eq '"+bruteUser+"'")),
+					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("graph_filter"), knownvalue.StringExact(shifted("createdDateTime ge 2026-11-23T00:00:00Z and createdDateTime le 2026-11-30T12:00:00Z and status/errorCode ne 0 and userPrincipalName eq '"+bruteUser+"'"))),
 				},
 			},
 			{
@@ -230,15 +229,15 @@ func TestAccFailedSignIns_filters(t *testing.T) {
 				},
 			},
 			{ // a narrow window: the spray's first ten minutes
-				Config: tn.ProviderConfig() + `
+				Config: shifted(tn.ProviderConfig() + `
 data "m365harden_failed_sign_ins" "this" {
   until        = "2026-11-28T10:10:00Z"
   lookback     = "10m"
   ip_addresses = ["` + m365sim.SprayIP + `"]
 }
-`,
+`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("window_start"), knownvalue.StringExact("2026-11-28T10:00:00Z")),
+					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("window_start"), knownvalue.StringExact(shifted("2026-11-28T10:00:00Z"))),
 					statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("total_failed"), knownvalue.Int64Exact(6)),
 				},
 			},
@@ -276,7 +275,7 @@ func TestAccFailedSignIns_badArguments(t *testing.T) {
 	tn := seededTenant(t)
 	step := func(body string, want string) resource.TestStep {
 		return resource.TestStep{
-			Config:      tn.ProviderConfig() + "\ndata \"m365harden_failed_sign_ins\" \"this\" {\n" + body + "\n}\n",
+			Config:      shifted(tn.ProviderConfig() + "\ndata \"m365harden_failed_sign_ins\" \"this\" {\n" + body + "\n}\n"),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(want),
 		}

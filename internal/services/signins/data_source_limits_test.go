@@ -64,7 +64,7 @@ func TestAccSignIns_unlicensed(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfig() + allFour,
+			Config: tn.ProviderConfig() + shifted(allFour),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("licensed"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("total_failed"), knownvalue.Int64Exact(0)),
@@ -72,7 +72,7 @@ func TestAccSignIns_unlicensed(t *testing.T) {
 				statecheck.ExpectKnownValue(riskySignInsAddr, tfjsonpath.New("licensed"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue(riskyUsersAddr, tfjsonpath.New("licensed"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue(detectionsAddr, tfjsonpath.New("licensed"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownOutputValue("window", knownvalue.StringExact("2026-11-23T00:00:00Z")),
+				statecheck.ExpectKnownOutputValue("window", knownvalue.StringExact(shifted("2026-11-23T00:00:00Z"))),
 			},
 			Check: func(*terraform.State) error {
 				if n := tn.Sim.Stats().Statuses(m365sim.EndpointGraph, 403); n == 0 {
@@ -90,7 +90,7 @@ func TestAccSignIns_p1Only(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfig() + allFour,
+			Config: tn.ProviderConfig() + shifted(allFour),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("licensed"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue(failedAddr, tfjsonpath.New("total_failed"), knownvalue.Int64Exact(300)),

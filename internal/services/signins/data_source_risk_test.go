@@ -35,13 +35,13 @@ func counts(pairs ...any) knownvalue.Check {
 func TestAccRiskySignIns_basic(t *testing.T) {
 	tn := seededTenant(t)
 	cfg := func(body string) string {
-		return tn.ProviderConfig() + `
+		return shifted(tn.ProviderConfig() + `
 data "m365harden_risky_sign_ins" "this" {
   since = "2026-11-23T00:00:00Z"
   until = "2026-11-30T12:00:00Z"
 ` + body + `
 }
-`
+`)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -114,7 +114,7 @@ func TestAccRiskyUsers_basic(t *testing.T) {
 						"risk_level":          knownvalue.StringExact("high"),
 						"risk_state":          knownvalue.StringExact("atRisk"),
 						"risk_detail":         knownvalue.StringExact("none"),
-						"risk_last_updated":   knownvalue.StringExact("2026-11-30T09:00:00Z"),
+						"risk_last_updated":   knownvalue.StringExact(shifted("2026-11-30T09:00:00Z")),
 					})),
 				},
 			},
@@ -141,13 +141,13 @@ func TestAccRiskyUsers_basic(t *testing.T) {
 func TestAccRiskDetections_basic(t *testing.T) {
 	tn := seededTenant(t)
 	cfg := func(body string) string {
-		return tn.ProviderConfig() + `
+		return shifted(tn.ProviderConfig() + `
 data "m365harden_risk_detections" "this" {
   since = "2026-11-23T00:00:00Z"
   until = "2026-11-30T12:00:00Z"
 ` + body + `
 }
-`
+`)
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -175,7 +175,7 @@ data "m365harden_risk_detections" "this" {
 						"country":             knownvalue.StringExact("RU"),
 						"detection_timing":    knownvalue.StringExact("offline"),
 						"risk_level":          knownvalue.StringExact("high"),
-						"detected_time":       knownvalue.StringExact("2026-11-28T10:02:00Z"),
+						"detected_time":       knownvalue.StringExact(shifted("2026-11-28T10:02:00Z")),
 					})),
 				},
 			},
@@ -188,15 +188,15 @@ data "m365harden_risk_detections" "this" {
 				},
 			},
 			{ // a window before everything
-				Config: tn.ProviderConfig() + `
+				Config: shifted(tn.ProviderConfig() + `
 data "m365harden_risk_detections" "this" {
   until    = "2026-11-20T00:00:00Z"
   lookback = "7d"
 }
-`,
+`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(detectionsAddr, tfjsonpath.New("total"), knownvalue.Int64Exact(0)),
-					statecheck.ExpectKnownValue(detectionsAddr, tfjsonpath.New("window_start"), knownvalue.StringExact("2026-11-13T00:00:00Z")),
+					statecheck.ExpectKnownValue(detectionsAddr, tfjsonpath.New("window_start"), knownvalue.StringExact(shifted("2026-11-13T00:00:00Z"))),
 				},
 			},
 		},
