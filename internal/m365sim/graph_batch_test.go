@@ -278,3 +278,49 @@ func TestLatencyModel(t *testing.T) {
 		t.Errorf("latency not turned off: %s", d)
 	}
 }
+
+// The control surface sets the latency model and Outlook's limits.
+func TestControlLatencyAndOutlookThrottle(t *testing.T) {
+	s := startTest(t)
+	ctl := func(path, body string) int {
+		req, _ := http.NewRequest("POST", s.URL()+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+s.AdminKey())
+		resp, err := testClient(s).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := ctl("/_sim/latency", `{"realistic":true,"scale":0.5,"seed":3,"dists_ms":{"exchange":{"median":40}}}`); c != 204 {
+		t.Fatalf("latency: %d", c)
+	}
+	if d := latencyFor(s).draw(EndpointExchange); d != 20*time.Millisecond {
+		t.Errorf("exchange override at scale 0.5: %s, want 20ms", d)
+	}
+	if d := latencyFor(s).draw(LatencyOutlook); d <= 0 {
+		t.Errorf("realistic defaults kept: %s", d)
+	}
+	if c := ctl("/_sim/latency", `{"bogus":1}`); c != 400 {
+		t.Errorf("unknown field: %d", c)
+	}
+	if c := ctl("/_sim/latency", `{}`); c != 204 || latencyFor(s).draw(EndpointExchange) != 0 {
+		t.Errorf("latency off: %d", c)
+	}
+	if c := ctl("/_sim/outlook-throttle", `{"requests":1,"window_seconds":60,"concurrent":4}`); c != 204 {
+		t.Fatalf("outlook-throttle: %d", c)
+	}
+	objs, err := SeedMailboxes(s, DemoTenantID, MailboxSeed{Count: 1, Domain: "contoso.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GrantAppPermission(DemoTenantID, DemoAdminAppID, "MailboxSettings.ReadWrite"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := graphAs(t, s, DemoAdminAppID, "GET", rulesURL(objs[0]), nil); code != 200 {
+		t.Errorf("first request: %d", code)
+	}
+	if code, _, _ := graphAs(t, s, DemoAdminAppID, "GET", rulesURL(objs[0]), nil); code != 429 {
+		t.Errorf("second request over a budget of 1: %d", code)
+	}
+}

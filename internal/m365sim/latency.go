@@ -1,6 +1,7 @@
 package m365sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -187,4 +188,35 @@ func (s *Server) applyLatency(r *http.Request) bool {
 		key = EndpointLogin
 	}
 	return sleepFor(r, latencyFor(s).draw(key))
+}
+
+// controlLatency is POST /_sim/latency: {"realistic":true} for the
+// defaults, "dists_ms" to set or override distributions (milliseconds),
+// "scale" and "seed"; an empty body turns latency off.
+func (s *Server) controlLatency(r *http.Request) error {
+	var in struct {
+		Realistic bool    `json:"realistic"`
+		Scale     float64 `json:"scale"`
+		Seed      uint64  `json:"seed"`
+		DistsMS   map[string]struct {
+			Median float64 `json:"median"`
+			P95    float64 `json:"p95"`
+		} `json:"dists_ms"`
+	}
+	if err := decodeStrict(r.Body, &in); err != nil {
+		return err
+	}
+	cfg := Latency{Dists: map[string]LatencyDist{}}
+	if in.Realistic {
+		cfg = RealisticLatency()
+	}
+	for k, d := range in.DistsMS {
+		if d.Median < 0 || d.P95 < 0 {
+			return fmt.Errorf("dists_ms.%s: negative latency", k)
+		}
+		cfg.Dists[k] = LatencyDist{Median: time.Duration(d.Median * float64(time.Millisecond)), P95: time.Duration(d.P95 * float64(time.Millisecond))}
+	}
+	cfg.Scale, cfg.Seed = in.Scale, in.Seed
+	s.SetLatency(cfg)
+	return nil
 }
