@@ -44,7 +44,7 @@ type InboxRuleSpec struct {
 // lookupMailbox resolves a MailboxIdParameter (GUID, UPN, alias, name,
 // address...) with the mailbox model's own matching. The direct key lookup
 // (mailboxes are keyed by GUID) comes first so the per-mailbox calls of a
-// tenant-wide scan stay cheap. latest ignores replication lag (writes).
+// tenant-wide scan stay cheap, and so does the user index for a UPN. latest ignores replication lag (writes).
 func lookupMailbox(t *Tenant, id string, latest bool) Object {
 	get := t.Store.Get
 	if latest {
@@ -52,6 +52,12 @@ func lookupMailbox(t *Tenant, id string, latest bool) Object {
 	}
 	if o := get(kindMailbox, id); o != nil {
 		return o
+	}
+	// A UPN or user object id: the user index (graph_message_rules.go).
+	if strings.Contains(id, "@") || guidRe.MatchString(id) {
+		if o := mailboxOfUser(t, id, latest); o != nil {
+			return o
+		}
 	}
 	if found := findMailboxes(t, id); len(found) == 1 {
 		return found[0].Clone()

@@ -25,6 +25,8 @@ import (
 //	DELETE /_sim/faults                                         clear faults and lag
 //	POST   /_sim/tokens                                         {"expire_issued":true} or {"expire_next":1,"valid_for_seconds":0}
 //	POST   /_sim/ratelimit                                      {"limit":30000,"window_seconds":600} (InvokeCommand budget per tenant and app)
+//	POST   /_sim/latency                                        {"realistic":true,"scale":1,"dists_ms":{"exchange":{"median":300,"p95":900}}} ({} = off; latency.go)
+//	POST   /_sim/outlook-throttle                               {"requests":10000,"window_seconds":600,"concurrent":4} (per app per mailbox)
 //	POST   /_sim/tenants/{tenant}/dehydrated                    {"dehydrated":true,"hydration_delay_seconds":10}
 //	GET    /_sim/stats                                          request counters
 //	DELETE /_sim/stats                                          reset counters
@@ -86,6 +88,24 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.SetExchangeRateLimit(rl.Limit, time.Duration(rl.WindowSeconds*float64(time.Second)))
+		w.WriteHeader(204)
+	case path == "/latency" && r.Method == http.MethodPost:
+		if err := s.controlLatency(r); err != nil {
+			writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+			return
+		}
+		w.WriteHeader(204)
+	case path == "/outlook-throttle" && r.Method == http.MethodPost:
+		var ot struct {
+			Requests      int     `json:"requests"`
+			WindowSeconds float64 `json:"window_seconds"`
+			Concurrent    int     `json:"concurrent"`
+		}
+		if err := decodeStrict(r.Body, &ot); err != nil {
+			writeJSONContent(w, 400, "application/json", map[string]string{"error": err.Error()})
+			return
+		}
+		s.SetOutlookThrottle(ot.Requests, time.Duration(ot.WindowSeconds*float64(time.Second)), ot.Concurrent)
 		w.WriteHeader(204)
 	case path == "/stats" && r.Method == http.MethodGet:
 		writeJSONContent(w, 200, "application/json", s.stats.Snapshot())

@@ -279,6 +279,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.opts.Logf("%s %s -> %d (%s)", r.Method, r.URL.Path, rec.status, s.now().Sub(start).Round(time.Millisecond))
 	}()
 	p := r.URL.Path
+	if !s.applyLatency(r) { // latency.go; off unless SetLatency
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/_sim/"):
 		s.serveControl(rec, r)

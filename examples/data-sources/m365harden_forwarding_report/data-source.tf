@@ -5,6 +5,12 @@ data "m365harden_forwarding_report" "this" {
   inbox_rule_concurrency    = 4
 }
 
+# "graph" when the app has MailboxSettings.Read (inbox rules read 20
+# mailboxes per Graph batch), "exchange" when it fell back to Get-InboxRule.
+output "inbox_rules_source" {
+  value = data.m365harden_forwarding_report.this.inbox_rules_source
+}
+
 output "forwarding_not_allowed" {
   value = [for f in data.m365harden_forwarding_report.this.findings : f if !f.allowed]
 }

@@ -48,6 +48,8 @@ type Config struct {
 // Client wraps the Graph service client.
 type Client struct {
 	SDK *msgraphsdk.GraphServiceClient
+	// batch is what JSON batching needs (batch.go).
+	batch batchConfig
 
 	domainMu      sync.Mutex
 	initialDomain string
@@ -102,7 +104,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	adapter.SetBaseUrl(base.String() + "/v1.0")
-	return &Client{SDK: msgraphsdk.NewGraphServiceClient(adapter)}, nil
+	return &Client{SDK: msgraphsdk.NewGraphServiceClient(adapter), batch: batchConfig{adapter: adapter, maxRetries: maxRetries, maxWait: maxWait}}, nil
 }
 
 // userAgentHandler puts the provider's product tokens first in the

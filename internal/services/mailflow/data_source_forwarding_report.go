@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"sort"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/graph"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 )
 
@@ -61,7 +63,7 @@ func (d *forwardingReportDataSource) Metadata(_ context.Context, req datasource.
 func (d *forwardingReportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Everything that can send mail outside the organization, across the routes Microsoft offers (CIS 6.4.1 asks for a manual review of them): remote domains that allow auto-forwarding, outbound spam filter policies that allow it, mailboxes with `ForwardingSmtpAddress`/`ForwardingAddress` outside the accepted domains, and inbox rules that forward, redirect or forward as attachment to external recipients. Transport rules are covered by their own resource.\n\n" +
-			"**Cost.** One `Get-AcceptedDomain`, one `Get-RemoteDomain`, one `Get-HostedOutboundSpamFilterPolicy`, one `Get-Mailbox` per 1,000 mailboxes, and, with `scan_inbox_rules` (the default), one `Get-InboxRule` **per mailbox**: a 10,000-mailbox tenant takes 10,000 calls. They run `inbox_rule_concurrency` at a time; throttled calls (429 with `Retry-After`) are retried by the client within the provider's retry budget. Exchange Online throttles per app, so keep the concurrency modest and run the report on a schedule rather than in every plan, or set `scan_inbox_rules = false` for the cheap checks only.",
+			"**Cost.** One `Get-AcceptedDomain`, one `Get-RemoteDomain`, one `Get-HostedOutboundSpamFilterPolicy` and one `Get-Mailbox` per 1,000 mailboxes. With `scan_inbox_rules` (the default) the inbox rules are read through Microsoft Graph when the app has the `MailboxSettings.Read` application permission: `GET /users/{id}/mailFolders/inbox/messageRules`, 20 mailboxes per JSON batch (`POST /$batch`), so a 10,000-mailbox tenant costs about 13 Exchange calls and 500 Graph requests. Requests Graph throttles inside a batch (429) are sent again alone after their `Retry-After`, within the provider's `max_retries` and `max_retry_wait_seconds`. Without the permission (Graph refuses the first batch with 403) the report falls back to one `Get-InboxRule` **per mailbox** (needs the `Mail Recipients` role): 10,000 calls for 10,000 mailboxes. `inbox_rules_source` says which path ran. Batches (or `Get-InboxRule` calls) run `inbox_rule_concurrency` at a time; set `scan_inbox_rules = false` for the cheap checks only.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{MarkdownDescription: "The tenant ID.", Computed: true},
 			"allowed_targets": schema.SetAttribute{
@@ -78,11 +80,11 @@ func (d *forwardingReportDataSource) Schema(_ context.Context, _ datasource.Sche
 				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 64), stringvalidator.NoneOfCaseInsensitive(defaultOutboundPolicy))},
 			},
 			"scan_inbox_rules": schema.BoolAttribute{
-				MarkdownDescription: "Read every mailbox's inbox rules (`Get-InboxRule -Mailbox`, one call per mailbox; needs the `Mail Recipients` role, which Global Reader lacks). Default `true`.",
+				MarkdownDescription: "Read every mailbox's inbox rules: through Microsoft Graph (`messageRules`, 20 mailboxes per JSON batch) when the app has `MailboxSettings.Read`, else with `Get-InboxRule -Mailbox` (one call per mailbox; needs the `Mail Recipients` role, which Global Reader lacks). Default `true`.",
 				Optional:            true,
 			},
 			"inbox_rule_concurrency": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many `Get-InboxRule` calls run at once, 1 to %d. Default %d.", maxRuleConcurrency, defaultRuleConcurrency),
+				MarkdownDescription: fmt.Sprintf("How many Graph batches (or, on the Exchange path, `Get-InboxRule` calls) run at once, 1 to %d. Default %d.", maxRuleConcurrency, defaultRuleConcurrency),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, maxRuleConcurrency)},
 			},
@@ -91,6 +93,10 @@ func (d *forwardingReportDataSource) Schema(_ context.Context, _ datasource.Sche
 				ElementType:         types.StringType, Computed: true,
 			},
 			"mailboxes_scanned": schema.Int64Attribute{MarkdownDescription: "How many mailboxes were read.", Computed: true},
+			"inbox_rules_source": schema.StringAttribute{
+				MarkdownDescription: "Where inbox rules were read: `graph` (Microsoft Graph `messageRules` in JSON batches; the app has `MailboxSettings.Read`), `exchange` (`Get-InboxRule` per mailbox: the fallback when Graph refuses the first batch for want of the permission) or `none` (`scan_inbox_rules = false`).",
+				Computed:            true,
+			},
 			"not_allowed_count": schema.Int64Attribute{MarkdownDescription: "How many findings are not in the allow-lists: `0` is the hardened state.", Computed: true},
 			"findings": schema.ListNestedAttribute{
 				MarkdownDescription: "One entry per route that sends (or lets mail be sent) outside the organization, sorted by route, mailbox and target.",
@@ -226,13 +232,27 @@ type reportResult struct {
 	AcceptedDomains []string
 	Mailboxes       int
 	Findings        []finding
+	// RulesSource is where inbox rules were read: graph, exchange or none.
+	RulesSource string
+	// Throttled counts the 429s received inside Graph batches.
+	Throttled int
+}
+
+// nameKey hashes a mailbox name or identity (case-insensitively): the report
+// keeps 8 bytes per name instead of the name, so its memory stays small at
+// tenant scale. A collision could only hide a ForwardingAddress finding
+// whose target hashes like a mailbox name: 1 in 2^64 per pair.
+func nameKey(s string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(strings.ToLower(s)))
+	return h.Sum64()
 }
 
 // runForwardingReport collects the findings. It streams Get-Mailbox pages
 // into a bounded pool of Get-InboxRule workers, so memory holds the findings
 // and the mailbox names (to tell internal recipients apart), not the
 // mailboxes.
-func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOptions) (*reportResult, error) {
+func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Client, opt reportOptions) (*reportResult, error) {
 	res := &reportResult{}
 	accepted := domainSet{exact: map[string]bool{}}
 	ads, err := c.ListAcceptedDomains(ctx)
@@ -281,7 +301,7 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOpti
 
 	var (
 		mu        sync.Mutex
-		names     = map[string]bool{} // mailbox names and identities: ForwardingAddress targets that are internal
+		names     = map[uint64]bool{} // hashed mailbox names and identities: ForwardingAddress targets that are internal
 		byAddress []finding           // ForwardingAddress findings, resolved after the listing
 	)
 	add := func(f finding) {
@@ -291,61 +311,53 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOpti
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	work := make(chan [2]string, opt.Concurrency*4)
-	var wg sync.WaitGroup
 	var firstErr error
 	var errOnce sync.Once
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
-	if opt.ScanInboxRules {
-		for i := 0; i < opt.Concurrency; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for job := range work {
-					guid, upn := job[0], job[1]
-					// Get-InboxRule takes the UPN (and is routed on it);
-					// a GUID would cost a look-up per mailbox.
-					mailbox := upn
-					if !strings.Contains(mailbox, "@") {
-						mailbox = guid
-					}
-					rules, err := c.GetInboxRules(ctx, mailbox)
-					if exchange.IsNotFound(err) {
-						continue // removed since the listing
-					}
-					if err != nil {
-						fail(fmt.Errorf("reading the inbox rules of %s: %w", upn, err))
+	work := make(chan mailboxJob, opt.Concurrency*graph.MaxBatchRequests)
+	scan := &rulesScan{exo: c, graph: g, concurrency: opt.Concurrency, emit: func(upn string, rules []ruleView) {
+		for _, r := range rules {
+			for _, route := range []struct {
+				name string
+				to   []ruleRecipient
+			}{{routeRuleForwardTo, r.forwardTo}, {routeRuleRedirectTo, r.redirectTo}, {routeRuleForwardAsAttach, r.fwAt}} {
+				for _, rc := range route.to {
+					if rc.directory || !external(rc.addr) {
 						continue
 					}
-					for _, r := range rules {
-						for _, route := range []struct {
-							name string
-							to   []string
-						}{{routeRuleForwardTo, r.ForwardTo}, {routeRuleRedirectTo, r.RedirectTo}, {routeRuleForwardAsAttach, r.ForwardAsAttachmentTo}} {
-							for _, rcpt := range route.to {
-								addr, directory := parseRuleRecipient(rcpt)
-								if directory || !external(addr) {
-									continue
-								}
-								add(newFinding(route.name, upn, strings.ToLower(addr), r.Name, "", r.Enabled, opt.Allow.matchAddress(addr)))
-							}
-						}
-					}
+					add(newFinding(route.name, upn, strings.ToLower(rc.addr), r.name, "", r.enabled, opt.Allow.matchAddress(rc.addr)))
 				}
-			}()
+			}
 		}
+	}}
+	res.RulesSource = rulesSourceNone
+	scanDone := make(chan struct{})
+	if opt.ScanInboxRules {
+		go func() {
+			defer close(scanDone)
+			src, err := scan.run(ctx, work)
+			res.RulesSource = src
+			if err != nil {
+				fail(err)
+			}
+			// Drain what the listing still sends after a failure.
+			for range work {
+			}
+		}()
+	} else {
+		close(scanDone)
 	}
-	listErr := c.ListMailboxes(ctx, exchange.MailboxQuery{Fields: []string{"Identity", "Name", "Guid", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}}, func(mb *exchange.Mailbox) error {
+	listErr := c.ListMailboxes(ctx, exchange.MailboxQuery{Fields: []string{"Identity", "Name", "Guid", "ExternalDirectoryObjectId", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}}, func(mb *exchange.Mailbox) error {
 		res.Mailboxes++
 		upn := mb.UserPrincipalName
 		if upn == "" {
 			upn = mb.PrimarySmtpAddress
 		}
 		mu.Lock()
-		names[strings.ToLower(mb.Name)] = true
-		names[strings.ToLower(mb.Identity)] = true
+		names[nameKey(mb.Name)] = true
+		names[nameKey(mb.Identity)] = true
 		mu.Unlock()
 		detail := fmt.Sprintf("DeliverToMailboxAndForward=%t", mb.DeliverToMailboxAndForward)
 		if a := mb.ForwardingSmtpAddress; a != "" && external(a) {
@@ -356,7 +368,7 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOpti
 		}
 		if opt.ScanInboxRules {
 			select {
-			case work <- [2]string{mb.Guid, upn}:
+			case work <- mailboxJob{upn: upn, objectID: mb.ExternalDirectoryObjectId, guid: mb.Guid}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -364,7 +376,8 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOpti
 		return nil
 	})
 	close(work)
-	wg.Wait()
+	<-scanDone
+	res.Throttled = int(scan.throttled.Load())
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -373,7 +386,7 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, opt reportOpti
 	}
 	for _, f := range byAddress {
 		t := strings.ToLower(f.Target.ValueString())
-		if names[t] || (strings.Contains(t, "@") && !external(t)) {
+		if names[nameKey(t)] || (strings.Contains(t, "@") && !external(t)) {
 			continue
 		}
 		res.Findings = append(res.Findings, f)
@@ -417,7 +430,7 @@ func (d *forwardingReportDataSource) Read(ctx context.Context, req datasource.Re
 	if known(m.InboxRuleConcurrency) {
 		opt.Concurrency = int(m.InboxRuleConcurrency.ValueInt64())
 	}
-	res, err := runForwardingReport(ctx, d.clients.Exchange, opt)
+	res, err := runForwardingReport(ctx, d.clients.Exchange, d.clients.Graph, opt)
 	if err != nil {
 		summary := "Building the forwarding report failed"
 		if errors.Is(err, exchange.ErrForbidden) && opt.ScanInboxRules {
@@ -426,7 +439,7 @@ func (d *forwardingReportDataSource) Read(ctx context.Context, req datasource.Re
 		common.AddAPIError(&resp.Diagnostics, summary, err)
 		return
 	}
-	tflog.Debug(ctx, "forwarding report", map[string]any{"mailboxes": res.Mailboxes, "findings": len(res.Findings)})
+	tflog.Debug(ctx, "forwarding report", map[string]any{"mailboxes": res.Mailboxes, "findings": len(res.Findings), "inbox_rules_source": res.RulesSource, "graph_429s": res.Throttled})
 	notAllowed := 0
 	for _, f := range res.Findings {
 		if !f.Allowed.ValueBool() {
@@ -436,6 +449,7 @@ func (d *forwardingReportDataSource) Read(ctx context.Context, req datasource.Re
 	m.ID = types.StringValue(d.clients.TenantID)
 	m.AcceptedDomains = setOf(res.AcceptedDomains)
 	m.MailboxesScanned = types.Int64Value(int64(res.Mailboxes))
+	m.InboxRulesSource = types.StringValue(res.RulesSource)
 	m.NotAllowedCount = types.Int64Value(int64(notAllowed))
 	if res.Findings == nil {
 		res.Findings = []finding{}
@@ -452,6 +466,7 @@ type forwardingReportModel struct {
 	InboxRuleConcurrency    types.Int64  `tfsdk:"inbox_rule_concurrency"`
 	AcceptedDomains         types.Set    `tfsdk:"accepted_domains"`
 	MailboxesScanned        types.Int64  `tfsdk:"mailboxes_scanned"`
+	InboxRulesSource        types.String `tfsdk:"inbox_rules_source"`
 	NotAllowedCount         types.Int64  `tfsdk:"not_allowed_count"`
 	Findings                []finding    `tfsdk:"findings"`
 }

@@ -73,14 +73,7 @@ func TestAccForwardingReport_basic(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("accepted_domains"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("contoso.com"), knownvalue.StringExact("contoso.onmicrosoft.com")})),
 				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("mailboxes_scanned"), knownvalue.Int64Exact(3)),
-				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
-					findingCheck("inbox_rule_forward_as_attachment_to", "lee@contoso.com", "lee@fabrikam.example", "Old", false, false),
-					findingCheck("inbox_rule_forward_to", "megan@contoso.com", "alex@partner.example", "Team", true, true),
-					findingCheck("inbox_rule_redirect_to", "adele@contoso.com", "adele.personal@outlook.example", "Keep a copy", true, false),
-					findingCheck("mailbox_forwarding_smtp_address", "adele@contoso.com", "adele.vance@gmail.example", "", true, false),
-					findingCheck("outbound_spam_policy", "", "*", "Default", true, false),
-					findingCheck("remote_domain", "", "*", "Default", true, false),
-				})),
+				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("findings"), scenarioFindings),
 				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("not_allowed_count"), knownvalue.Int64Exact(5)),
 			},
 			Check: func(*terraform.State) error {

@@ -1,6 +1,17 @@
 package mailflow
 
-import "testing"
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
+	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
+)
 
 func TestParseRuleRecipient(t *testing.T) {
 	for _, c := range []struct {
@@ -41,5 +52,83 @@ func TestAllowListAndDomains(t *testing.T) {
 		if got := d.has(in); got != want {
 			t.Errorf("has(%q) = %t", in, got)
 		}
+	}
+}
+
+// TestForwardingReportPathsAgree: on a seeded tenant (external and internal
+// recipients in every rule action, disabled rules, allow-listed targets,
+// mailbox forwards) the Graph and Exchange paths give identical findings.
+func TestForwardingReportPathsAgree(t *testing.T) {
+	sim, err := m365sim.Start(m365sim.Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	objs, err := m365sim.SeedMailboxes(sim, m365sim.DemoTenantID, m365sim.MailboxSeed{Count: 57, Domain: "contoso.com", ForwardingEvery: 9, ForwardingTo: "keep@fabrikam.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	for i, o := range objs {
+		upn := fmt.Sprint(o["UserPrincipalName"])
+		colleague := fmt.Sprint(objs[(i+1)%len(objs)]["UserPrincipalName"])
+		var spec m365sim.InboxRuleSpec
+		switch i % 5 {
+		case 0:
+			spec = m365sim.InboxRuleSpec{Name: "fwd", ForwardTo: []string{colleague, fmt.Sprintf("u%d@gmail.example", i)}}
+		case 1:
+			spec = m365sim.InboxRuleSpec{Name: "redir", RedirectTo: []string{fmt.Sprintf("U%d@Partner.example", i)}}
+		case 2:
+			spec = m365sim.InboxRuleSpec{Name: "att", Enabled: &off, ForwardAsAttachmentTo: []string{colleague, "x@sub.partner.example"}}
+		case 3:
+			spec = m365sim.InboxRuleSpec{Name: "internal only", ForwardTo: []string{colleague}, RedirectTo: []string{"someone@contoso.com"}}
+		default:
+			continue
+		}
+		if err := sim.AddInboxRule(m365sim.DemoTenantID, upn, spec); err != nil {
+			t.Fatal(err)
+		}
+		if i%10 == 0 {
+			if err := sim.AddInboxRule(m365sim.DemoTenantID, upn, m365sim.InboxRuleSpec{Name: "second", RedirectTo: []string{"late@outlook.example"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := sim.GrantAppPermission(m365sim.DemoTenantID, m365sim.DemoAdminAppID, "MailboxSettings.Read"); err != nil {
+		t.Fatal(err)
+	}
+	e := sim.Endpoints()
+	set, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
+		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 3, MaxRetryWait: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := reportOptions{Allow: newAllowList([]string{"partner.example"}), AllowPolicies: map[string]bool{}, ScanInboxRules: true, Concurrency: 3}
+	viaGraph, err := runForwardingReport(context.Background(), set.Exchange, set.Graph, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaExchange, err := runForwardingReport(context.Background(), set.Exchange, nil, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if viaGraph.RulesSource != "graph" || viaExchange.RulesSource != "exchange" {
+		t.Fatalf("sources %s, %s", viaGraph.RulesSource, viaExchange.RulesSource)
+	}
+	rules := 0
+	for _, f := range viaGraph.Findings {
+		if strings.HasPrefix(f.Route.ValueString(), "inbox_rule_") {
+			rules++
+		}
+	}
+	// 12 x (gmail) + 12 x (partner, allowed) + 11 x (sub.partner, not allowed) + 6 x second.
+	if rules != 41 {
+		t.Errorf("%d inbox rule findings on the Graph path, want 41", rules)
+	}
+	if !reflect.DeepEqual(viaGraph.Findings, viaExchange.Findings) {
+		t.Errorf("the paths disagree:\ngraph:    %v\nexchange: %v", viaGraph.Findings, viaExchange.Findings)
 	}
 }
