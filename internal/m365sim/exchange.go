@@ -87,7 +87,7 @@ type Cmdlet struct {
 	// cmdlet at all; where it returns false the cmdlet is answered as one
 	// the session does not have.
 	Available func(t *Tenant) bool
-	Run   func(c *Call) ([]Object, error)
+	Run       func(c *Call) ([]Object, error)
 
 	ref *cmdletref.Cmdlet // the cmdlet's entry in the cmdlet reference
 }
