@@ -108,7 +108,13 @@ func (f flatPolicy) apply(c *Call, o Object) error {
 		}
 		switch c.Params[p].(type) {
 		case []string, MultiValueEdit:
-			o[p] = setMultiValued(o[p], c.Params[p])
+			// A cleared list reads back empty, not null (Get-SafeLinksPolicy
+			// output captured in cisagov/ScubaGear #14: "DoNotRewriteUrls": []).
+			l := setMultiValued(o[p], c.Params[p])
+			if l == nil {
+				l = []string{}
+			}
+			o[p] = l
 		default:
 			o[p] = c.Params[p]
 		}
