@@ -106,18 +106,19 @@ func (f flatPolicy) apply(c *Call, o Object) error {
 		if !c.Has(p) || p == "Confirm" {
 			continue
 		}
-		switch c.Params[p].(type) {
-		case []string, MultiValueEdit:
-			// A cleared list reads back empty, not null (Get-SafeLinksPolicy
-			// output captured in cisagov/ScubaGear #14: "DoNotRewriteUrls": []).
-			l := setMultiValued(o[p], c.Params[p])
-			if l == nil {
-				l = []string{}
-			}
-			o[p] = l
-		default:
+		if f.params[p].Type != TStrings {
 			o[p] = c.Params[p]
+			continue
 		}
+		// $null and @() both clear the list.
+		l := []string{}
+		if c.Params[p] != nil {
+			l = setMultiValued(o[p], c.Params[p])
+		}
+		if l == nil {
+			l = []string{}
+		}
+		o[p] = l
 	}
 	if f.check != nil {
 		if cerr := f.check(o); cerr != nil {

@@ -44,7 +44,7 @@ var safeLinksFamily = threatFamily{
   do_not_rewrite_urls         = []`},
 	want: [2]map[string]any{
 		{"EnableSafeLinksForTeams": true, "DoNotRewriteUrls": []string{"https://intranet.contoso.com/*"}, "ScanUrls": true, "TrackClicks": true},
-		{"EnableSafeLinksForTeams": false, "DoNotRewriteUrls": []string{}, "CustomNotificationText": "Ask the service desk"},
+		{"EnableSafeLinksForTeams": false, "DoNotRewriteUrls": nil, "CustomNotificationText": "Ask the service desk"},
 	},
 	driftParam: "AllowClickThrough", driftValue: true, driftAttr: "allow_click_through", driftBack: knownvalue.Bool(false),
 }
