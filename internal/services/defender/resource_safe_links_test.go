@@ -20,8 +20,8 @@ import (
 // the tests run the same steps against each.
 type threatFamily struct {
 	policyType, ruleType string // "safe_links_policy", "safe_links_rule"
-	noun                     string // "SafeLinks" (Get-SafeLinksPolicy, Get-SafeLinksRule)
-	policyParam              string // "SafeLinksPolicy"
+	noun                 string // "SafeLinks" (Get-SafeLinksPolicy, Get-SafeLinksRule)
+	policyParam          string // "SafeLinksPolicy"
 	// settings: HCL for the policy (two versions), the service values they
 	// set, and a setting changed out of band with the value it reverts to.
 	settings   [2]string
