@@ -2,7 +2,6 @@ package m365sim
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -84,22 +83,6 @@ func newAntiPhishPolicyObject(t *Tenant, name string, isDefault bool) Object {
 		"EnableOrganizationDomainsProtection": false, "EnableTargetedDomainsProtection": false, "TargetedDomainsToProtect": []string{},
 		"TargetedDomainProtectionAction": "NoAction",
 		"EnableSimilarUsersSafetyTips":   false, "EnableSimilarDomainsSafetyTips": false, "EnableUnusualCharactersSafetyTips": false,
-	}
-}
-
-func antiPhishRules(t *Tenant) []Object {
-	rules := t.Store.ListLatest(kindAntiPhishRule)
-	sort.SliceStable(rules, func(i, j int) bool { return toInt(rules[i]["Priority"]) < toInt(rules[j]["Priority"]) })
-	return rules
-}
-
-func renumberAntiPhishRules(c *Call, rules []Object) {
-	for i, r := range rules {
-		if toInt(r["Priority"]) != i || r["_dirty"] != nil {
-			delete(r, "_dirty")
-			r["Priority"] = i
-			c.Tenant.Store.Put(kindAntiPhishRule, fmt.Sprint(r["Name"]), r, c.Lag)
-		}
 	}
 }
 
@@ -306,233 +289,18 @@ func init() {
 		},
 	})
 
-	recipientConds := map[string]func(Object) string{
-		"SentTo": func(o Object) string {
-			if isGroup(o) {
-				return "it is a group; use SentToMemberOf for the group's members"
-			}
-			return ""
-		},
-		"ExceptIfSentTo": func(o Object) string {
-			if isGroup(o) {
-				return "it is a group; use ExceptIfSentToMemberOf for the group's members"
-			}
-			return ""
-		},
-		"SentToMemberOf":         ruleGroup,
-		"ExceptIfSentToMemberOf": ruleGroup,
-	}
-	ruleConds := []string{"SentTo", "SentToMemberOf", "RecipientDomainIs", "ExceptIfSentTo", "ExceptIfSentToMemberOf", "ExceptIfRecipientDomainIs"}
-	resolve := func(c *Call, param string, values []string) ([]string, *CmdletError) {
-		want := recipientConds[param]
-		if want == nil {
-			return values, nil
-		}
-		out := make([]string, 0, len(values))
-		for _, v := range values {
-			o, cerr := resolveRecipientParam(c.Tenant, param, v, want)
-			if cerr != nil {
-				return nil, cerr
-			}
-			if a := asString(o["PrimarySmtpAddress"]); !containsFold(out, a) {
-				out = append(out, a)
-			}
-		}
-		return out, nil
-	}
-	resolveValue := func(c *Call, param string, v any) (any, *CmdletError) {
-		if e, ok := v.(MultiValueEdit); ok {
-			add, cerr := resolve(c, param, e.Add)
-			if cerr != nil {
-				return nil, cerr
-			}
-			rm, cerr := resolve(c, param, e.Remove)
-			if cerr != nil {
-				return nil, cerr
-			}
-			return MultiValueEdit{Add: add, Remove: rm}, nil
-		}
-		l, _ := v.([]string)
-		return resolve(c, param, l)
-	}
-	ruleParams := map[string]Param{
-		"Comments":                  {Type: TString, MaxLen: 1024},
-		"SentTo":                    {Type: TStrings},
-		"SentToMemberOf":            {Type: TStrings},
-		"RecipientDomainIs":         {Type: TStrings, Validate: validateDomainList("RecipientDomainIs")},
-		"ExceptIfSentTo":            {Type: TStrings},
-		"ExceptIfSentToMemberOf":    {Type: TStrings},
-		"ExceptIfRecipientDomainIs": {Type: TStrings, Validate: validateDomainList("ExceptIfRecipientDomainIs")},
-		"Priority":                  {Type: TInt},
-		"Confirm":                   {Type: TSwitch},
-	}
-	customPolicy := func(c *Call, ruleName string) (string, *CmdletError) {
-		p := findByNameOrGUID(c.Tenant, kindAntiPhishPolicy, c.String("AntiPhishPolicy"), true)
-		if p == nil {
-			return "", errNotFound(c.String("AntiPhishPolicy"), c.Tenant)
-		}
+	antiPhishRuleFamily.register()
+}
+
+var antiPhishRuleFamily = ruleFamily{
+	noun: "AntiPhishRule", kind: kindAntiPhishRule, what: "anti-phishing rule",
+	policyParam: "AntiPhishPolicy", policyKind: kindAntiPhishPolicy,
+	refusePolicy: func(p Object) string {
 		if p["IsDefault"] == true {
-			return "", errValidation("The default policy can't be associated with a rule; it applies to everyone not covered by a custom policy.")
+			return "The default policy can't be associated with a rule; it applies to everyone not covered by a custom policy."
 		}
-		name := fmt.Sprint(p["Name"])
-		for _, r := range c.Tenant.Store.ListLatest(kindAntiPhishRule) {
-			if strings.EqualFold(fmt.Sprint(r["AntiPhishPolicy"]), name) && !strings.EqualFold(fmt.Sprint(r["Name"]), ruleName) {
-				return "", &CmdletError{Status: 400, Code: "BadRequest", Exception: "Microsoft.Exchange.Management.Hygiene.PolicyAlreadyAssociatedException",
-					Message: fmt.Sprintf("Policy \"%s\" is already associated with rule \"%s\". A policy can be associated with only one rule.", name, r["Name"])}
-			}
-		}
-		return name, nil
-	}
-	registerCmdlet(&Cmdlet{
-		Name: "Get-AntiPhishRule", Endpoints: []string{EndpointExchange}, Roles: readRoles,
-		Params: map[string]Param{"Identity": {Type: TString}, "State": {Type: TString}},
-		Run: func(c *Call) ([]Object, error) {
-			if c.Has("Identity") {
-				o := findByNameOrGUID(c.Tenant, kindAntiPhishRule, c.String("Identity"), false)
-				if o == nil {
-					return nil, errNotFound(c.String("Identity"), c.Tenant)
-				}
-				return []Object{o}, nil
-			}
-			rules := c.Tenant.Store.List(kindAntiPhishRule)
-			sort.SliceStable(rules, func(i, j int) bool { return toInt(rules[i]["Priority"]) < toInt(rules[j]["Priority"]) })
-			if c.Has("State") {
-				kept := rules[:0]
-				for _, r := range rules {
-					if r["State"] == c.String("State") {
-						kept = append(kept, r)
-					}
-				}
-				rules = kept
-			}
-			return rules, nil
-		},
-	})
-	registerCmdlet(&Cmdlet{
-		Name: "New-AntiPhishRule", Endpoints: []string{EndpointExchange}, Roles: writeRoles, Write: true,
-		Params: withParams(ruleParams, map[string]Param{"Name": {Type: TString, MaxLen: 64}, "AntiPhishPolicy": {Type: TString}, "Enabled": {Type: TBool}}),
-		Run: func(c *Call) ([]Object, error) {
-			name := strings.TrimSpace(c.String("Name"))
-			if name == "" {
-				return nil, errValidation("The Name property can't be empty.")
-			}
-			if findByNameOrGUID(c.Tenant, kindAntiPhishRule, name, true) != nil {
-				return nil, errAlreadyExists("anti-phishing rule", name)
-			}
-			policy, cerr := customPolicy(c, name)
-			if cerr != nil {
-				return nil, cerr
-			}
-			rules := antiPhishRules(c.Tenant)
-			prio := len(rules)
-			if c.Has("Priority") {
-				prio = toInt(c.Params["Priority"])
-				if prio < 0 || prio > len(rules) {
-					return nil, priorityError(prio, len(rules))
-				}
-			}
-			state := "Enabled"
-			if c.Has("Enabled") && c.Params["Enabled"] == false {
-				state = "Disabled"
-			}
-			o := Object{"Identity": name, "Name": name, "Guid": stableGUID(c.Tenant.ID, "antiphishrule", strings.ToLower(name)),
-				"AntiPhishPolicy": policy, "State": state, "Priority": prio, "Comments": c.String("Comments"), "_dirty": true}
-			for _, p := range ruleConds {
-				o[p] = nil
-				if l, ok := c.Params[p].([]string); ok && len(l) > 0 {
-					r, cerr := resolve(c, p, l)
-					if cerr != nil {
-						return nil, cerr
-					}
-					o[p] = r
-				}
-			}
-			renumberAntiPhishRules(c, append(append(append([]Object{}, rules[:prio]...), o), rules[prio:]...))
-			delete(o, "_dirty")
-			return []Object{o}, nil
-		},
-	})
-	registerCmdlet(&Cmdlet{
-		Name: "Set-AntiPhishRule", Endpoints: []string{EndpointExchange}, Roles: writeRoles, Write: true,
-		Params: withParams(ruleParams, map[string]Param{"Identity": {Type: TString}, "AntiPhishPolicy": {Type: TString}}),
-		Run: func(c *Call) ([]Object, error) {
-			o := findByNameOrGUID(c.Tenant, kindAntiPhishRule, c.String("Identity"), true)
-			if o == nil {
-				return nil, errNotFound(c.String("Identity"), c.Tenant)
-			}
-			if c.Has("AntiPhishPolicy") {
-				policy, cerr := customPolicy(c, fmt.Sprint(o["Name"]))
-				if cerr != nil {
-					return nil, cerr
-				}
-				o["AntiPhishPolicy"] = policy
-			}
-			if c.Has("Comments") {
-				o["Comments"] = c.String("Comments")
-			}
-			for _, p := range ruleConds {
-				if !c.Has(p) {
-					continue
-				}
-				v, cerr := resolveValue(c, p, c.Params[p])
-				if cerr != nil {
-					return nil, cerr
-				}
-				if l := setMultiValued(o[p], v); len(l) == 0 {
-					o[p] = nil
-				} else {
-					o[p] = l
-				}
-			}
-			rules := antiPhishRules(c.Tenant)
-			others := make([]Object, 0, len(rules))
-			for _, r := range rules {
-				if !strings.EqualFold(fmt.Sprint(r["Guid"]), fmt.Sprint(o["Guid"])) {
-					others = append(others, r)
-				}
-			}
-			prio := toInt(o["Priority"])
-			if c.Has("Priority") {
-				prio = toInt(c.Params["Priority"])
-				if prio < 0 || prio > len(others) {
-					return nil, priorityError(prio, len(others))
-				}
-			}
-			if prio > len(others) {
-				prio = len(others)
-			}
-			o["_dirty"] = true
-			renumberAntiPhishRules(c, append(append(append([]Object{}, others[:prio]...), o), others[prio:]...))
-			return nil, nil
-		},
-	})
-	for verb, state := range map[string]string{"Enable": "Enabled", "Disable": "Disabled"} {
-		state := state
-		registerCmdlet(&Cmdlet{
-			Name: verb + "-AntiPhishRule", Endpoints: []string{EndpointExchange}, Roles: writeRoles, Write: true,
-			Params: map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
-			Run: func(c *Call) ([]Object, error) {
-				o := findByNameOrGUID(c.Tenant, kindAntiPhishRule, c.String("Identity"), true)
-				if o == nil {
-					return nil, errNotFound(c.String("Identity"), c.Tenant)
-				}
-				o["State"] = state
-				c.Tenant.Store.Put(kindAntiPhishRule, fmt.Sprint(o["Name"]), o, c.Lag)
-				return nil, nil
-			},
-		})
-	}
-	registerCmdlet(&Cmdlet{
-		Name: "Remove-AntiPhishRule", Endpoints: []string{EndpointExchange}, Roles: writeRoles, Write: true,
-		Params: map[string]Param{"Identity": {Type: TString}, "Confirm": {Type: TSwitch}},
-		Run: func(c *Call) ([]Object, error) {
-			o := findByNameOrGUID(c.Tenant, kindAntiPhishRule, c.String("Identity"), true)
-			if o == nil {
-				return nil, errNotFound(c.String("Identity"), c.Tenant)
-			}
-			c.Tenant.Store.Delete(kindAntiPhishRule, fmt.Sprint(o["Name"]), c.Lag)
-			renumberAntiPhishRules(c, antiPhishRules(c.Tenant))
-			return nil, nil
-		},
-	})
+		return ""
+	},
+	readRoles: []string{RoleTransportHygiene, RoleSecurityAdmin, RoleSecurityReader, RoleViewOnlyConfiguration},
+	writes:    []string{RoleTransportHygiene, RoleSecurityAdmin},
 }

@@ -83,7 +83,11 @@ type Cmdlet struct {
 	Params map[string]Param
 	// Write marks cmdlets that change state (replication lag applies after).
 	Write bool
-	Run   func(c *Call) ([]Object, error)
+	// Available, when set, tells whether the tenant's licences offer the
+	// cmdlet at all; where it returns false the cmdlet is answered as one
+	// the session does not have.
+	Available func(t *Tenant) bool
+	Run       func(c *Call) ([]Object, error)
 
 	ref *cmdletref.Cmdlet // the cmdlet's entry in the cmdlet reference
 }
@@ -333,6 +337,9 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 		return
 	}
 	c := lookupCmdlet(cmdletName, endpoint)
+	if c != nil && c.Available != nil && !c.Available(t) {
+		c = nil
+	}
 	if c == nil {
 		// A cmdlet the session does not have is not recognised at all.
 		s.writeForbidden(w, r, endpoint, cmdletName, &CmdletError{Status: 403, Code: "Forbidden", Exception: "System.Management.Automation.CommandNotFoundException",

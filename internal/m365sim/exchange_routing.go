@@ -185,6 +185,18 @@ var dehydratedRefused = func() map[string]bool {
 		"New-HostedOutboundSpamFilterPolicy", "Set-HostedOutboundSpamFilterPolicy", "Remove-HostedOutboundSpamFilterPolicy",
 		"New-HostedOutboundSpamFilterRule", "Set-HostedOutboundSpamFilterRule", "Remove-HostedOutboundSpamFilterRule",
 		"Enable-HostedOutboundSpamFilterRule", "Disable-HostedOutboundSpamFilterRule",
+		// Mail security and threat protection (New-AntiPhishPolicy is the
+		// captured case, Microsoft365DSC #136; the others are organization
+		// objects of the same kind, refused by the stricter reading).
+		"Set-TransportConfig", "Set-ExternalInOutlook", "Set-SharingPolicy", "Set-HostedConnectionFilterPolicy",
+		"New-DkimSigningConfig", "Set-DkimSigningConfig", "Rotate-DkimSigningConfig",
+		"New-MalwareFilterPolicy", "Set-MalwareFilterPolicy", "Remove-MalwareFilterPolicy",
+		"New-AntiPhishPolicy", "Set-AntiPhishPolicy", "Remove-AntiPhishPolicy",
+		"New-AntiPhishRule", "Set-AntiPhishRule", "Remove-AntiPhishRule", "Enable-AntiPhishRule", "Disable-AntiPhishRule",
+		"New-SafeLinksPolicy", "Set-SafeLinksPolicy", "Remove-SafeLinksPolicy",
+		"New-SafeLinksRule", "Set-SafeLinksRule", "Remove-SafeLinksRule", "Enable-SafeLinksRule", "Disable-SafeLinksRule",
+		"New-SafeAttachmentPolicy", "Set-SafeAttachmentPolicy", "Remove-SafeAttachmentPolicy",
+		"New-SafeAttachmentRule", "Set-SafeAttachmentRule", "Remove-SafeAttachmentRule", "Enable-SafeAttachmentRule", "Disable-SafeAttachmentRule",
 	} {
 		m[strings.ToLower(n)] = true
 	}

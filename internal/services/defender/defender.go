@@ -24,6 +24,10 @@ func Resources() []func() resource.Resource {
 		NewMalwareFilterPolicyResource,
 		NewAntiPhishPolicyResource,
 		NewAntiPhishRuleResource,
+		NewSafeLinksPolicyResource,
+		NewSafeLinksRuleResource,
+		NewSafeAttachmentPolicyResource,
+		NewSafeAttachmentRuleResource,
 	}
 }
 

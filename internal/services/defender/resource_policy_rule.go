@@ -26,23 +26,54 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure      = &antiPhishRuleResource{}
-	_ resource.ResourceWithImportState    = &antiPhishRuleResource{}
-	_ resource.ResourceWithValidateConfig = &antiPhishRuleResource{}
-	_ resource.ResourceWithModifyPlan     = &antiPhishRuleResource{}
+	_ resource.ResourceWithConfigure      = &policyRuleResource{}
+	_ resource.ResourceWithImportState    = &policyRuleResource{}
+	_ resource.ResourceWithValidateConfig = &policyRuleResource{}
+	_ resource.ResourceWithModifyPlan     = &policyRuleResource{}
 )
 
-// NewAntiPhishRuleResource returns m365harden_anti_phish_rule.
-func NewAntiPhishRuleResource() resource.Resource { return &antiPhishRuleResource{} }
+// ruleKind is one family of rules that assign a threat-protection policy
+// to recipients: the cmdlets New/Set/Get/Remove/Enable/Disable-<noun> with
+// the policy in -<policyParam>.
+type ruleKind struct {
+	typeSuffix  string // "anti_phish_rule"
+	noun        string // "AntiPhishRule"
+	policyParam string // "AntiPhishPolicy"
+	what        string // "anti-phishing rule"
+	policyType  string // "m365harden_anti_phish_policy"
+	// refused are policy names a rule can't use (the built-in policies).
+	refused []string
+	// intro opens the type's description.
+	intro string
+	// explain adds what a refusal usually means (licences); nil for none.
+	explain func(error) error
+}
 
-type antiPhishRuleResource struct {
+func (k ruleKind) explainErr(err error) error {
+	if k.explain == nil {
+		return err
+	}
+	return k.explain(err)
+}
+
+// NewAntiPhishRuleResource returns m365harden_anti_phish_rule.
+func NewAntiPhishRuleResource() resource.Resource {
+	return &policyRuleResource{kind: ruleKind{
+		typeSuffix: "anti_phish_rule", noun: "AntiPhishRule", policyParam: "AntiPhishPolicy", what: "anti-phishing rule",
+		policyType: "m365harden_anti_phish_policy", refused: []string{defaultAntiPhishPolicy},
+		intro: "An anti-phishing rule (`New-/Set-AntiPhishRule`): applies a custom anti-phishing policy (`m365harden_anti_phish_policy`) to recipients, group members or recipient domains, e.g. stricter impersonation protection for executives (MS.DEFENDER.2.1 asks for protection of sensitive users).",
+	}}
+}
+
+type policyRuleResource struct {
+	kind    ruleKind
 	clients *clients.Set
 }
 
-// apRuleConditions maps the condition attributes to their cmdlet parameters;
+// ruleConditions maps the condition attributes to their cmdlet parameters;
 // recipient marks the RecipientIdParameter[] ones, which Exchange resolves
 // and reports as the recipients' primary SMTP addresses.
-var apRuleConditions = []struct {
+var ruleConditions = []struct {
 	attr, param string
 	recipient   bool
 }{
@@ -54,11 +85,11 @@ var apRuleConditions = []struct {
 	{"except_if_recipient_domain_is", "ExceptIfRecipientDomainIs", false},
 }
 
-func (r *antiPhishRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_anti_phish_rule"
+func (r *policyRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeSuffix
 }
 
-func (r *antiPhishRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	recipients := func(param, what, kinds string) schema.SetAttribute {
 		return schema.SetAttribute{
 			MarkdownDescription: fmt.Sprintf("%s (`-%s`): %s in the organization, by any value that identifies them (email address, alias, name or GUID). "+
@@ -82,8 +113,8 @@ func (r *antiPhishRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "An anti-phishing rule (`New-/Set-AntiPhishRule`): applies a custom anti-phishing policy (`m365harden_anti_phish_policy`) to recipients, group members or recipient domains, e.g. stricter impersonation protection for executives (MS.DEFENDER.2.1 asks for protection of sensitive users).\n\n" +
-			"Exchange's rules apply: a rule must use a custom policy (never the default `" + defaultAntiPhishPolicy + "`), a policy can have only one rule, and priorities are contiguous from 0 (highest): creating or moving a rule to a priority shifts the other rules down. When several rules are declared with explicit priorities, create them in priority order (`depends_on`). Destroy removes the rule (the policy stays).",
+		MarkdownDescription: r.kind.intro + "\n\n" +
+			"Exchange's rules apply: a rule must use a custom policy (never " + common.QuoteList(r.kind.refused) + "), a policy can have only one rule, and priorities are contiguous from 0 (highest): creating or moving a rule to a priority shifts the other rules down. When several rules are declared with explicit priorities, create them in priority order (`depends_on`). Destroy removes the rule (the policy stays).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The rule's name.",
@@ -97,10 +128,10 @@ func (r *antiPhishRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.RegexMatches(noEdgeSpacesRe, "must not start or end with a space")},
 			},
 			"policy": schema.StringAttribute{
-				MarkdownDescription: "The name of the custom anti-phishing policy the rule applies (`-AntiPhishPolicy`); not the default policy. Compared without regard to case (the configured spelling is kept).",
+				MarkdownDescription: "The name of the custom policy the rule applies (`-" + r.kind.policyParam + "`, a `" + r.kind.policyType + "`); not " + common.QuoteList(r.kind.refused) + ". Compared without regard to case (the configured spelling is kept).",
 				Required:            true,
 				PlanModifiers:       []planmodifier.String{common.FoldStateString()},
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.NoneOfCaseInsensitive(defaultAntiPhishPolicy)},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 64), stringvalidator.NoneOfCaseInsensitive(r.kind.refused...)},
 			},
 			"priority": schema.Int64Attribute{
 				MarkdownDescription: "The rule's priority (`-Priority`): 0 is the highest; rules can't share a value. Unset: a new rule goes last and the priority is read but not managed.",
@@ -109,7 +140,7 @@ func (r *antiPhishRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 				Validators:    []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"enabled": schema.BoolAttribute{
-				MarkdownDescription: "Whether the rule is enabled (`State`; set with `Enable-`/`Disable-AntiPhishRule`). Default `true`.",
+				MarkdownDescription: "Whether the rule is enabled (`State`; set with `Enable-`/`Disable-" + r.kind.noun + "`). Default `true`.",
 				Optional:            true, Computed: true,
 				Default: booldefault.StaticBool(true),
 			},
@@ -128,8 +159,8 @@ func (r *antiPhishRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 }
 
-func (r *antiPhishRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m antiPhishRuleModel
+func (r *policyRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m policyRuleModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -140,18 +171,18 @@ func (r *antiPhishRuleResource) ValidateConfig(ctx context.Context, req resource
 		}
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("sent_to"), "Rule without a condition",
-		"An anti-phishing rule needs at least one of sent_to, sent_to_member_of or recipient_domain_is; the default policy already covers everyone else.")
+		"A rule needs at least one of sent_to, sent_to_member_of or recipient_domain_is; "+common.QuoteList(r.kind.refused)+" already covers everyone else.")
 }
 
-func (r *antiPhishRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+func (r *policyRuleResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
-func antiPhishRuleModelFrom(x *exchange.AntiPhishRule) *antiPhishRuleModel {
-	m := &antiPhishRuleModel{
+func policyRuleModelFrom(x *exchange.PolicyRule) *policyRuleModel {
+	m := &policyRuleModel{
 		ID:                        types.StringValue(x.Name),
 		Name:                      types.StringValue(x.Name),
-		Policy:                    types.StringValue(x.AntiPhishPolicy),
+		Policy:                    types.StringValue(x.Policy),
 		Priority:                  types.Int64Value(x.Priority),
 		Enabled:                   types.BoolValue(x.Enabled),
 		Comments:                  types.StringNull(),
@@ -168,11 +199,11 @@ func antiPhishRuleModelFrom(x *exchange.AntiPhishRule) *antiPhishRuleModel {
 	return m
 }
 
-func (m *antiPhishRuleModel) conditions() []types.Set {
+func (m *policyRuleModel) conditions() []types.Set {
 	return []types.Set{m.SentTo, m.SentToMemberOf, m.RecipientDomainIs, m.ExceptIfSentTo, m.ExceptIfSentToMemberOf, m.ExceptIfRecipientDomainIs}
 }
 
-func (m *antiPhishRuleModel) conditionFields() []*types.Set {
+func (m *policyRuleModel) conditionFields() []*types.Set {
 	return []*types.Set{&m.SentTo, &m.SentToMemberOf, &m.RecipientDomainIs, &m.ExceptIfSentTo, &m.ExceptIfSentToMemberOf, &m.ExceptIfRecipientDomainIs}
 }
 
@@ -180,11 +211,11 @@ func (m *antiPhishRuleModel) conditionFields() []*types.Set {
 // holds the same thing in another spelling: names and domains in another
 // case, recipients by another identity. The recipients are compared by
 // resolving prior's spellings (Get-Recipient).
-func (m *antiPhishRuleModel) keepSpelling(ctx context.Context, res *common.RecipientResolver, prior *antiPhishRuleModel) error {
+func (m *policyRuleModel) keepSpelling(ctx context.Context, res *common.RecipientResolver, prior *policyRuleModel) error {
 	m.Name = common.FoldKeepString(prior.Name, m.Name)
 	m.Policy = common.FoldKeepString(prior.Policy, m.Policy)
 	have, was := m.conditionFields(), prior.conditionFields()
-	for i, c := range apRuleConditions {
+	for i, c := range ruleConditions {
 		if !c.recipient {
 			*have[i] = common.FoldKeepSet(ctx, *was[i], *have[i])
 			continue
@@ -205,12 +236,13 @@ func (m *antiPhishRuleModel) keepSpelling(ctx context.Context, res *common.Recip
 	return nil
 }
 
-// changes returns the Set-AntiPhishRule parameters that move
-// cur to the plan (everything the plan sets when cur is nil).
-func (m antiPhishRuleModel) changes(ctx context.Context, cur *antiPhishRuleModel, diags *diag.Diagnostics) map[string]any {
+// changes returns the Set-<noun> parameters that move cur to the plan
+// (everything the plan sets when cur is nil); policyParam names the
+// policy parameter.
+func (m policyRuleModel) changes(ctx context.Context, policyParam string, cur *policyRuleModel, diags *diag.Diagnostics) map[string]any {
 	p := map[string]any{}
 	if cur == nil || !strings.EqualFold(m.Policy.ValueString(), cur.Policy.ValueString()) {
-		p["AntiPhishPolicy"] = m.Policy.ValueString()
+		p[policyParam] = m.Policy.ValueString()
 	}
 	if common.Known(m.Priority) && (cur == nil || m.Priority.ValueInt64() != cur.Priority.ValueInt64()) {
 		p["Priority"] = m.Priority.ValueInt64()
@@ -225,7 +257,7 @@ func (m antiPhishRuleModel) changes(ctx context.Context, cur *antiPhishRuleModel
 	if cur != nil {
 		have = cur.conditions()
 	}
-	for i, c := range apRuleConditions {
+	for i, c := range ruleConditions {
 		w := stringsOf(ctx, want[i], diags)
 		if cur == nil {
 			if len(w) > 0 {
@@ -246,12 +278,12 @@ func (m antiPhishRuleModel) changes(ctx context.Context, cur *antiPhishRuleModel
 
 // read fetches the rule; prior (plan or state, may be nil) keeps the
 // user's spelling of values the tenant holds in another form.
-func (r *antiPhishRuleResource) read(ctx context.Context, name string, prior *antiPhishRuleModel, res *common.RecipientResolver) (*antiPhishRuleModel, error) {
-	x, err := r.clients.Exchange.GetAntiPhishRule(ctx, name)
+func (r *policyRuleResource) read(ctx context.Context, name string, prior *policyRuleModel, res *common.RecipientResolver) (*policyRuleModel, error) {
+	x, err := r.clients.Exchange.GetPolicyRule(ctx, r.kind.noun, r.kind.policyParam, name)
 	if err != nil {
 		return nil, err
 	}
-	m := antiPhishRuleModelFrom(x)
+	m := policyRuleModelFrom(x)
 	if prior != nil {
 		if err := m.keepSpelling(ctx, res, prior); err != nil {
 			return nil, err
@@ -266,19 +298,19 @@ func (r *antiPhishRuleResource) read(ctx context.Context, name string, prior *an
 // way (an alias for the address the tenant reports, after an import) plans
 // no change. Terraform accepts the prior state as the plan in place of an
 // equivalent configuration value.
-func (r *antiPhishRuleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.clients == nil {
 		return
 	}
-	var cfg, plan antiPhishRuleModel
+	var cfg, plan policyRuleModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var state *antiPhishRuleModel
+	var state *policyRuleModel
 	if !req.State.Raw.IsNull() {
-		state = &antiPhishRuleModel{}
+		state = &policyRuleModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -286,7 +318,7 @@ func (r *antiPhishRuleResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	res := common.NewRecipientResolver(r.clients.Exchange)
 	conf := cfg.conditionFields()
-	for i, c := range apRuleConditions {
+	for i, c := range ruleConditions {
 		if !c.recipient {
 			continue
 		}
@@ -330,95 +362,95 @@ func (r *antiPhishRuleResource) ModifyPlan(ctx context.Context, req resource.Mod
 
 // converge writes what differs (Set, then Enable/Disable) and waits until
 // reads show the plan.
-func (r *antiPhishRuleResource) converge(ctx context.Context, plan antiPhishRuleModel, diags *diag.Diagnostics) (*antiPhishRuleModel, error) {
+func (r *policyRuleResource) converge(ctx context.Context, plan policyRuleModel, diags *diag.Diagnostics) (*policyRuleModel, error) {
 	name := plan.Name.ValueString()
 	res := common.NewRecipientResolver(r.clients.Exchange)
-	var got *antiPhishRuleModel
+	var got *policyRuleModel
 	wrote := false
 	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
 		m, err := r.read(ctx, name, &plan, res)
 		if exchange.IsNotFound(err) {
-			return wait.NotYet("anti-phishing rule %s is not readable yet", name)
+			return wait.NotYet("%s %s is not readable yet", r.kind.what, name)
 		}
 		if err != nil {
 			return err
 		}
 		got = m
-		p := plan.changes(ctx, m, diags)
+		p := plan.changes(ctx, r.kind.policyParam, m, diags)
 		enable := plan.Enabled.ValueBool() != m.Enabled.ValueBool()
 		if len(p) == 0 && !enable {
 			return nil
 		}
 		if wrote {
-			return wait.NotYet("anti-phishing rule %s does not show the change yet", name)
+			return wait.NotYet("%s %s does not show the change yet", r.kind.what, name)
 		}
 		wrote = true
 		if len(p) > 0 {
-			if err := r.clients.Exchange.SetAntiPhishRule(ctx, name, p); err != nil {
+			if err := r.clients.Exchange.SetPolicyRule(ctx, r.kind.noun, name, p); err != nil {
 				return err
 			}
 		}
 		if enable {
-			if err := r.clients.Exchange.SetAntiPhishRuleEnabled(ctx, name, plan.Enabled.ValueBool()); err != nil {
+			if err := r.clients.Exchange.SetPolicyRuleEnabled(ctx, r.kind.noun, name, plan.Enabled.ValueBool()); err != nil {
 				return err
 			}
 		}
-		return wait.NotYet("anti-phishing rule %s was just changed", name)
+		return wait.NotYet("%s %s was just changed", r.kind.what, name)
 	})
 	return got, err
 }
 
-func (r *antiPhishRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
 	}
-	var plan antiPhishRuleModel
+	var plan policyRuleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	name := plan.Name.ValueString()
-	params := plan.changes(ctx, nil, &resp.Diagnostics)
+	params := plan.changes(ctx, r.kind.policyParam, nil, &resp.Diagnostics)
 	params["Name"] = name
 	params["Enabled"] = plan.Enabled.ValueBool()
-	if err := r.clients.Exchange.NewAntiPhishRule(ctx, params); err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating anti-phishing rule %q for policy %q failed", name, plan.Policy.ValueString()), err)
+	if err := r.clients.Exchange.NewPolicyRule(ctx, r.kind.noun, params); err != nil {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating %s %q for policy %q failed", r.kind.what, name, plan.Policy.ValueString()), r.kind.explainErr(err))
 		return
 	}
 	got, err := r.converge(ctx, plan, &resp.Diagnostics)
 	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Anti-phishing rule %q was created but does not read back as planned", name), err)
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("%s %q was created but does not read back as planned", r.kind.what, name), err)
 	}
 	if got != nil {
 		resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
 	}
 }
 
-func (r *antiPhishRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	common.ReadByID(ctx, r.clients, req, resp, "anti-phishing rule", func(m antiPhishRuleModel) string { return m.ID.ValueString() },
-		func(ctx context.Context, name string, prior *antiPhishRuleModel) (*antiPhishRuleModel, error) {
+func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	common.ReadByID(ctx, r.clients, req, resp, r.kind.what, func(m policyRuleModel) string { return m.ID.ValueString() },
+		func(ctx context.Context, name string, prior *policyRuleModel) (*policyRuleModel, error) {
 			return r.read(ctx, name, prior, common.NewRecipientResolver(r.clients.Exchange))
 		})
 }
 
-func (r *antiPhishRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
 	}
-	var plan antiPhishRuleModel
+	var plan policyRuleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	got, err := r.converge(ctx, plan, &resp.Diagnostics)
 	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating anti-phishing rule %q failed", plan.Name.ValueString()), err)
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating %s %q failed", r.kind.what, plan.Name.ValueString()), r.kind.explainErr(err))
 		if m, rerr := r.read(ctx, plan.Name.ValueString(), &plan, common.NewRecipientResolver(r.clients.Exchange)); rerr == nil {
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
@@ -427,37 +459,37 @@ func (r *antiPhishRuleResource) Update(ctx context.Context, req resource.UpdateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
 }
 
-func (r *antiPhishRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+func (r *policyRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
 	}
-	var state antiPhishRuleModel
+	var state policyRuleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	name := state.ID.ValueString()
-	if err := r.clients.Exchange.RemoveAntiPhishRule(ctx, name); err != nil && !exchange.IsNotFound(err) {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing anti-phishing rule %q failed", name), err)
+	if err := r.clients.Exchange.RemovePolicyRule(ctx, r.kind.noun, name); err != nil && !exchange.IsNotFound(err) {
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing %s %q failed", r.kind.what, name), err)
 		return
 	}
-	if err := waitGone(ctx, r.clients.ConsistencyTimeout, "anti-phishing rule "+name, func(ctx context.Context) error {
-		_, err := r.clients.Exchange.GetAntiPhishRule(ctx, name)
+	if err := waitGone(ctx, r.clients.ConsistencyTimeout, r.kind.what+" "+name, func(ctx context.Context) error {
+		_, err := r.clients.Exchange.GetPolicyRule(ctx, r.kind.noun, r.kind.policyParam, name)
 		return err
 	}); err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Anti-phishing rule %q was removed but still reads back", name), err)
+		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("%s %q was removed but still reads back", r.kind.what, name), err)
 	}
 }
 
-func (r *antiPhishRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	common.ImportByRead(ctx, r.clients, req, resp, "anti-phishing rule", "import by the rule's name",
-		func(ctx context.Context, name string) (*antiPhishRuleModel, error) {
+func (r *policyRuleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	common.ImportByRead(ctx, r.clients, req, resp, r.kind.what, "import by the rule's name",
+		func(ctx context.Context, name string) (*policyRuleModel, error) {
 			return r.read(ctx, name, nil, nil)
 		})
 }
 
-type antiPhishRuleModel struct {
+type policyRuleModel struct {
 	ID                        types.String `tfsdk:"id"`
 	Name                      types.String `tfsdk:"name"`
 	Policy                    types.String `tfsdk:"policy"`

@@ -1,0 +1,4 @@
+import {
+  to = m365harden_safe_attachment_policy.all_staff
+  id = "All staff"
+}
