@@ -39,6 +39,17 @@ func (c *Client) GetAntiPhishPolicy(ctx context.Context, identity string, fields
 	return &AntiPhishPolicy{Name: objs[0].String("Name"), IsDefault: objs[0].Bool("IsDefault"), Object: objs[0]}, nil
 }
 
+// ListAntiPhishPolicies runs Get-AntiPhishPolicy (every policy) with the
+// given fields besides Name and IsDefault.
+func (c *Client) ListAntiPhishPolicies(ctx context.Context, fields []string) ([]AntiPhishPolicy, error) {
+	var out []AntiPhishPolicy
+	err := c.InvokeEach(ctx, "Get-AntiPhishPolicy", nil, func(o Object) error {
+		out = append(out, AntiPhishPolicy{Name: o.String("Name"), IsDefault: o.Bool("IsDefault"), Object: o})
+		return nil
+	}, Select(append([]string{"Name", "IsDefault"}, fields...)...))
+	return out, err
+}
+
 // NewAntiPhishPolicy runs New-AntiPhishPolicy -Name with settings.
 func (c *Client) NewAntiPhishPolicy(ctx context.Context, name string, params map[string]any) error {
 	p := map[string]any{"Name": name}
