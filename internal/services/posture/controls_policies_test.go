@@ -98,7 +98,9 @@ var policyCases = []policyCase{
 			// A subject-prefix rule is ScubaGear's method, not CIS's.
 			exo(t, sim, "New-TransportRule", map[string]any{"Name": "External prefix", "FromScope": "NotInOrganization", "PrependSubject": "[External] "})
 		}, "Enabled=false",
-		func(t *testing.T, sim *m365sim.Server) { exo(t, sim, "Set-ExternalInOutlook", map[string]any{"Enabled": true}) }},
+		func(t *testing.T, sim *m365sim.Server) {
+			exo(t, sim, "Set-ExternalInOutlook", map[string]any{"Enabled": true})
+		}},
 	{ctlExternalSenderWarnings, []string{"Scuba MS.EXO.7.1v1"},
 		func(t *testing.T, sim *m365sim.Server) {
 			exo(t, sim, "Set-ExternalInOutlook", map[string]any{"Enabled": false})
