@@ -233,7 +233,7 @@ func init() {
 			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalAppRegistration},
 		{ID: ctlUserConsent, Title: "User consent to applications restricted",
 			References: []string{"Scuba MS.AAD.5.2v1", "DSC AADAuthorizationPolicy"},
-			Pass:       "\"User consent to applications SHALL be restricted\", by either of ScubaGear's two options: `defaultUserRolePermissions.permissionGrantPoliciesAssigned` has no `ManagePermissionGrantsForSelf.*` policy (users cannot consent) or only `ManagePermissionGrantsForSelf.microsoft-user-default-low` (verified publishers, low-risk permissions). The legacy policy (`microsoft-user-default-legacy`) or a custom one fails.",
+			Pass:       "\"User consent to applications SHALL be restricted\", by either of ScubaGear's two options: `defaultUserRolePermissions.permissionGrantPoliciesAssigned` has no `ManagePermissionGrantsForSelf.*` policy (users cannot consent) or only `ManagePermissionGrantsForSelf.microsoft-user-default-low` (verified publishers, low-risk permissions). The legacy policy (`microsoft-user-default-legacy`), Microsoft's managed policy (`microsoft-user-default-recommended`, whose scope Microsoft changes over time and which is neither of ScubaGear's options) or a custom one fails.",
 			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalUserConsent},
 		{ID: ctlAdminConsentWorkflow, Title: "Admin consent workflow",
 			References: []string{"CIS 5.1.5.2", "Scuba MS.AAD.5.3v1", "DSC AADAdminConsentRequestPolicy"},

@@ -267,6 +267,10 @@ func TestUserConsentOptions(t *testing.T) {
 	if r := evalOne(t, set, ctlUserConsent); r.Status != statusPass || !strings.Contains(r.Summary, "cannot consent") {
 		t.Errorf("no self-consent policy: %s %s", r.Status, r.Summary)
 	}
+	authz(map[string]any{"permissionGrantPoliciesAssigned": []string{"ManagePermissionGrantsForSelf.microsoft-user-default-recommended"}}, nil)(t, sim)
+	if r := evalOne(t, set, ctlUserConsent); r.Status != statusFail || !strings.Contains(objectsText(r.Objects), "microsoft-user-default-recommended") {
+		t.Errorf("Microsoft-managed consent: %s %+v", r.Status, r.Objects)
+	}
 	adminConsent(false)(t, sim)
 	if r := evalOne(t, set, ctlAdminConsentWorkflow); r.Status != statusFail {
 		t.Errorf("workflow off: %s %s", r.Status, r.Summary)
