@@ -150,8 +150,8 @@ resource "m365harden_transport_config" "this" {
 data "m365harden_accepted_domains" "all" {}
 
 resource "m365harden_dkim_signing_config" "this" {
-  for_each    = data.m365harden_accepted_domains.all.custom_domain_names
-  domain_name = each.value
+  count       = length(data.m365harden_accepted_domains.all.custom_domain_names)
+  domain_name = sort(tolist(data.m365harden_accepted_domains.all.custom_domain_names))[count.index]
   enabled     = true
 }
 
