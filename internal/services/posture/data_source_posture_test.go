@@ -484,6 +484,23 @@ func TestAccPostureDataSource_badArguments(t *testing.T) {
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)value must be one of:.*"TwelveMonths"`),
 			},
+			// cap_exclusions is keyed by the ScubaGear policies with
+			// CapExclusions; a CIS id or a policy without them is refused.
+			{
+				Config:      postureConfig(tn, `  cap_exclusions = { "CIS 5.2.2.6" = { users = ["6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"] } }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)cap_exclusions.*value must be one of:.*"MS\.AAD\.2\.1v1"`),
+			},
+			{
+				Config:      postureConfig(tn, `  cap_exclusions = { "MS.AAD.2.1v1" = { users = ["breakglass@contoso.com"] } }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)cap_exclusions\["MS\.AAD\.2\.1v1"\]\.users.*must\s+be\s+an\s+object\s+id\s+\(GUID\)`),
+			},
+			{
+				Config:      postureConfig(tn, `  cap_exclusions = { "MS.AAD.3.1v1" = { groups = ["Finance"] } }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)cap_exclusions\["MS\.AAD\.3\.1v1"\]\.groups.*must\s+be\s+an\s+object\s+id\s+\(GUID\)`),
+			},
 		},
 	})
 }
