@@ -155,7 +155,11 @@ Which to choose: ` + "`examples/baselines/cis`" + ` for CIS level 1 (conditional
 access with MFA, risk policies that challenge with MFA and a password
 change); ` + "`examples/baselines/scuba`" + ` for CISA ScubaGear (risk policies
 that block, phishing-resistant MFA, a year of audit retention: needs
-Microsoft Entra ID P2 and Purview Audit (Premium)). A tenant may apply
+Microsoft Entra ID P2 and Purview Audit (Premium)). The CIS baseline's
+anti-phishing policy needs Microsoft Defender for Office 365; both enable
+DKIM for every custom domain, whose selector CNAMEs must be published
+first. The ScubaGear baseline's country-block policy stays report-only
+until ` + "`enforce_country_block`" + ` is true. A tenant may apply
 both; ` + "`examples/baseline`" + ` is the demo's smaller mix of the two.
 
 ## Checked IDs
