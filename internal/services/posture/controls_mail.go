@@ -142,38 +142,27 @@ func sharingFindings(pols []exchange.SharingPolicy, domainMatch func(string) boo
 // stricter reading counts anonymous publishing as sharing with all of them.
 func allDomains(dom string) bool { return dom == "*" || strings.EqualFold(dom, "Anonymous") }
 
-func evalContactSharing(e *evaluation) result {
-	pols, err := e.getSharingPolicies()
-	if err != nil {
-		return unknown("sharing policies (Get-SharingPolicy)", err)
+// sharingControl is a sharing policy control: it fails on every enabled
+// entry whose domain matches and that grants an action with the prefix;
+// what is the sentence's object ("contact folders with all domains").
+func sharingControl(domainMatch func(string) bool, actionPrefix, what string) func(*evaluation) result {
+	return func(e *evaluation) result {
+		pols, err := e.getSharingPolicies()
+		if err != nil {
+			return unknown("sharing policies (Get-SharingPolicy)", err)
+		}
+		if objs := sharingFindings(pols, domainMatch, actionPrefix); len(objs) > 0 {
+			return fail(objs, "%s %s.", plural(len(objs), "enabled sharing policy entry shares", "enabled sharing policy entries share"), what)
+		}
+		return pass("No enabled sharing policy shares %s (%s read).", what, plural(len(pols), "policy", "policies"))
 	}
-	if objs := sharingFindings(pols, allDomains, "Contacts"); len(objs) > 0 {
-		return fail(objs, "%s contact folders with all domains.", plural(len(objs), "enabled sharing policy entry shares", "enabled sharing policy entries share"))
-	}
-	return pass("No enabled sharing policy shares contacts with all domains (%s read).", plural(len(pols), "policy", "policies"))
 }
 
-func evalCalendarSharing(e *evaluation) result {
-	pols, err := e.getSharingPolicies()
-	if err != nil {
-		return unknown("sharing policies (Get-SharingPolicy)", err)
-	}
-	if objs := sharingFindings(pols, allDomains, "Calendar"); len(objs) > 0 {
-		return fail(objs, "%s calendar details with all domains or anonymous users.", plural(len(objs), "enabled sharing policy entry shares", "enabled sharing policy entries share"))
-	}
-	return pass("No enabled sharing policy shares calendars with all domains or anonymous users (%s read).", plural(len(pols), "policy", "policies"))
-}
-
-func evalExternalCalendarSharing(e *evaluation) result {
-	pols, err := e.getSharingPolicies()
-	if err != nil {
-		return unknown("sharing policies (Get-SharingPolicy)", err)
-	}
-	if objs := sharingFindings(pols, func(string) bool { return true }, "Calendar"); len(objs) > 0 {
-		return fail(objs, "%s calendars with people outside the organization.", plural(len(objs), "enabled sharing policy entry shares", "enabled sharing policy entries share"))
-	}
-	return pass("No enabled sharing policy shares calendars outside the organization (%s read).", plural(len(pols), "policy", "policies"))
-}
+var (
+	evalContactSharing          = sharingControl(allDomains, "Contacts", "contact folders with all domains")
+	evalCalendarSharing         = sharingControl(allDomains, "Calendar", "calendar details with all domains or anonymous users")
+	evalExternalCalendarSharing = sharingControl(func(string) bool { return true }, "Calendar", "calendars with people outside the organization")
+)
 
 func evalDKIMEnabled(e *evaluation) result {
 	ads, err := e.getAcceptedDomainList()
