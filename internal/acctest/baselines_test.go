@@ -2,6 +2,7 @@ package acctest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,6 +28,7 @@ type baselineCase struct {
 	weaken   func(t *testing.T, tn *acctest.Tenant) // makes the claimed controls that pass on a new tenant fail
 	drift    func(t *testing.T, tn *acctest.Tenant) // one setting per control turned back
 	postArgs string                                 // the "before" posture's arguments (the baseline's own)
+	checks   []statecheck.StateCheck                // further checks of the applied state
 }
 
 // beforeDS reads the same controls as the baseline's own posture data
@@ -79,6 +81,45 @@ func graphPatchPolicies(t *testing.T, tn *acctest.Tenant, prefix string, body ma
 	}
 }
 
+// publishDKIMRecords publishes contoso.com's two DKIM selector CNAMEs in
+// the emulator's DNS, as the domain owner does before signing is enabled.
+func publishDKIMRecords(t *testing.T, tn *acctest.Tenant) {
+	t.Helper()
+	var recs []map[string]any
+	for i := 1; i <= 2; i++ {
+		recs = append(recs, map[string]any{"name": fmt.Sprintf("selector%d._domainkey.contoso.com", i), "type": "CNAME",
+			"value": m365sim.DKIMSelectorCNAME(m365sim.DemoDomain, "contoso.com", i)})
+	}
+	if _, err := tn.Sim.Seed(tn.ID, "dns-records", map[string]any{"records": recs}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func graphCall(t *testing.T, tn *acctest.Tenant, method, path string, body map[string]any) {
+	t.Helper()
+	if code, out, err := tn.Sim.GraphRequest(tn.ID, method, path, body); err != nil || code >= 300 {
+		t.Fatalf("%s %s: %d %s %v", method, path, code, out, err)
+	}
+}
+
+// adminConsentOff turns the admin consent workflow off (Graph takes the
+// whole policy in a PUT).
+func adminConsentOff(t *testing.T, tn *acctest.Tenant) {
+	graphCall(t, tn, "PUT", "/policies/adminConsentRequestPolicy", map[string]any{"isEnabled": false, "notifyReviewers": false,
+		"remindersEnabled": false, "requestDurationInDays": 30, "reviewers": []any{}})
+}
+
+// threatProtectionDrift turns the CIS mail and threat protection settings
+// back, one per control.
+func threatProtectionDrift(t *testing.T, tn *acctest.Tenant) {
+	tn.Exchange(t, "Set-DkimSigningConfig", map[string]any{"Identity": "contoso.com", "Enabled": false})
+	tn.Exchange(t, "Set-ExternalInOutlook", map[string]any{"Enabled": false})
+	tn.Exchange(t, "Set-HostedConnectionFilterPolicy", map[string]any{"Identity": "Default", "IPAllowList": []string{"192.0.2.10"}})
+	tn.Exchange(t, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "EnableFileFilter": false, "EnableInternalSenderAdminNotifications": false})
+	tn.Exchange(t, "Set-AntiPhishPolicy", map[string]any{"Identity": "Office365 AntiPhish Default", "PhishThresholdLevel": 1})
+	adminConsentOff(t, tn)
+}
+
 func weakenAuditing(t *testing.T, tn *acctest.Tenant) {
 	tn.Exchange(t, "Set-OrganizationConfig", map[string]any{"AuditDisabled": true})
 	tn.Exchange(t, "Set-AdminAuditLogConfig", map[string]any{"UnifiedAuditLogIngestionEnabled": false})
@@ -87,9 +128,15 @@ func weakenAuditing(t *testing.T, tn *acctest.Tenant) {
 var cisBaseline = baselineCase{
 	path: "baselines/cis/main.tf",
 	claimed: []string{"mailbox-auditing-default", "mailbox-audit-settings", "unified-audit-log", "outbound-spam-auto-forwarding",
-		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults"},
+		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
+		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
+		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
+		publishDKIMRecords(t, tn)
+		// A new tenant filters common attachments and has no IP allow list.
+		tn.Exchange(t, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "EnableFileFilter": false})
+		tn.Exchange(t, "Set-HostedConnectionFilterPolicy", map[string]any{"Identity": "Default", "IPAllowList": []string{"192.0.2.10"}, "EnableSafeList": true})
 		// Security defaults off with no conditional access: nothing protects the tenant.
 		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
 			t.Fatalf("%d %s %v", code, out, err)
@@ -104,6 +151,7 @@ var cisBaseline = baselineCase{
 		// (Turning security defaults back on beside an enabled policy is not
 		// a drift a tenant can have: Graph refuses it.)
 		graphPatchPolicies(t, tn, "CIS 5.2.2", map[string]any{"state": "disabled"})
+		threatProtectionDrift(t, tn)
 	},
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }
@@ -111,9 +159,17 @@ var cisBaseline = baselineCase{
 var scubaBaseline = baselineCase{
 	path: "baselines/scuba/main.tf",
 	claimed: []string{"mailbox-auditing-default", "unified-audit-log", "audit-log-retention", "remote-domain-auto-forwarding",
-		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults"},
+		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults",
+		"smtp-auth-disabled", "dkim-enabled", "external-sender-warnings", "contact-sharing-all-domains", "calendar-sharing-all-domains",
+		"users-cannot-register-apps", "user-consent-restricted", "admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
+		publishDKIMRecords(t, tn)
+		// A new organization has SMTP AUTH off, shares no contacts and
+		// gives guests limited access: turn those back as an old tenant has them.
+		tn.Exchange(t, "Set-TransportConfig", map[string]any{"SmtpClientAuthenticationDisabled": false})
+		tn.Exchange(t, "Set-SharingPolicy", map[string]any{"Identity": "Default Sharing Policy", "Domains": []string{"*:CalendarSharingFreeBusySimple,ContactsSharing"}})
+		graphCall(t, tn, "PATCH", "/policies/authorizationPolicy", map[string]any{"guestUserRoleId": "a0b1b346-4d3e-4e8b-98f8-753987be4970"})
 		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
 			t.Fatalf("%d %s %v", code, out, err)
 		}
@@ -125,7 +181,21 @@ var scubaBaseline = baselineCase{
 		// Every baseline policy disabled with security defaults off: the
 		// security-defaults control fails too (see the CIS case).
 		graphPatchPolicies(t, tn, "MS.AAD.", map[string]any{"state": "disabled"})
+		tn.Exchange(t, "Set-TransportConfig", map[string]any{"SmtpClientAuthenticationDisabled": false})
+		tn.Exchange(t, "Set-DkimSigningConfig", map[string]any{"Identity": "contoso.com", "Enabled": false})
+		tn.Exchange(t, "Set-ExternalInOutlook", map[string]any{"Enabled": false})
+		tn.Exchange(t, "Set-SharingPolicy", map[string]any{"Identity": "Default Sharing Policy", "Domains": []string{"*:CalendarSharingFreeBusySimple,ContactsSharing"}})
+		graphCall(t, tn, "PATCH", "/policies/authorizationPolicy", map[string]any{
+			"guestUserRoleId": "a0b1b346-4d3e-4e8b-98f8-753987be4970", "allowInvitesFrom": "everyone",
+			"defaultUserRolePermissions": map[string]any{"allowedToCreateApps": true, "allowedToCreateSecurityGroups": true, "allowedToCreateTenants": true,
+				"allowedToReadBitlockerKeysForOwnedDevice": true, "allowedToReadOtherUsers": true,
+				"permissionGrantPoliciesAssigned": []string{"ManagePermissionGrantsForSelf.microsoft-user-default-legacy"}},
+		})
+		adminConsentOff(t, tn)
 	},
+	// The country block stays report-only: enforce_country_block is false.
+	checks: []statecheck.StateCheck{statecheck.ExpectKnownValue("m365harden_conditional_access_policy.block_other_countries",
+		tfjsonpath.New("state"), knownvalue.StringExact("enabledForReportingButNotEnforced"))},
 	postArgs: `  break_glass_accounts         = var.break_glass_accounts
   forwarding_allowed_domains   = var.forwarding_partner_domains
   audit_retention_record_types = local.retention_record_types`,
@@ -147,6 +217,7 @@ func testBaseline(t *testing.T, bc baselineCase) {
 		statusesAre("data.m365harden_posture.before", bc.claimed, "fail"),
 		statusesAre("data.m365harden_posture.this", bc.claimed, "pass"),
 	}
+	checks = append(checks, bc.checks...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{

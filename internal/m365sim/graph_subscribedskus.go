@@ -34,7 +34,10 @@ import (
 // AAD_PREMIUM and AAD_PREMIUM_P2 eec0eb4f-6444-4f95-aba0-50c24d67f998),
 // Microsoft 365 E5 Compliance = INFORMATION_PROTECTION_COMPLIANCE
 // (184efa21-98c3-4e5d-95ab-d07053a96e67, with plan M365_ADVANCED_AUDITING
-// 2f442157-a11c-46b9-ae5b-6e39ff4e5849, Microsoft Purview Audit (Premium)).
+// 2f442157-a11c-46b9-ae5b-6e39ff4e5849, Microsoft Purview Audit (Premium)),
+// Microsoft Defender for Office 365 (Plan 1) = ATP_ENTERPRISE
+// (4ef96642-f096-40de-a3e9-d83fb2f90211, plan ATP_ENTERPRISE
+// f20fedf3-f3c3-43c3-8267-2bfdd51c0939).
 
 const kindSubscribedSku = "subscribedSku"
 
@@ -62,6 +65,7 @@ var (
 	PlanEntraIDP1        = ServicePlan{ID: "41781fb2-bc02-4b7c-bd55-b576c07bb09d", Name: "AAD_PREMIUM", ProvisioningStatus: "Success", AppliesTo: "User"}
 	PlanEntraIDP2        = ServicePlan{ID: "eec0eb4f-6444-4f95-aba0-50c24d67f998", Name: "AAD_PREMIUM_P2", ProvisioningStatus: "Success", AppliesTo: "User"}
 	PlanAdvancedAuditing = ServicePlan{ID: "2f442157-a11c-46b9-ae5b-6e39ff4e5849", Name: "M365_ADVANCED_AUDITING", ProvisioningStatus: "Success", AppliesTo: "User"}
+	PlanDefenderO365P1   = ServicePlan{ID: "f20fedf3-f3c3-43c3-8267-2bfdd51c0939", Name: "ATP_ENTERPRISE", ProvisioningStatus: "Success", AppliesTo: "User"}
 )
 
 // SkusForLicences returns the subscriptions that give a tenant its licences.
@@ -78,6 +82,10 @@ func SkusForLicences(l Licences) []SubscribedSku {
 	if l.AdvancedAuditing {
 		out = append(out, SubscribedSku{SkuID: "184efa21-98c3-4e5d-95ab-d07053a96e67", SkuPartNumber: "INFORMATION_PROTECTION_COMPLIANCE", CapabilityStatus: "Enabled", Units: 25, Consumed: 10,
 			Plans: []ServicePlan{PlanAdvancedAuditing}})
+	}
+	if l.DefenderForOffice365 {
+		out = append(out, SubscribedSku{SkuID: "4ef96642-f096-40de-a3e9-d83fb2f90211", SkuPartNumber: "ATP_ENTERPRISE", CapabilityStatus: "Enabled", Units: 25, Consumed: 10,
+			Plans: []ServicePlan{PlanDefenderO365P1}})
 	}
 	return out
 }

@@ -52,6 +52,14 @@ locals {
     "ca-user-risk-policy",           # CIS 5.2.2.6
     "ca-sign-in-risk-policy",        # CIS 5.2.2.7
     "security-defaults",             # CIS 5.1.1.1 prefers conditional access
+
+    "dkim-enabled",                          # CIS 2.1.9
+    "external-sender-identification",        # CIS 6.2.3
+    "malware-common-attachments-filter",     # CIS 2.1.2
+    "malware-internal-sender-notifications", # CIS 2.1.3
+    "anti-phishing-policy",                  # CIS 2.1.7
+    "connection-filter-allow-lists",         # (CIS v4.0.0 2.1.12, 2.1.13)
+    "admin-consent-workflow",                # CIS 5.1.5.2
   ]
 
   # CIS 6.1.2 (E3): Microsoft's default audit actions plus the ones CIS adds.
@@ -115,6 +123,65 @@ resource "m365harden_transport_rule" "block_external_auto_forward" {
   message_type_matches       = "AutoForward"
   reject_message_reason_text = "External auto-forwarding is not allowed in this organization."
   stop_rule_processing       = true
+}
+
+# CIS 2.1.9: DKIM signing for every custom domain. Publish each domain's two
+# selector CNAMEs (selector1_host -> selector1_cname, ...) at its DNS host
+# first: Exchange Online refuses to enable signing without them.
+data "m365harden_accepted_domains" "all" {}
+
+resource "m365harden_dkim_signing_config" "this" {
+  count       = length(data.m365harden_accepted_domains.all.custom_domain_names)
+  domain_name = sort(tolist(data.m365harden_accepted_domains.all.custom_domain_names))[count.index]
+  enabled     = true
+}
+
+# CIS 6.2.3: Outlook identifies mail from external senders (the native
+# External tag, the method CIS prefers to subject-prefix rules).
+resource "m365harden_external_sender_tagging" "this" {
+  enabled = true
+}
+
+# Not in v3.1.0 (CIS v4.0.0 adds them as 2.1.12 and 2.1.13): no IP allow
+# list and no safe list in the connection filter, so no sender skips spam
+# filtering by its IP.
+resource "m365harden_connection_filter_policy" "this" {
+  ip_allow_list    = []
+  enable_safe_list = false
+}
+
+# --- Threat protection ------------------------------------------------------------
+
+# CIS 2.1.2: the common attachment types filter. CIS 2.1.3: administrators
+# are told when an internal user sends malware.
+resource "m365harden_malware_filter_policy" "default" {
+  name                                       = "Default"
+  enable_file_filter                         = true
+  enable_internal_sender_admin_notifications = true
+  internal_sender_admin_address              = var.security_contact
+}
+
+# CIS 2.1.7 (Microsoft Defender for Office 365): the Default anti-phishing
+# policy with a phishing threshold of at least 2 (3 here, More aggressive),
+# mailbox intelligence and its impersonation protection, spoof intelligence.
+resource "m365harden_anti_phish_policy" "default" {
+  name                                   = "Office365 AntiPhish Default"
+  phish_threshold_level                  = 3
+  enable_mailbox_intelligence            = true
+  enable_mailbox_intelligence_protection = true
+  mailbox_intelligence_protection_action = "Quarantine"
+  enable_spoof_intelligence              = true
+  enable_first_contact_safety_tips       = true
+}
+
+# --- Applications -------------------------------------------------------------------
+
+# CIS 5.1.5.2: the admin consent workflow, reviewed by Cloud Application
+# Administrators.
+resource "m365harden_admin_consent_request_policy" "this" {
+  enabled                  = true
+  request_duration_in_days = 14
+  reviewer_role_ids        = ["158c047a-c907-4556-b7ef-446551a6b5f7"]
 }
 
 # --- Conditional access -----------------------------------------------------------
@@ -246,6 +313,12 @@ data "m365harden_posture" "this" {
     m365harden_conditional_access_policy.sign_in_risk,
     m365harden_security_defaults.off,
     m365harden_security_defaults.on,
+    m365harden_dkim_signing_config.this,
+    m365harden_external_sender_tagging.this,
+    m365harden_connection_filter_policy.this,
+    m365harden_malware_filter_policy.default,
+    m365harden_anti_phish_policy.default,
+    m365harden_admin_consent_request_policy.this,
   ]
 }
 

@@ -4,7 +4,7 @@
 # published text (cisagov/ScubaGear, PowerShell/ScubaGear/baselines).
 # `local.claimed_controls` lists the m365harden_posture controls this
 # configuration makes pass; the posture data source at the end checks them.
-# Policies this provider cannot set (DNS records, Defender presets, DLP, ...)
+# Policies this provider cannot set (DNS records, DLP, ...)
 # are listed with the reason in the conformance guide
 # (docs/guides/conformance.md).
 #
@@ -34,6 +34,24 @@ variable "enforce_conditional_access" {
   default     = false
 }
 
+variable "sharing_partner_domains" {
+  description = "Sharing policy entries for named partner domains (\"fabrikam.com:CalendarSharingFreeBusySimple\"): MS.EXO.6.1v1/6.2v1 allow sharing with specific domains, never with all (\"*\") or anonymous users."
+  type        = list(string)
+  default     = []
+}
+
+variable "allowed_sign_in_countries" {
+  description = "ISO 3166-1 alpha-2 codes of the countries users sign in from; the country-block policy blocks every other country (no ScubaGear ID: business e-mail compromise guidance)."
+  type        = list(string)
+  default     = ["US"]
+}
+
+variable "enforce_country_block" {
+  description = "false keeps the country-block conditional access policy report-only (enabledForReportingButNotEnforced): review its sign-in log results first. Enforcing it also needs enforce_conditional_access (security defaults off)."
+  type        = bool
+  default     = false
+}
+
 variable "forwarding_partner_domains" {
   description = "ScubaGear's AllowedForwardingDomains for MS.EXO.1.1v2: partner domains that may receive automatically forwarded mail."
   type        = list(string)
@@ -55,6 +73,17 @@ locals {
     "ca-phishing-resistant-mfa",     # MS.AAD.3.1v1
     "ca-mfa-all-users",              # MS.AAD.3.2v2
     "security-defaults",
+
+    "smtp-auth-disabled",           # MS.EXO.5.1v1
+    "dkim-enabled",                 # MS.EXO.3.1v1
+    "external-sender-warnings",     # MS.EXO.7.1v1
+    "contact-sharing-all-domains",  # MS.EXO.6.1v1
+    "calendar-sharing-all-domains", # MS.EXO.6.2v1
+    "users-cannot-register-apps",   # MS.AAD.5.1v1
+    "user-consent-restricted",      # MS.AAD.5.2v1
+    "admin-consent-workflow",       # MS.AAD.5.3v1
+    "guest-access-restricted",      # MS.AAD.8.1v1
+    "guest-invites-restricted",     # MS.AAD.8.2v1
   ]
 
   # The record types the audit-log-retention control requires by default.
@@ -110,7 +139,97 @@ resource "m365harden_audit_log_retention_policy" "one_year" {
   priority           = 100
 }
 
+# MS.EXO.5.1v1: "SMTP AUTH SHALL be disabled."
+resource "m365harden_transport_config" "this" {
+  smtp_client_authentication_disabled = true
+}
+
+# MS.EXO.3.1v1: "DKIM SHOULD be enabled for all domains." Publish each
+# domain's two selector CNAMEs (selector1_host -> selector1_cname, ...) at its
+# DNS host first: Exchange Online refuses to enable signing without them.
+data "m365harden_accepted_domains" "all" {}
+
+resource "m365harden_dkim_signing_config" "this" {
+  count       = length(data.m365harden_accepted_domains.all.custom_domain_names)
+  domain_name = sort(tolist(data.m365harden_accepted_domains.all.custom_domain_names))[count.index]
+  enabled     = true
+}
+
+# MS.EXO.7.1v1: "External sender warnings SHALL be implemented." Outlook's
+# External tag (ScubaGear's instructions use a subject-prefix transport rule;
+# posture accepts either).
+resource "m365harden_external_sender_tagging" "this" {
+  enabled = true
+}
+
+# MS.EXO.6.1v1: "Contact folders SHALL NOT be shared with all domains."
+# MS.EXO.6.2v1: "Calendar details SHALL NOT be shared with all domains."
+# Microsoft's Default Sharing Policy shares free/busy with every federated
+# organization and lets users publish calendars anonymously; this keeps only
+# the named partner domains.
+resource "m365harden_sharing_policy" "default" {
+  name    = "Default Sharing Policy"
+  domains = var.sharing_partner_domains
+}
+
 # --- Entra ID -----------------------------------------------------------------
+
+# MS.AAD.5.1v1: "Only administrators SHALL be allowed to register
+# applications." (also CIS 5.1.2.2, level 2)
+# MS.AAD.5.2v1: "User consent to applications SHALL be restricted." (users
+# consent only to verified publishers' low-risk permissions; "disabled"
+# turns user consent off)
+# MS.AAD.8.1v1: "Guest users SHOULD have limited or restricted access to
+# Microsoft Entra ID directory objects."
+# MS.AAD.8.2v1: "Only users with the Guest Inviter role SHOULD be able to
+# invite guest users."
+resource "m365harden_authorization_policy" "this" {
+  allowed_to_create_apps = false
+  user_consent           = "verified_publishers"
+  guest_user_access      = "restricted"
+  allow_invites_from     = "adminsAndGuestInviters"
+}
+
+# MS.AAD.5.3v1: "An admin consent workflow SHALL be configured for
+# applications." Cloud Application Administrators review the requests.
+resource "m365harden_admin_consent_request_policy" "this" {
+  enabled                  = true
+  request_duration_in_days = 14
+  reviewer_role_ids        = ["158c047a-c907-4556-b7ef-446551a6b5f7"]
+}
+
+# Sign-ins from countries the organization never works from: a named
+# location of the allowed countries and a policy blocking everything else.
+# No ScubaGear ID; report-only (enabledForReportingButNotEnforced) until
+# enforce_country_block is true, so its effect can be reviewed in the
+# sign-in logs (and m365harden_failed_sign_ins with expected_countries)
+# before it blocks anyone.
+resource "m365harden_named_location" "allowed_countries" {
+  display_name = "Allowed sign-in countries"
+  country = {
+    countries_and_regions                 = var.allowed_sign_in_countries
+    include_unknown_countries_and_regions = false
+  }
+}
+
+resource "m365harden_conditional_access_policy" "block_other_countries" {
+  display_name = "Block sign-ins from outside the allowed countries"
+  state        = var.enforce_country_block && var.enforce_conditional_access ? "enabled" : "enabledForReportingButNotEnforced"
+  conditions = {
+    users        = local.all_users
+    applications = local.all_apps
+    locations = {
+      include_locations = ["All"]
+      exclude_locations = [m365harden_named_location.allowed_countries.id]
+    }
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["block"]
+  }
+
+  depends_on = [m365harden_security_defaults.off]
+}
 
 # MS.AAD.1.1v1: "Legacy authentication SHALL be blocked."
 resource "m365harden_conditional_access_policy" "block_legacy_auth" {
@@ -207,6 +326,7 @@ resource "m365harden_security_defaults" "on" {
     m365harden_conditional_access_policy.block_high_risk_users,
     m365harden_conditional_access_policy.block_high_risk_sign_ins,
     m365harden_conditional_access_policy.phishing_resistant_mfa,
+    m365harden_conditional_access_policy.block_other_countries,
   ]
 }
 
@@ -231,6 +351,13 @@ data "m365harden_posture" "this" {
     m365harden_conditional_access_policy.phishing_resistant_mfa,
     m365harden_security_defaults.off,
     m365harden_security_defaults.on,
+    m365harden_transport_config.this,
+    m365harden_dkim_signing_config.this,
+    m365harden_external_sender_tagging.this,
+    m365harden_sharing_policy.default,
+    m365harden_authorization_policy.this,
+    m365harden_admin_consent_request_policy.this,
+    m365harden_conditional_access_policy.block_other_countries,
   ]
 }
 

@@ -108,3 +108,13 @@ func (c *Client) SetConnectionFilterPolicy(ctx context.Context, identity string,
 	_, err := c.Invoke(ctx, "Set-HostedConnectionFilterPolicy", p)
 	return err
 }
+
+// ListSharingPolicies runs Get-SharingPolicy (every sharing policy).
+func (c *Client) ListSharingPolicies(ctx context.Context) ([]SharingPolicy, error) {
+	var out []SharingPolicy
+	err := c.InvokeEach(ctx, "Get-SharingPolicy", nil, func(o Object) error {
+		out = append(out, SharingPolicy{Name: o.String("Name"), Enabled: o.Bool("Enabled"), Default: o.Bool("Default"), Domains: o.Strings("Domains")})
+		return nil
+	}, Select("Name", "Enabled", "Default", "Domains"))
+	return out, err
+}

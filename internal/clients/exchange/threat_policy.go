@@ -45,6 +45,17 @@ func (c *Client) GetPolicyObject(ctx context.Context, noun, identity string, fie
 	return objs[0], nil
 }
 
+// ListPolicyObjects runs Get-<noun> without -Identity (every policy) and
+// returns the raw objects (with Name and the given fields).
+func (c *Client) ListPolicyObjects(ctx context.Context, noun string, fields []string) ([]Object, error) {
+	var out []Object
+	err := c.InvokeEach(ctx, "Get-"+noun, nil, func(o Object) error {
+		out = append(out, o)
+		return nil
+	}, Select(append([]string{"Name"}, fields...)...))
+	return out, err
+}
+
 // NewPolicy runs New-<noun> -Name with settings.
 func (c *Client) NewPolicy(ctx context.Context, noun, name string, params map[string]any) error {
 	p := map[string]any{"Name": name}

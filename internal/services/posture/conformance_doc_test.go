@@ -40,6 +40,24 @@ var baselineBlocks = map[string][]string{
 	"Scuba MS.AAD.2.3v1":           {"scuba: m365harden_conditional_access_policy.block_high_risk_sign_ins"},
 	"Scuba MS.AAD.3.1v1":           {"scuba: m365harden_conditional_access_policy.phishing_resistant_mfa"},
 	"Scuba MS.AAD.3.2v2":           {"scuba: m365harden_conditional_access_policy.phishing_resistant_mfa"},
+	// Mail security, threat protection and identity policies.
+	"CIS 2.1.2":          {"cis: m365harden_malware_filter_policy.default"},
+	"CIS 2.1.3":          {"cis: m365harden_malware_filter_policy.default"},
+	"CIS 2.1.7":          {"cis: m365harden_anti_phish_policy.default"},
+	"CIS 2.1.9":          {"cis: m365harden_dkim_signing_config.this"},
+	"CIS 6.2.3":          {"cis: m365harden_external_sender_tagging.this"},
+	"CIS 5.1.2.2":        {"scuba: m365harden_authorization_policy.this"},
+	"CIS 5.1.5.2":        {"cis: m365harden_admin_consent_request_policy.this"},
+	"Scuba MS.EXO.3.1v1": {"scuba: m365harden_dkim_signing_config.this"},
+	"Scuba MS.EXO.5.1v1": {"scuba: m365harden_transport_config.this"},
+	"Scuba MS.EXO.6.1v1": {"scuba: m365harden_sharing_policy.default"},
+	"Scuba MS.EXO.6.2v1": {"scuba: m365harden_sharing_policy.default"},
+	"Scuba MS.EXO.7.1v1": {"scuba: m365harden_external_sender_tagging.this"},
+	"Scuba MS.AAD.5.1v1": {"scuba: m365harden_authorization_policy.this"},
+	"Scuba MS.AAD.5.2v1": {"scuba: m365harden_authorization_policy.this"},
+	"Scuba MS.AAD.5.3v1": {"scuba: m365harden_admin_consent_request_policy.this"},
+	"Scuba MS.AAD.8.1v1": {"scuba: m365harden_authorization_policy.this"},
+	"Scuba MS.AAD.8.2v1": {"scuba: m365harden_authorization_policy.this"},
 }
 
 // noBlock says why a cited ID that a control checks has no baseline block.
@@ -51,6 +69,7 @@ var noBlock = map[string]string{
 	"CIS 5.2.6.1":                  "A manual weekly review; posture checks the part a query can answer (users at risk).",
 	"Scuba MS.SECURITYSUITE.4.1v1": "Built-in alert policies are Microsoft's and on by default; the provider reads them (`m365harden_alert_policies`) but refuses to manage them. Posture checks they are on and notify someone.",
 	"Scuba MS.SECURITYSUITE.4.2v1": "A SHOULD; the recipients of the built-in alerts are set in the portal. Posture checks every required alert notifies at least one recipient.",
+	"CIS 1.3.3":                    "Level 2 (the CIS baseline is level 1), and stricter than ScubaGear MS.EXO.6.2v1: no calendar sharing with any external domain. Set `m365harden_sharing_policy` with `enabled = false` (CIS's remediation) or without calendar entries; the ScubaGear baseline's sharing policy still allows named partner domains.",
 }
 
 // notAutomatable lists the ScubaGear SHALL policies of the four baselines
@@ -61,9 +80,6 @@ var notAutomatable = []struct{ id, reason string }{
 	{"Scuba MS.AAD.3.5v2", "Authentication methods policy (SMS, voice, email OTP): not managed by this provider."},
 	{"Scuba MS.AAD.3.6v1", "A policy for highly privileged roles can be written with `m365harden_conditional_access_policy` (`include_roles`, `authentication_strength_id`), but which roles count is the organization's list; no posture control checks it."},
 	{"Scuba MS.AAD.4.1v1", "Sending Entra logs to a SOC is an Azure diagnostic setting, outside Microsoft 365."},
-	{"Scuba MS.AAD.5.1v1", "Authorization policy (app registration by users): not managed by this provider."},
-	{"Scuba MS.AAD.5.2v1", "User consent settings: not managed by this provider."},
-	{"Scuba MS.AAD.5.3v1", "Admin consent workflow: not managed by this provider."},
 	{"Scuba MS.AAD.6.1v1", "Password expiration is a per-domain setting: not managed by this provider."},
 	{"Scuba MS.AAD.7.1v1", "Global Administrator assignments are about people: not automatable by a baseline."},
 	{"Scuba MS.AAD.7.2v1", "Role assignments are about people: not automatable by a baseline."},
@@ -78,10 +94,6 @@ var notAutomatable = []struct{ id, reason string }{
 	{"Scuba MS.EXO.4.1v1", "DMARC is a DNS record published at the domain's DNS host, outside Microsoft 365."},
 	{"Scuba MS.EXO.4.2v1", "DMARC is a DNS record published at the domain's DNS host, outside Microsoft 365."},
 	{"Scuba MS.EXO.4.3v1", "DMARC is a DNS record published at the domain's DNS host, outside Microsoft 365."},
-	{"Scuba MS.EXO.5.1v1", "SMTP AUTH (Set-TransportConfig): not managed by this provider."},
-	{"Scuba MS.EXO.6.1v1", "Sharing policies: not managed by this provider."},
-	{"Scuba MS.EXO.6.2v1", "Sharing policies: not managed by this provider."},
-	{"Scuba MS.EXO.7.1v1", "External sender tagging: not managed by this provider."},
 	{"Scuba MS.DEFENDER.1.1v1", "Preset security policies: not managed by this provider."},
 	{"Scuba MS.DEFENDER.1.2v1", "Preset security policies: not managed by this provider."},
 	{"Scuba MS.DEFENDER.1.3v1", "Preset security policies: not managed by this provider."},
@@ -143,7 +155,11 @@ Which to choose: ` + "`examples/baselines/cis`" + ` for CIS level 1 (conditional
 access with MFA, risk policies that challenge with MFA and a password
 change); ` + "`examples/baselines/scuba`" + ` for CISA ScubaGear (risk policies
 that block, phishing-resistant MFA, a year of audit retention: needs
-Microsoft Entra ID P2 and Purview Audit (Premium)). A tenant may apply
+Microsoft Entra ID P2 and Purview Audit (Premium)). The CIS baseline's
+anti-phishing policy needs Microsoft Defender for Office 365; both enable
+DKIM for every custom domain, whose selector CNAMEs must be published
+first. The ScubaGear baseline's country-block policy stays report-only
+until ` + "`enforce_country_block`" + ` is true. A tenant may apply
 both; ` + "`examples/baseline`" + ` is the demo's smaller mix of the two.
 
 ## Checked IDs

@@ -57,8 +57,32 @@ func defaultStatuses() map[string]string {
 		"ca-sign-in-risk-block":         "fail",
 		"security-defaults":             "pass",
 		"review-risky-users":            "pass",
+		// A new organization has SMTP AUTH off, no IP allow list, the
+		// common attachments filter on and guests limited; everything
+		// else of the mail and identity policies is Microsoft's open default.
+		"smtp-auth-disabled":                    "pass",
+		"dkim-enabled":                          "fail", // contoso.com is not signed
+		"external-sender-identification":        "fail",
+		"external-sender-warnings":              "fail",
+		"contact-sharing-all-domains":           "pass",
+		"calendar-sharing-all-domains":          "fail",
+		"external-calendar-sharing":             "fail",
+		"connection-filter-allow-lists":         "pass",
+		"malware-common-attachments-filter":     "pass",
+		"malware-internal-sender-notifications": "fail",
+		"anti-phishing-policy":                  "fail",
+		"users-cannot-register-apps":            "fail",
+		"user-consent-restricted":               "fail",
+		"admin-consent-workflow":                "fail",
+		"guest-access-restricted":               "pass",
+		"guest-invites-restricted":              "fail",
 	}
 }
+
+// mailPolicyExchangeControls are the new controls that read Exchange Online.
+var mailPolicyExchangeControls = []string{"smtp-auth-disabled", "dkim-enabled", "external-sender-identification", "external-sender-warnings",
+	"contact-sharing-all-domains", "calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists",
+	"malware-common-attachments-filter", "malware-internal-sender-notifications", "anti-phishing-policy"}
 
 func with(base map[string]string, changes map[string]string) map[string]string {
 	out := map[string]string{}
@@ -262,7 +286,11 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 	order := []string{"mailbox-auditing-default", "mailbox-audit-settings", "no-audit-bypass", "unified-audit-log", "audit-log-retention",
 		"remote-domain-auto-forwarding", "outbound-spam-auto-forwarding", "transport-rule-forwarding", "mailbox-external-forwarding",
 		"outbound-spam-notifications", "alert-policies", "encryption-rules", "irm-prerequisites", "ca-mfa-all-users", "ca-phishing-resistant-mfa", "ca-block-legacy-auth",
-		"ca-user-risk-policy", "ca-user-risk-block", "ca-sign-in-risk-policy", "ca-sign-in-risk-block", "security-defaults", "review-risky-users"}
+		"ca-user-risk-policy", "ca-user-risk-block", "ca-sign-in-risk-policy", "ca-sign-in-risk-block", "security-defaults", "review-risky-users",
+		"smtp-auth-disabled", "dkim-enabled", "external-sender-identification", "external-sender-warnings", "contact-sharing-all-domains",
+		"calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists", "malware-common-attachments-filter",
+		"malware-internal-sender-notifications", "anti-phishing-policy", "users-cannot-register-apps", "user-consent-restricted",
+		"admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -405,6 +433,7 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 		"ca-sign-in-risk-block":     "unknown",
 		"review-risky-users":        "unknown",
 		"audit-log-retention":       auditRetentionNoLicence,
+		"anti-phishing-policy":      "unknown", // no Defender for Office 365
 	})
 	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{
@@ -418,6 +447,7 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 				expectReason("ca-user-risk-block", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2 .*"Requires a Microsoft Entra ID P2 license"`)),
 				expectReason("audit-log-retention", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Purview Audit \(Premium\).*MS.SECURITYSUITE.5.2v1`)),
 				expectReason("review-risky-users", "missing_licence", regexp.MustCompile(`P2`)),
+				expectReason("anti-phishing-policy", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Defender for Office 365 \(no subscription has the service plan ATP_ENTERPRISE or THREAT_INTELLIGENCE provisioned\)`)),
 				// Without conditional access, security defaults are the
 				// protection: on → pass.
 				expectEvidence("security-defaults", "", nil, regexp.MustCompile(`on and no conditional access`)),
@@ -433,6 +463,7 @@ func TestAccPostureDataSource_noExchangeRole(t *testing.T) {
 	exchangeControls := []string{"mailbox-auditing-default", "mailbox-audit-settings", "no-audit-bypass", "unified-audit-log", "audit-log-retention",
 		"remote-domain-auto-forwarding", "outbound-spam-auto-forwarding", "transport-rule-forwarding", "mailbox-external-forwarding",
 		"outbound-spam-notifications", "alert-policies", "irm-prerequisites"}
+	exchangeControls = append(exchangeControls, mailPolicyExchangeControls...)
 	want := with(defaultStatuses(), nil)
 	for _, id := range exchangeControls {
 		want[id] = "unknown"
@@ -483,6 +514,23 @@ func TestAccPostureDataSource_badArguments(t *testing.T) {
 				Config:      postureConfig(tn, `  minimum_audit_log_retention = "OneYear"`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)value must be one of:.*"TwelveMonths"`),
+			},
+			// cap_exclusions is keyed by the ScubaGear policies with
+			// CapExclusions; a CIS id or a policy without them is refused.
+			{
+				Config:      postureConfig(tn, `  cap_exclusions = { "CIS 5.2.2.6" = { users = ["6f0c2b9e-3d8a-4c1f-9e2b-7a5d4c3b2a10"] } }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)cap_exclusions.*value must be one of:.*"MS\.AAD\.2\.1v1"`),
+			},
+			{
+				Config:      postureConfig(tn, `  cap_exclusions = { "MS.AAD.2.1v1" = { users = ["breakglass@contoso.com"] } }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)cap_exclusions\["MS\.AAD\.2\.1v1"\]\.users.*must\s+be\s+an\s+object\s+id\s+\(GUID\)`),
+			},
+			{
+				Config:      postureConfig(tn, `  cap_exclusions = { "MS.AAD.3.1v1" = { groups = ["Finance"] } }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)cap_exclusions\["MS\.AAD\.3\.1v1"\]\.groups.*must\s+be\s+an\s+object\s+id\s+\(GUID\)`),
 			},
 		},
 	})

@@ -159,6 +159,7 @@ type evaluation struct {
 	breakGlass       lazy[map[string]bool]
 	securityDefaults lazy[*graph.SecurityDefaults]
 	riskyUsers       lazy[[]*graph.RiskyUser]
+	policies         policyReads // controls_mail.go
 }
 
 // evaluate runs the selected controls, a few at a time, and returns their
@@ -223,7 +224,7 @@ func (s domainSet) has(domain string) bool {
 
 func (e *evaluation) getAcceptedDomains() (domainSet, error) {
 	return e.acceptedDomains.get(func() (domainSet, error) {
-		ads, err := e.c.Exchange.ListAcceptedDomains(e.ctx)
+		ads, err := e.getAcceptedDomainList()
 		if err != nil {
 			return domainSet{}, err
 		}

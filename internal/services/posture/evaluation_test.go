@@ -104,7 +104,10 @@ func TestEvaluationRequestCounts(t *testing.T) {
 		}
 	}
 	once := []string{"Get-OrganizationConfig", "Get-AdminAuditLogConfig", "Get-AcceptedDomain", "Get-RemoteDomain",
-		"Get-HostedOutboundSpamFilterPolicy", "Get-TransportRule"}
+		"Get-HostedOutboundSpamFilterPolicy", "Get-TransportRule",
+		// Shared by the mail-security and anti-malware controls.
+		"Get-TransportConfig", "Get-ExternalInOutlook", "Get-SharingPolicy", "Get-DkimSigningConfig",
+		"Get-HostedConnectionFilterPolicy", "Get-MalwareFilterPolicy", "Get-AntiPhishPolicy"}
 	for _, c := range once {
 		if n := sim.Stats().Requests(m365sim.EndpointExchange, c); n != 1 {
 			t.Errorf("%s: %d requests, want 1", c, n)
@@ -124,19 +127,20 @@ func TestEvaluationRequestCounts(t *testing.T) {
 	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-InboxRule"); n != 0 {
 		t.Errorf("Get-InboxRule: %d requests without scan_inbox_rules", n)
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 12 {
-		t.Errorf("Exchange Online: %d requests, want 12 (6 settings once, 3+3 pages)", n)
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 19 {
+		t.Errorf("Exchange Online: %d requests, want 19 (13 settings once, 3+3 pages)", n)
 	}
 	if n := sim.Stats().Requests(m365sim.EndpointCompliance, ""); n > 2 {
 		t.Errorf("Security & Compliance: %d requests, want at most 2 (alerts, retention)", n)
 	}
-	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers", "GET /v1.0/subscribedSkus"} {
+	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers", "GET /v1.0/subscribedSkus",
+		"GET /v1.0/policies/authorizationPolicy", "GET /v1.0/policies/adminConsentRequestPolicy"} {
 		if n := sim.Stats().Requests(m365sim.EndpointGraph, op); n != 1 {
 			t.Errorf("%s: %d requests, want 1", op, n)
 		}
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 4 {
-		t.Errorf("Graph: %d requests, want 4 (the licences read once for every control)", n)
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 6 {
+		t.Errorf("Graph: %d requests, want 6 (the authorization policy and the licences read once for every control)", n)
 	}
 }
 
