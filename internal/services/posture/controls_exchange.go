@@ -51,7 +51,7 @@ type mailboxScan struct {
 	// While organization-wide auditing is on, CIS 6.1.2 still asks for the
 	// flag, but Exchange ignores it and audits them anyway.
 	auditEnabledOff int
-	forwarders          []*exchange.Mailbox
+	forwarders      []*exchange.Mailbox
 	// With scan_inbox_rules: the external inbox rules, or why they could
 	// not be read.
 	ruleFindings []object
