@@ -151,9 +151,7 @@ func TestEnumValidatorsMatchCmdletCatalogue(t *testing.T) {
 				}
 			}
 			if lists == nil {
-				{
-					t.Errorf("%s: one of %v, but its description names no catalogued cmdlet parameter with a value list; map it or add it to notCmdletEnums with the reason", id, a.values)
-				}
+				t.Errorf("%s: one of %v, but its description names no catalogued cmdlet parameter with a value list; map it or add it to notCmdletEnums with the reason", id, a.values)
 				continue
 			}
 			best := ""
