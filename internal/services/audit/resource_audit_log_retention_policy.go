@@ -20,6 +20,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/conv"
 	"github.com/m365harden/terraform-provider-m365harden/internal/wait"
 )
 
@@ -100,16 +101,20 @@ func (r *auditRetentionPolicyResource) Schema(_ context.Context, _ resource.Sche
 				Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(auditRecordTypes...))},
 			},
 			"operations": schema.SetAttribute{
-				MarkdownDescription: "`Operations`: audited activities (e.g. `MailItemsAccessed`, `New-InboxRule`). Only with exactly one record type.",
+				MarkdownDescription: "`Operations`: audited activities (e.g. `MailItemsAccessed`, `New-InboxRule`). Only with exactly one record type. " + caseNote,
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 256))},
+				PlanModifiers:       []planmodifier.Set{conv.FoldStateSet()},
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), conv.UniqueFold(),
+					setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 256))},
 			},
 			"user_ids": schema.SetAttribute{
-				MarkdownDescription: "`UserIds`: the users whose records the policy keeps (user principal names).",
+				MarkdownDescription: "`UserIds`: the users whose records the policy keeps, as user principal names (`ann@contoso.com`); anything else is refused at plan time. " + caseNote,
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, 320))},
+				PlanModifiers:       []planmodifier.Set{conv.FoldStateSet()},
+				Validators: []validator.Set{setvalidator.SizeAtLeast(1), conv.UniqueFold(),
+					setvalidator.ValueStringsAre(common.UserPrincipalName())},
 			},
 			"retention_duration": schema.StringAttribute{
 				MarkdownDescription: "`RetentionDuration`: " + "`" + strings.Join(retentionDurations, "`, `") + "` (the cmdlet reference's values). `TenYears` needs the 10-Year Audit Log Retention add-on. " +
@@ -165,9 +170,20 @@ func (m *auditRetentionPolicyModel) fromService(p *exchange.AuditRetentionPolicy
 		return stringSet(v)
 	}
 	m.RecordTypes = list(m.RecordTypes, p.RecordTypes)
-	m.Operations = list(m.Operations, p.Operations)
-	m.UserIds = list(m.UserIds, p.UserIds)
+	// Operations and user principal names match ignoring case: keep the
+	// spelling already in the plan or state.
+	keep := func(cur types.Set, v []string) types.Set {
+		if len(v) == 0 && cur.IsNull() {
+			return cur
+		}
+		return conv.SetKeepCase(cur, v)
+	}
+	m.Operations = keep(m.Operations, p.Operations)
+	m.UserIds = keep(m.UserIds, p.UserIds)
 }
+
+// caseNote documents the case-insensitive set attributes.
+const caseNote = "Compared ignoring letter case, as the service does: state keeps your spelling, and two values that differ only in case are refused."
 
 func (m *auditRetentionPolicyModel) params(cur *exchange.AuditRetentionPolicy) map[string]any {
 	p := map[string]any{}

@@ -42,7 +42,16 @@ type mailboxScan struct {
 	mailboxes     int
 	userMailboxes int
 	auditFindings []object
-	forwarders    []*exchange.Mailbox
+	// orgAudit is what Get-OrganizationConfig says of organization-wide
+	// mailbox auditing: orgAuditOn (AuditDisabled = $false), orgAuditOff,
+	// or orgAuditUnread when it could not be read.
+	orgAudit    int
+	orgIdentity string
+	// auditEnabledOff counts user mailboxes with AuditEnabled = $false.
+	// While organization-wide auditing is on, CIS 6.1.2 still asks for the
+	// flag, but Exchange ignores it and audits them anyway.
+	auditEnabledOff int
+	forwarders      []*exchange.Mailbox
 	// With scan_inbox_rules: the external inbox rules, or why they could
 	// not be read.
 	ruleFindings []object
@@ -54,6 +63,30 @@ type mailboxScan struct {
 var fullMailboxFields = []string{"Identity", "Name", "Guid", "UserPrincipalName", "PrimarySmtpAddress", "RecipientTypeDetails",
 	"AuditEnabled", "AuditLogAgeLimit", "AuditAdmin", "AuditDelegate", "AuditOwner",
 	"ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}
+
+const (
+	orgAuditUnread = iota
+	orgAuditOn
+	orgAuditOff
+)
+
+// orgAuditState reads AuditDisabled. "Mailbox auditing on by default in the
+// organization overrides the mailbox auditing settings on individual
+// mailboxes": with AuditDisabled = $false a mailbox whose AuditEnabled is
+// $false is still audited, and with AuditDisabled = $true no mailbox is
+// audited whatever AuditEnabled says; the per-mailbox off-switch is an
+// audit bypass association
+// (https://learn.microsoft.com/purview/audit-mailboxes).
+func (e *evaluation) orgAuditState() (int, string) {
+	oc, err := e.orgConfig.get(func() (*exchange.OrganizationConfig, error) { return e.c.Exchange.GetOrganizationConfig(e.ctx) })
+	switch {
+	case err != nil:
+		return orgAuditUnread, ""
+	case oc.AuditDisabled:
+		return orgAuditOff, oc.Identity
+	}
+	return orgAuditOn, oc.Identity
+}
 
 func mailboxLabel(m *exchange.Mailbox) string {
 	if m.UserPrincipalName != "" {
@@ -72,6 +105,7 @@ func mailboxLabel(m *exchange.Mailbox) string {
 func (e *evaluation) scanMailboxes() (*mailboxScan, error) {
 	return e.mailboxes.get(func() (*mailboxScan, error) {
 		s := &mailboxScan{}
+		s.orgAudit, s.orgIdentity = e.orgAuditState()
 		var rules *ruleScan
 		if e.opt.ScanInboxRules {
 			accepted, err := e.getAcceptedDomains()
@@ -110,7 +144,15 @@ func (e *evaluation) scanMailboxes() (*mailboxScan, error) {
 			}
 			s.userMailboxes++
 			var problems []string
-			if !m.AuditEnabled {
+			switch {
+			case m.AuditEnabled:
+			case s.orgAudit == orgAuditOn:
+				// CIS 6.1.2 asks for the flag, but Exchange ignores it:
+				// the mailbox is audited.
+				s.auditEnabledOff++
+				problems = append(problems, "AuditEnabled=false (ignored while organization auditing is on: still audited)")
+			default:
+				s.auditEnabledOff++
 				problems = append(problems, "AuditEnabled=false")
 			}
 			if m.AuditLogAgeLimit < minAge {
@@ -145,12 +187,30 @@ func evalMailboxAuditSettings(e *evaluation) result {
 	if e.opt.AuditActions == "E5" {
 		list = "CIS 6.1.3 (E5)"
 	}
-	if len(s.auditFindings) > 0 {
-		return fail(s.auditFindings, "%d of %s fall short of the audit settings: auditing on, log age at least %d days, the %s action lists.",
-			len(s.auditFindings), plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list)
+	var note string
+	switch s.orgAudit {
+	case orgAuditOn:
+		if s.auditEnabledOff > 0 {
+			note = fmt.Sprintf(" %s AuditEnabled=false: CIS 6.1.2 asks for $true, but Exchange ignores the flag while organization-wide mailbox auditing is on (AuditDisabled = $false), so they are still audited. The per-mailbox off-switch is an audit bypass association (control %s).",
+				plural(s.auditEnabledOff, "user mailbox reports", "user mailboxes report"), ctlNoAuditBypass)
+		}
+	case orgAuditOff:
+		note = fmt.Sprintf(" Organization-wide mailbox auditing is off (AuditDisabled = $true): Exchange audits no mailbox, whatever AuditEnabled says (control %s).", ctlMailboxAuditDefault)
+	case orgAuditUnread:
+		if s.auditEnabledOff > 0 {
+			note = " Get-OrganizationConfig could not be read, so whether organization-wide auditing overrides AuditEnabled=false is not known."
+		}
 	}
-	return pass("All %s audit with a log age of at least %d days and the %s action lists.",
-		plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list)
+	if len(s.auditFindings) > 0 {
+		return fail(s.auditFindings, "%d of %s fall short of the audit settings: auditing on, log age at least %d days, the %s action lists.%s",
+			len(s.auditFindings), plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list, note)
+	}
+	if s.orgAudit == orgAuditOff {
+		return fail([]object{{Type: "organization_config", Name: s.orgIdentity, Detail: "AuditDisabled=true"}},
+			"The user mailboxes (%d) have the audit settings, but none is audited.%s", s.userMailboxes, note)
+	}
+	return pass("All %s audit with a log age of at least %d days and the %s action lists.%s",
+		plural(s.userMailboxes, "user mailbox", "user mailboxes"), e.opt.MinAuditAgeDays, list, note)
 }
 
 // evalNoAuditBypass lists the bypass associations and keeps the enabled
