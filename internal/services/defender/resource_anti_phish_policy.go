@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
@@ -390,7 +391,31 @@ func (r *antiPhishPolicyResource) Create(ctx context.Context, req resource.Creat
 			}
 		}
 	} else {
-		err = r.clients.Exchange.NewAntiPhishPolicy(ctx, name, plan.changes(ctx, nil, &resp.Diagnostics))
+		params := plan.changes(ctx, nil, &resp.Diagnostics)
+		common.SafeCreate[apValues]{
+			What: "anti-phishing policy", Name: name,
+			New: func(ctx context.Context) (string, error) {
+				return name, explainLicence(r.clients.Exchange.NewAntiPhishPolicy(ctx, name, params))
+			},
+			Find: func(ctx context.Context) (string, string, error) {
+				cur, err := r.read(ctx, name, plan)
+				return common.Found(name, err, func() map[string]any { return plan.changes(ctx, cur, new(diag.Diagnostics)) })
+			},
+			SetID: func(m *apValues, id string) { (*m)["id"] = types.StringValue(id) },
+			Finish: func(ctx context.Context, plan apValues) (*apValues, error) {
+				got, err := r.settle(ctx, plan, &resp.Diagnostics)
+				if got == nil {
+					return nil, err
+				}
+				return &got, err
+			},
+			Save: func(ctx context.Context, state *tfsdk.State, m *apValues) diag.Diagnostics {
+				var diags diag.Diagnostics
+				m.store(ctx, state, &diags)
+				return diags
+			},
+		}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
+		return
 	}
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating anti-phishing policy %q failed", name), explainLicence(err))

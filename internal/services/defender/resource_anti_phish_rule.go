@@ -384,17 +384,20 @@ func (r *antiPhishRuleResource) Create(ctx context.Context, req resource.CreateR
 	params := plan.changes(ctx, nil, &resp.Diagnostics)
 	params["Name"] = name
 	params["Enabled"] = plan.Enabled.ValueBool()
-	if err := r.clients.Exchange.NewAntiPhishRule(ctx, params); err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating anti-phishing rule %q for policy %q failed", name, plan.Policy.ValueString()), err)
-		return
-	}
-	got, err := r.converge(ctx, plan, &resp.Diagnostics)
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Anti-phishing rule %q was created but does not read back as planned", name), err)
-	}
-	if got != nil {
-		resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
-	}
+	common.SafeCreate[antiPhishRuleModel]{
+		What: "anti-phishing rule", Name: name,
+		New: func(ctx context.Context) (string, error) {
+			return name, r.clients.Exchange.NewAntiPhishRule(ctx, params)
+		},
+		Find: func(ctx context.Context) (string, string, error) {
+			cur, err := r.read(ctx, name, &plan, common.NewRecipientResolver(r.clients.Exchange))
+			return common.Found(name, err, func() map[string]any { return plan.changes(ctx, cur, new(diag.Diagnostics)) })
+		},
+		SetID: func(m *antiPhishRuleModel, id string) { m.ID = types.StringValue(id) },
+		Finish: func(ctx context.Context, plan antiPhishRuleModel) (*antiPhishRuleModel, error) {
+			return r.converge(ctx, plan, &resp.Diagnostics)
+		},
+	}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *antiPhishRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
