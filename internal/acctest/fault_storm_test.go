@@ -112,13 +112,13 @@ func TestAccBaseline_faultStorm(t *testing.T) {
 	tn.Sim.SeedFaults(10)
 	for _, ep := range []string{m365sim.EndpointExchange, m365sim.EndpointCompliance, m365sim.EndpointGraph} {
 		tn.Sim.InjectFault(m365sim.Fault{Endpoint: ep, Status: 429, Retry: 1, Probability: 0.3})
-		tn.Sim.InjectFault(m365sim.Fault{Endpoint: ep, Status: 503, Times: 3})
+		tn.Sim.InjectFault(m365sim.Fault{Endpoint: ep, Status: 503, Retry: 2, Times: 3})
 		tn.Sim.InjectFault(m365sim.Fault{Endpoint: ep, Status: 504, AfterApply: true, Probability: 0.1})
 		tn.Sim.SetReplicationLag(ep, 10*time.Second)
 	}
 	tn.Sim.Stats().Reset()
 	start := time.Now()
-	cfg := strings.Replace(tn.Example(t, "baseline/main.tf"), "max_retry_wait_seconds = 30", "max_retry_wait_seconds = 30\n  max_retries = 10", 1)
+	cfg := strings.Replace(tn.Example(t, "baseline/main.tf"), "max_retry_wait_seconds = 30", "max_retry_wait_seconds = 300\n  max_retries = 10", 1)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
