@@ -93,8 +93,9 @@ func (p *m365hardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:            true,
 			},
 			"oidc_request_url": schema.StringAttribute{
-				MarkdownDescription: "The URL to request an ID token from (GitHub Actions: `ACTIONS_ID_TOKEN_REQUEST_URL`), asked for audience `api://AzureADTokenExchange`. Environment: `M365_OIDC_REQUEST_URL`, `ARM_OIDC_REQUEST_URL` or `ACTIONS_ID_TOKEN_REQUEST_URL`.",
+				MarkdownDescription: "The URL to request an ID token from (GitHub Actions: `ACTIONS_ID_TOKEN_REQUEST_URL`), asked for audience `api://AzureADTokenExchange`. Environment: `M365_OIDC_REQUEST_URL`, `ARM_OIDC_REQUEST_URL` or `ACTIONS_ID_TOKEN_REQUEST_URL`. Must be https (the request carries `oidc_request_token`).",
 				Optional:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^(?i)https://[^/?#\s]+`), "must be an https URL (the request carries oidc_request_token)")},
 			},
 			"oidc_request_token": schema.StringAttribute{
 				MarkdownDescription: "The bearer token for `oidc_request_url` (GitHub Actions: `ACTIONS_ID_TOKEN_REQUEST_TOKEN`). Environment: `M365_OIDC_REQUEST_TOKEN`, `ARM_OIDC_REQUEST_TOKEN` or `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.",

@@ -289,6 +289,11 @@ func (c Config) assertionSource() (func(context.Context) (string, error), error)
 		if err != nil || u.Host == "" {
 			return nil, errors.New("oidc_request_url is not a valid URL")
 		}
+		if !strings.EqualFold(u.Scheme, "https") {
+			// The request carries oidc_request_token, a bearer secret: like
+			// every other endpoint it goes over TLS only.
+			return nil, fmt.Errorf("oidc_request_url must use https, like every other endpoint (it carries oidc_request_token); got scheme %q", u.Scheme)
+		}
 		audience := c.OIDCAudience
 		if audience == "" {
 			audience = DefaultOIDCAudience

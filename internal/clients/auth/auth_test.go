@@ -208,6 +208,13 @@ func TestAuthOIDC(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+	t.Run("request URL not https", func(t *testing.T) {
+		cfg := base
+		cfg.UseOIDC, cfg.OIDCRequestURL, cfg.OIDCRequestToken = true, strings.Replace(s.GitHubRequestURL(), "https://", "http://", 1), s.GitHubRequestToken()
+		if _, err := getToken(t, cfg, graphScope); err == nil || !strings.Contains(err.Error(), "oidc_request_url must use https") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 	t.Run("wrong subject", func(t *testing.T) {
 		other, _ := s.IssueFederatedAssertion("repo:someone/else:ref:refs/heads/main", DefaultOIDCAudience, 10*time.Minute)
 		cfg := base

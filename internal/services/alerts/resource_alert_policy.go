@@ -434,23 +434,26 @@ func (r *alertPolicyResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := r.clients.Compliance.NewProtectionAlert(ctx, params); err != nil {
-		addError(&resp.Diagnostics, fmt.Sprintf("Creating alert policy %q failed", name), err)
-		return
-	}
-	got, err := r.waitFor(ctx, &plan, &resp.Diagnostics)
-	if err != nil {
-		addError(&resp.Diagnostics, fmt.Sprintf("Alert policy %q was created but reading it back failed", name), err)
-		if got != nil {
-			// Keep what the tenant holds, so the next plan shows the rest.
-			resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
-		} else {
-			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
-			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-		}
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
+	common.SafeCreate[alertPolicyModel]{
+		What: "alert policy", Name: name,
+		New: func(ctx context.Context) (string, error) {
+			return name, r.clients.Compliance.NewProtectionAlert(ctx, params)
+		},
+		Find: func(ctx context.Context) (string, string, error) {
+			a, err := r.clients.Compliance.GetProtectionAlert(ctx, name)
+			if err != nil {
+				return common.Found("", err, nil)
+			}
+			if f := plan.mismatch(ctx, modelFrom(ctx, a, &plan, new(diag.Diagnostics))); f != "" {
+				return name, "its " + f + " differs from the configuration", nil
+			}
+			return name, "", nil
+		},
+		SetID: func(m *alertPolicyModel, id string) { m.ID = types.StringValue(id) },
+		Finish: func(ctx context.Context, plan alertPolicyModel) (*alertPolicyModel, error) {
+			return r.waitFor(ctx, &plan, &resp.Diagnostics)
+		},
+	}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *alertPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -254,20 +254,34 @@ func (r *auditRetentionPolicyResource) Create(ctx context.Context, req resource.
 	}
 	params := m.params(nil)
 	params["Name"] = m.Name.ValueString()
-	if _, err := r.clients.Compliance.NewAuditRetentionPolicy(ctx, params); err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating audit log retention policy %q failed", m.Name.ValueString()), err)
-		return
-	}
-	if err := r.readAfterWrite(ctx, &m); err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading audit log retention policy %q after creating it failed", m.Name.ValueString()), err)
-		// The policy exists: keep it in state so it is not created twice.
-		if p, gerr := r.clients.Compliance.GetAuditRetentionPolicy(ctx, m.Name.ValueString()); gerr == nil {
-			m.fromService(p)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-		}
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	common.SafeCreate[auditRetentionPolicyModel]{
+		What: "audit log retention policy", Name: m.Name.ValueString(),
+		New: func(ctx context.Context) (string, error) {
+			p, err := r.clients.Compliance.NewAuditRetentionPolicy(ctx, params)
+			if p == nil {
+				return "", err
+			}
+			return p.Guid, err
+		},
+		Find: func(ctx context.Context) (string, string, error) {
+			p, err := r.clients.Compliance.GetAuditRetentionPolicy(ctx, m.Name.ValueString())
+			if exchange.IsNotFound(err) {
+				return "", "", nil
+			}
+			if err != nil {
+				return "", "", err
+			}
+			if left := m.params(p); len(left) > 0 {
+				return p.Guid, fmt.Sprintf("its settings differ from the configuration (%s)", common.Keys(left)), nil
+			}
+			return p.Guid, "", nil
+		},
+		SetID: func(m *auditRetentionPolicyModel, id string) { m.ID = types.StringValue(id) },
+		Finish: func(ctx context.Context, m auditRetentionPolicyModel) (*auditRetentionPolicyModel, error) {
+			err := r.readAfterWrite(ctx, &m)
+			return &m, err
+		},
+	}.Run(ctx, m, &resp.State, &resp.Diagnostics)
 }
 
 func (r *auditRetentionPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
@@ -424,7 +425,8 @@ func (r *flatPolicyResource) Create(ctx context.Context, req resource.CreateRequ
 			}
 		}
 	} else {
-		err = r.clients.Exchange.NewPolicy(ctx, r.kind.noun, name, r.kind.changes(ctx, plan, nil, &resp.Diagnostics))
+		r.create(ctx, name, plan, resp)
+		return
 	}
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating %s %q failed", r.kind.what, name), r.kind.explainErr(err))
@@ -437,6 +439,36 @@ func (r *flatPolicyResource) Create(ctx context.Context, req resource.CreateRequ
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("%s %q was written but does not read back as planned", r.kind.what, name), err)
 	}
+}
+
+// create makes a custom policy through common.SafeCreate: the name is in
+// state as soon as New-* has run, and an ambiguous failure adopts the policy
+// it made instead of making a second.
+func (r *flatPolicyResource) create(ctx context.Context, name string, plan policyValues, resp *resource.CreateResponse) {
+	params := r.kind.changes(ctx, plan, nil, &resp.Diagnostics)
+	common.SafeCreate[policyValues]{
+		What: r.kind.what, Name: name,
+		New: func(ctx context.Context) (string, error) {
+			return name, r.kind.explainErr(r.clients.Exchange.NewPolicy(ctx, r.kind.noun, name, params))
+		},
+		Find: func(ctx context.Context) (string, string, error) {
+			cur, err := r.read(ctx, name, plan)
+			return common.Found(name, err, func() map[string]any { return r.kind.changes(ctx, plan, cur, new(diag.Diagnostics)) })
+		},
+		SetID: func(m *policyValues, id string) { (*m)["id"] = types.StringValue(id) },
+		Finish: func(ctx context.Context, m policyValues) (*policyValues, error) {
+			got, err := r.settle(ctx, m, &resp.Diagnostics)
+			if got == nil {
+				return nil, err
+			}
+			return &got, err
+		},
+		Save: func(ctx context.Context, state *tfsdk.State, m *policyValues) diag.Diagnostics {
+			var diags diag.Diagnostics
+			m.store(ctx, state, &diags)
+			return diags
+		},
+	}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *flatPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

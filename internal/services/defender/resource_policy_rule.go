@@ -416,17 +416,20 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 	params := plan.changes(ctx, r.kind.policyParam, nil, &resp.Diagnostics)
 	params["Name"] = name
 	params["Enabled"] = plan.Enabled.ValueBool()
-	if err := r.clients.Exchange.NewPolicyRule(ctx, r.kind.noun, params); err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating %s %q for policy %q failed", r.kind.what, name, plan.Policy.ValueString()), r.kind.explainErr(err))
-		return
-	}
-	got, err := r.converge(ctx, plan, &resp.Diagnostics)
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("%s %q was created but does not read back as planned", r.kind.what, name), err)
-	}
-	if got != nil {
-		resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
-	}
+	common.SafeCreate[policyRuleModel]{
+		What: r.kind.what, Name: name,
+		New: func(ctx context.Context) (string, error) {
+			return name, r.kind.explainErr(r.clients.Exchange.NewPolicyRule(ctx, r.kind.noun, params))
+		},
+		Find: func(ctx context.Context) (string, string, error) {
+			cur, err := r.read(ctx, name, &plan, common.NewRecipientResolver(r.clients.Exchange))
+			return common.Found(name, err, func() map[string]any { return plan.changes(ctx, r.kind.policyParam, cur, new(diag.Diagnostics)) })
+		},
+		SetID: func(m *policyRuleModel, id string) { m.ID = types.StringValue(id) },
+		Finish: func(ctx context.Context, m policyRuleModel) (*policyRuleModel, error) {
+			return r.converge(ctx, m, &resp.Diagnostics)
+		},
+	}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *policyRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

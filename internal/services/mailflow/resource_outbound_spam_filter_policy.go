@@ -243,7 +243,22 @@ func (r *outboundPolicyResource) Create(ctx context.Context, req resource.Create
 			}
 		}
 	} else {
-		err = r.clients.Exchange.NewOutboundSpamPolicy(ctx, name, plan.changes(ctx, nil, &resp.Diagnostics))
+		params := plan.changes(ctx, nil, &resp.Diagnostics)
+		common.SafeCreate[outboundPolicyModel]{
+			What: "outbound spam filter policy", Name: name,
+			New: func(ctx context.Context) (string, error) {
+				return name, r.clients.Exchange.NewOutboundSpamPolicy(ctx, name, params)
+			},
+			Find: func(ctx context.Context) (string, string, error) {
+				cur, err := r.read(ctx, name, &plan)
+				return common.Found(name, err, func() map[string]any { return plan.changes(ctx, cur, new(diag.Diagnostics)) })
+			},
+			SetID: func(m *outboundPolicyModel, id string) { m.ID = types.StringValue(id) },
+			Finish: func(ctx context.Context, plan outboundPolicyModel) (*outboundPolicyModel, error) {
+				return r.settle(ctx, plan, &resp.Diagnostics)
+			},
+		}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
+		return
 	}
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating outbound spam filter policy %q failed", name), err)

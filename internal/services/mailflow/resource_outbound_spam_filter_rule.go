@@ -384,17 +384,20 @@ func (r *outboundRuleResource) Create(ctx context.Context, req resource.CreateRe
 	params := plan.changes(ctx, nil, &resp.Diagnostics)
 	params["Name"] = name
 	params["Enabled"] = plan.Enabled.ValueBool()
-	if err := r.clients.Exchange.NewOutboundSpamRule(ctx, params); err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating outbound spam filter rule %q for policy %q failed", name, plan.Policy.ValueString()), err)
-		return
-	}
-	got, err := r.converge(ctx, plan, &resp.Diagnostics)
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Outbound spam filter rule %q was created but does not read back as planned", name), err)
-	}
-	if got != nil {
-		resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
-	}
+	common.SafeCreate[outboundRuleModel]{
+		What: "outbound spam filter rule", Name: name,
+		New: func(ctx context.Context) (string, error) {
+			return name, r.clients.Exchange.NewOutboundSpamRule(ctx, params)
+		},
+		Find: func(ctx context.Context) (string, string, error) {
+			cur, err := r.read(ctx, name, &plan, common.NewRecipientResolver(r.clients.Exchange))
+			return common.Found(name, err, func() map[string]any { return plan.changes(ctx, cur, new(diag.Diagnostics)) })
+		},
+		SetID: func(m *outboundRuleModel, id string) { m.ID = types.StringValue(id) },
+		Finish: func(ctx context.Context, plan outboundRuleModel) (*outboundRuleModel, error) {
+			return r.converge(ctx, plan, &resp.Diagnostics)
+		},
+	}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *outboundRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -212,24 +212,48 @@ func (r *remoteDomainResource) Create(ctx context.Context, req resource.CreateRe
 		}
 		cur = m
 	} else {
-		if err := r.clients.Exchange.NewRemoteDomain(ctx, name, plan.DomainName.ValueString()); err != nil {
-			common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating remote domain %q (%s) failed", name, plan.DomainName.ValueString()), err)
-			return
-		}
-		// New-RemoteDomain takes no settings: they follow with Set-RemoteDomain
-		// once the new domain is readable.
-		err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-			m, err := r.read(ctx, name, &plan)
-			if exchange.IsNotFound(err) {
-				return wait.NotYet("remote domain %s is not readable yet", name)
-			}
-			cur = m
-			return err
-		})
-		if err != nil {
-			common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Remote domain %q was created but could not be read back", name), err)
-			return
-		}
+		common.SafeCreate[remoteDomainModel]{
+			What: "remote domain", Name: name,
+			New: func(ctx context.Context) (string, error) {
+				return name, r.clients.Exchange.NewRemoteDomain(ctx, name, plan.DomainName.ValueString())
+			},
+			Find: func(ctx context.Context) (string, string, error) {
+				m, err := r.read(ctx, name, &plan)
+				if exchange.IsNotFound(err) {
+					return "", "", nil
+				}
+				if err != nil {
+					return "", "", err
+				}
+				if !strings.EqualFold(m.DomainName.ValueString(), plan.DomainName.ValueString()) {
+					return name, fmt.Sprintf("is for domain %s", m.DomainName.ValueString()), nil
+				}
+				return name, "", nil
+			},
+			SetID: func(m *remoteDomainModel, id string) { m.ID = types.StringValue(id) },
+			Finish: func(ctx context.Context, plan remoteDomainModel) (*remoteDomainModel, error) {
+				// New-RemoteDomain takes no settings: they follow with
+				// Set-RemoteDomain once the new domain is readable.
+				var cur *remoteDomainModel
+				err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
+					m, err := r.read(ctx, name, &plan)
+					if exchange.IsNotFound(err) {
+						return wait.NotYet("remote domain %s is not readable yet", name)
+					}
+					cur = m
+					return err
+				})
+				if err != nil {
+					return nil, err
+				}
+				got, err := r.apply(ctx, plan, cur)
+				if err != nil {
+					got, _ = r.read(ctx, name, &plan)
+				}
+				return got, err
+			},
+		}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
+		return
 	}
 	got, err := r.apply(ctx, plan, cur)
 	if err != nil {

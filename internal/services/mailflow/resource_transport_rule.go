@@ -545,33 +545,27 @@ func (r *transportRuleResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	name := plan.Name.ValueString()
-	guid, err := r.clients.Exchange.NewTransportRule(ctx, name, transportRuleNewParams(ctx, &plan, &cfg))
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating transport rule %q failed", name), err)
-		return
-	}
-	if guid == "" {
-		guid = name
-	}
-	got, err := r.waitFor(ctx, guid, &plan)
-	if got == nil {
-		// Keep the new rule in state so that the next apply manages it
-		// instead of failing on a name clash.
-		got = &plan
-		got.ID = types.StringValue(guid)
-		if got.Priority.IsUnknown() {
-			got.Priority = types.Int64Null()
-		}
-		for _, a := range []*types.String{&got.RejectMessageReasonText, &got.RejectMessageEnhancedStatusCode} {
-			if a.IsUnknown() {
-				*a = types.StringNull()
+	params := transportRuleNewParams(ctx, &plan, &cfg)
+	common.SafeCreate[transportRuleModel]{
+		What: "transport rule", Name: name,
+		New: func(ctx context.Context) (string, error) {
+			return r.clients.Exchange.NewTransportRule(ctx, name, params)
+		},
+		Find: func(ctx context.Context) (string, string, error) {
+			rule, err := r.clients.Exchange.GetTransportRule(ctx, name)
+			if err != nil {
+				return common.Found("", err, nil)
 			}
-		}
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, got)...)
-	if err != nil {
-		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Transport rule %q was created but did not read back as planned", name), err)
-	}
+			if left := transportRulePending(ctx, &plan, transportRuleModelFrom(ctx, rule, &plan)); len(left) > 0 {
+				return rule.Guid, "its settings differ from the configuration (" + strings.Join(left, ", ") + ")", nil
+			}
+			return rule.Guid, "", nil
+		},
+		SetID: func(m *transportRuleModel, id string) { m.ID = types.StringValue(id) },
+		Finish: func(ctx context.Context, plan transportRuleModel) (*transportRuleModel, error) {
+			return r.waitFor(ctx, plan.ID.ValueString(), &plan)
+		},
+	}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *transportRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -249,18 +249,36 @@ func (r *dkimSigningConfigResource) Create(ctx context.Context, req resource.Cre
 		// New configurations start disabled: enabling needs the CNAME
 		// records, and a failed enable must not lose the new keys' CNAMEs.
 		params := map[string]any{"KeySize": plan.KeySize.ValueInt64()}
-		if err := r.clients.Exchange.NewDkimSigningConfig(ctx, domain, false, params); err != nil {
-			common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Creating the DKIM signing config for %s failed", domain), err)
-			return
-		}
-		err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-			m, err := r.read(ctx, domain, &plan)
-			if exchange.IsNotFound(err) {
-				return wait.NotYet("DKIM signing config %s is not readable yet", domain)
-			}
-			cur = m
-			return err
-		})
+		common.SafeCreate[dkimSigningConfigModel]{
+			What: "DKIM signing config", Name: domain,
+			New: func(ctx context.Context) (string, error) {
+				return domain, r.clients.Exchange.NewDkimSigningConfig(ctx, domain, false, params)
+			},
+			Find: func(ctx context.Context) (string, string, error) {
+				_, err := r.read(ctx, domain, &plan)
+				return common.Found(domain, err, func() map[string]any { return nil })
+			},
+			SetID: func(m *dkimSigningConfigModel, id string) { m.ID = types.StringValue(id) },
+			Finish: func(ctx context.Context, plan dkimSigningConfigModel) (*dkimSigningConfigModel, error) {
+				err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
+					m, err := r.read(ctx, domain, &plan)
+					if exchange.IsNotFound(err) {
+						return wait.NotYet("DKIM signing config %s is not readable yet", domain)
+					}
+					cur = m
+					return err
+				})
+				if err != nil {
+					return nil, err
+				}
+				got, err := r.apply(ctx, plan, cur, false)
+				if err != nil {
+					r.keepState(ctx, domain, &plan, func(m *dkimSigningConfigModel) { got = m })
+				}
+				return got, err
+			},
+		}.Run(ctx, plan, &resp.State, &resp.Diagnostics)
+		return
 	}
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Reading the DKIM signing config for %s failed", domain), err)
