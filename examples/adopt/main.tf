@@ -67,14 +67,14 @@ locals {
   # Tenant-wide settings: one instance each, imported by the tenant ID
   # (or the only policy's name).
   singletons = {
-    m365harden_audit_configuration       = local.tenant_id
-    m365harden_transport_config          = local.tenant_id
-    m365harden_irm_configuration         = local.tenant_id
-    m365harden_external_sender_tagging   = local.tenant_id
-    m365harden_connection_filter_policy  = "Default"
-    m365harden_sharing_policy            = "Default Sharing Policy"
-    m365harden_security_defaults         = local.tenant_id
-    m365harden_authorization_policy      = local.tenant_id
+    m365harden_audit_configuration          = local.tenant_id
+    m365harden_transport_config             = local.tenant_id
+    m365harden_irm_configuration            = local.tenant_id
+    m365harden_external_sender_tagging      = local.tenant_id
+    m365harden_connection_filter_policy     = "Default"
+    m365harden_sharing_policy               = "Default Sharing Policy"
+    m365harden_security_defaults            = local.tenant_id
+    m365harden_authorization_policy         = local.tenant_id
     m365harden_admin_consent_request_policy = local.tenant_id
   }
 
