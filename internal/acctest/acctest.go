@@ -193,6 +193,7 @@ func NewTenants(t testing.TB, n int) []*Tenant {
 	fx := &m365sim.Fixture{}
 	for i := 1; i <= n; i++ {
 		spec := base
+		spec.Apps = append([]m365sim.AppSpec(nil), base.Apps...)
 		spec.ID = fmt.Sprintf("7e5a0000-0000-4000-8000-%012d", i)
 		spec.DisplayName = fmt.Sprintf("Customer %d", i)
 		spec.InitialDomain = fmt.Sprintf("customer%d.onmicrosoft.com", i)

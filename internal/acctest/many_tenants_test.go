@@ -31,7 +31,7 @@ func manyTenantsConfig(t testing.TB, tenants []*acctest.Tenant) string {
 	var b strings.Builder
 	for i, tn := range tenants {
 		alias := fmt.Sprintf("customer%d", i+1)
-		b.WriteString(tn.ProviderConfigAs(m365sim.DemoAdminAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoAdminSecret), fmt.Sprintf("  alias = %q", alias)))
+		b.WriteString(tn.ProviderConfigAs(m365sim.DemoAdminAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoAdminSecret), fmt.Sprintf("  alias = %q\n", alias)))
 		fmt.Fprintf(&b, `
 module %q {
   source           = %q
