@@ -68,11 +68,13 @@ func baselineApplied(t testing.TB, tenants []*acctest.Tenant) resource.TestCheck
 func TestAccTenantBaselineModule_tenTenants(t *testing.T) {
 	tenants := acctest.NewTenants(t, 10)
 	cfg := manyTenantsConfig(t, tenants)
+	// Provider factories on the steps, not the case: terraform-plugin-testing
+	// then runs `terraform init` with the step's configuration, which
+	// installs the module.
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: baselineApplied(t, tenants)},
-			{Config: cfg, PlanOnly: true},
+			{ProtoV6ProviderFactories: acctest.ProviderFactories, Config: cfg, Check: baselineApplied(t, tenants)},
+			{ProtoV6ProviderFactories: acctest.ProviderFactories, Config: cfg, PlanOnly: true},
 		},
 	})
 }
@@ -99,8 +101,7 @@ func BenchmarkTenantBaseline(b *testing.B) {
 				cfg := manyTenantsConfig(b, tenants)
 				start := time.Now()
 				resource.Test(benchT{b}, resource.TestCase{
-					ProtoV6ProviderFactories: acctest.ProviderFactories,
-					Steps:                    []resource.TestStep{{Config: cfg, Check: baselineApplied(b, tenants)}},
+					Steps: []resource.TestStep{{ProtoV6ProviderFactories: acctest.ProviderFactories, Config: cfg, Check: baselineApplied(b, tenants)}},
 				})
 				wall += time.Since(start)
 				st := tenants[0].Sim.Stats()

@@ -31,6 +31,8 @@ type ImportIDs struct {
 	Summary string
 	// IDIs says what an import ID is ("the remote domain's name").
 	IDIs string
+	// Permissions names the grants and roles the read needs.
+	Permissions string
 	// Filters are optional arguments the service filters on.
 	Filters []ImportIDsFilter
 	// List returns the instances; filters holds the set filter arguments
@@ -91,8 +93,9 @@ func (d *importIDsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: d.spec.Summary + " Returns the import IDs of `" + d.spec.Resource + "`, to adopt a tenant's existing configuration: see the `examples/adopt` configuration and the \"Adopting an existing tenant\" guide.",
-		Attributes:          attrs,
+		MarkdownDescription: d.spec.Summary + " Returns the import IDs of `" + d.spec.Resource + "`, to adopt a tenant's existing configuration: see the \"Adopting an existing tenant\" guide (the `examples/adopt` configuration). Reads only.\n\n" +
+			"**Permissions:** " + d.spec.Permissions,
+		Attributes: attrs,
 	}
 }
 
@@ -143,6 +146,10 @@ func (d *importIDsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ids"), idList)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("items"), itemList)...)
 }
+
+// ExchangeReadPermissions is what reading Exchange Online configuration
+// lists needs.
+const ExchangeReadPermissions = "application permission `Exchange.ManageAsApp`; the Exchange management role *View-Only Configuration*, held by the *Global Reader* and *Exchange Administrator* Entra roles."
 
 // RuleStateFilter is the `state` filter of an Exchange rule list (the
 // `-State` parameter of the rule's Get cmdlet).

@@ -15,7 +15,7 @@ import (
 func ImportIDDataSources() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		common.NewImportIDsDataSource(common.ImportIDs{
-			TypeName: "named_locations", Resource: "m365harden_named_location", IDIs: "the location's object ID, a GUID",
+			TypeName: "named_locations", Resource: "m365harden_named_location", IDIs: "the location's object ID, a GUID", Permissions: "Microsoft Graph application permission `Policy.Read.All`.",
 			Summary: "Every Conditional Access named location of the tenant, IP ranges and countries (Microsoft Graph `GET /identity/conditionalAccess/namedLocations`, following `@odata.nextLink`).",
 			List: func(ctx context.Context, c *clients.Set, _ map[string]string) ([]common.ImportIDItem, error) {
 				all, err := c.Graph.ListNamedLocations(ctx)
@@ -27,7 +27,7 @@ func ImportIDDataSources() []func() datasource.DataSource {
 			},
 		}),
 		common.NewImportIDsDataSource(common.ImportIDs{
-			TypeName: "authentication_strength_policies", Resource: "m365harden_authentication_strength_policy", IDIs: "the strength's ID, a GUID",
+			TypeName: "authentication_strength_policies", Resource: "m365harden_authentication_strength_policy", IDIs: "the strength's ID, a GUID", Permissions: "Microsoft Graph application permission `Policy.Read.All`.",
 			Summary: "The tenant's custom authentication strengths (Microsoft Graph `GET /policies/authenticationStrengthPolicies`, following `@odata.nextLink`). The built-in strengths are left out: they can't be changed, so there is nothing to adopt (`m365harden_authentication_strengths` lists them).",
 			List: func(ctx context.Context, c *clients.Set, _ map[string]string) ([]common.ImportIDItem, error) {
 				all, err := c.Graph.ListAuthenticationStrengths(ctx)
