@@ -24,8 +24,19 @@ func manyTenantsConfig(t testing.TB, tenants []*acctest.Tenant) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	module := filepath.Join(wd, "..", "..", "examples", "modules", "tenant-baseline")
-	if _, err := os.Stat(filepath.Join(module, "main.tf")); err != nil {
+	src, err := os.ReadFile(filepath.Join(wd, "..", "..", "examples", "modules", "tenant-baseline", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// terraform-plugin-testing serves the in-process provider as
+	// registry.terraform.io/hashicorp/m365harden (the root module's implicit
+	// source), so the module is used as a copy requiring that address.
+	const published = `source = "m365harden/m365harden"`
+	if !strings.Contains(string(src), published) {
+		t.Fatalf("the module no longer declares %s", published)
+	}
+	module := t.TempDir()
+	if err := os.WriteFile(filepath.Join(module, "main.tf"), []byte(strings.Replace(string(src), published, `source = "hashicorp/m365harden"`, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
