@@ -32,7 +32,7 @@ var terraformErr error
 // PreCheck makes sure the terraform CLI is there. terraform-plugin-testing
 // would otherwise try to download one, which cannot work offline: point it
 // at the terraform on PATH, or fail saying how to get one.
-func PreCheck(t *testing.T) {
+func PreCheck(t testing.TB) {
 	t.Helper()
 	terraformOnce.Do(func() {
 		_ = os.Setenv("CHECKPOINT_DISABLE", "1") //nolint:usetesting // process-wide for every test of the binary, set once under sync.Once; t.Setenv would undo it when the first test ends
@@ -181,4 +181,34 @@ func repoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// NewTenants starts one m365sim hosting n tenants (Contoso's fixture with
+// its own tenant ID and domains for each), as a managed-service provider
+// reaches several customers' tenants through the same Microsoft endpoints.
+func NewTenants(t testing.TB, n int) []*Tenant {
+	t.Helper()
+	PreCheck(t)
+	base := m365sim.DefaultFixture().Tenants[0]
+	fx := &m365sim.Fixture{}
+	for i := 1; i <= n; i++ {
+		spec := base
+		spec.Apps = append([]m365sim.AppSpec(nil), base.Apps...)
+		spec.ID = fmt.Sprintf("7e5a0000-0000-4000-8000-%012d", i)
+		spec.DisplayName = fmt.Sprintf("Customer %d", i)
+		spec.InitialDomain = fmt.Sprintf("customer%d.onmicrosoft.com", i)
+		spec.Domains = []string{fmt.Sprintf("customer%d.example", i)}
+		fx.Tenants = append(fx.Tenants, spec)
+	}
+	s, err := m365sim.Start(m365sim.Options{StateDir: t.TempDir(), Fixture: fx})
+	if err != nil {
+		t.Fatalf("starting m365sim: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	wireaudit.Audit(t, s)
+	out := make([]*Tenant, 0, n)
+	for _, spec := range fx.Tenants {
+		out = append(out, &Tenant{Sim: s, ID: spec.ID})
+	}
+	return out
 }

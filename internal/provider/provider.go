@@ -371,5 +371,11 @@ func (p *m365hardenProvider) DataSources(_ context.Context) []func() datasource.
 	out = append(out, signins.DataSources()...)
 	out = append(out, identity.DataSources()...)
 	out = append(out, posture.DataSources()...)
+	// List data sources returning import IDs, for adopting a tenant.
+	out = append(out, audit.ImportIDDataSources()...)
+	out = append(out, mailflow.ImportIDDataSources()...)
+	out = append(out, mailsec.ImportIDDataSources()...)
+	out = append(out, identity.ImportIDDataSources()...)
+	out = append(out, defender.ImportIDDataSources()...)
 	return out
 }

@@ -90,7 +90,7 @@ func (r *mailboxAuditResource) Metadata(_ context.Context, req resource.Metadata
 
 func actionSetAttr(lt logonType) schema.SetAttribute {
 	return schema.SetAttribute{
-		MarkdownDescription: fmt.Sprintf("The mailbox actions logged for the %s logon type (`Set-Mailbox -%s`). Setting it pins a custom list: Exchange then removes `%s` from `default_audit_set`, and actions Microsoft adds later are not audited for this logon type. Leave it unset to keep (or return to) Microsoft's managed default list (`Set-Mailbox -DefaultAuditSet %s`). An empty set logs nothing. Valid actions (any letter case; state keeps yours): %s.",
+		MarkdownDescription: fmt.Sprintf("The mailbox actions logged for the %s logon type (`Set-Mailbox -%s`). Setting it pins a custom list: Exchange then removes `%s` from `default_audit_set`, and actions Microsoft adds later are not audited for this logon type (except that the exact list the logon type has now while on the default, as a configuration generated at import writes it, keeps the default and plans no change). Leave it unset to keep (or return to) Microsoft's managed default list (`Set-Mailbox -DefaultAuditSet %s`). An empty set logs nothing. Valid actions (any letter case; state keeps yours): %s.",
 			strings.ToLower(lt.Name), lt.Param, lt.Name, lt.Name, "`"+strings.Join(lt.Valid, "`, `")+"`"),
 		ElementType: types.StringType,
 		Optional:    true,
@@ -210,6 +210,13 @@ func (r *mailboxAuditResource) ModifyPlan(ctx context.Context, req resource.Modi
 			continue
 		}
 		if !c.IsNull() {
+			// The very list the logon type has now while it is on
+			// Microsoft's default (a configuration generated at import
+			// writes it out) keeps the default: nothing to change.
+			if state != nil && conv.ContainsFold(conv.Strings(state.DefaultAuditSet), lt.Name) && !state.actions(lt).IsNull() &&
+				conv.EqualFold(conv.Strings(c), conv.Strings(state.actions(lt))) {
+				defaults = append(defaults, lt.Name)
+			}
 			continue
 		}
 		defaults = append(defaults, lt.Name)
@@ -295,6 +302,9 @@ func (m *mailboxAuditModel) changes(cfg *mailboxAuditModel, cur *exchange.Mailbo
 	for _, lt := range logonTypes {
 		c := cfg.actions(lt)
 		onDefault := conv.ContainsFold(cur.DefaultAuditSet, lt.Name)
+		// The plan keeps a configured list on the default only when it is
+		// the list the logon type has now (see ModifyPlan).
+		keepDefault := onDefault && !m.DefaultAuditSet.IsUnknown() && conv.ContainsFold(conv.Strings(m.DefaultAuditSet), lt.Name)
 		if c.IsNull() {
 			if !onDefault {
 				reset = append(reset, lt.Name)
@@ -302,7 +312,7 @@ func (m *mailboxAuditModel) changes(cfg *mailboxAuditModel, cur *exchange.Mailbo
 			continue
 		}
 		want := conv.Strings(c)
-		if onDefault || !conv.EqualFold(want, currentActions(cur, lt)) {
+		if (onDefault && !keepDefault) || !conv.EqualFold(want, currentActions(cur, lt)) {
 			if len(want) == 0 {
 				want = []string{"None"}
 			}

@@ -96,9 +96,9 @@ func (r *adminConsentResource) Schema(_ context.Context, _ resource.SchemaReques
 				Optional:            true, Computed: true, Default: booldefault.StaticBool(true),
 			},
 			"request_duration_in_days": schema.Int64Attribute{
-				MarkdownDescription: "Days before a request expires (Graph `requestDurationInDays`), 1 to 30. Default `30`.",
+				MarkdownDescription: "Days before a request expires (Graph `requestDurationInDays`), 1 to 30. Default `30`. `0` is accepted only with `enabled = false`: a tenant that never turned the workflow on reports it, and a configuration generated at import writes it.",
 				Optional:            true, Computed: true, Default: int64default.StaticInt64(30),
-				Validators: []validator.Int64{int64validator.Between(1, 30)},
+				Validators: []validator.Int64{int64validator.Between(0, 30)},
 			},
 			"reviewer_user_ids":  ids("Object IDs of users who review requests (Graph `reviewers`, query `/users/{id}`)."),
 			"reviewer_group_ids": ids("Object IDs of groups whose members review requests (query `/groups/{id}/transitiveMembers/microsoft.graph.user`)."),
@@ -116,6 +116,10 @@ func (r *adminConsentResource) ValidateConfig(ctx context.Context, req resource.
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || m.Enabled.IsUnknown() || !m.Enabled.ValueBool() {
 		return
+	}
+	if d := m.RequestDurationInDays; !d.IsNull() && !d.IsUnknown() && d.ValueInt64() < 1 {
+		resp.Diagnostics.AddAttributeError(path.Root("request_duration_in_days"), "Invalid request duration",
+			fmt.Sprintf("An enabled admin consent workflow needs request_duration_in_days between 1 and 30; got %d.", d.ValueInt64()))
 	}
 	n := 0
 	for _, s := range []types.Set{m.ReviewerUserIDs, m.ReviewerGroupIDs, m.ReviewerRoleIDs} {
