@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	azauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
-	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
@@ -47,7 +46,9 @@ type Config struct {
 
 // Client wraps the Graph service client.
 type Client struct {
-	SDK *msgraphsdk.GraphServiceClient
+	// SDK has GraphServiceClient's methods for the segments the provider
+	// calls (see Root).
+	SDK *Root
 	// batch is what JSON batching needs (batch.go).
 	batch batchConfig
 
@@ -86,7 +87,7 @@ func New(cfg Config) (*Client, error) {
 	// kiota's default middleware minus its retry handler (see retryHandler).
 	// Request bodies go uncompressed: a retried request re-sends the body it
 	// kept, and Graph accepts uncompressed bodies.
-	opts := msgraphsdk.GetDefaultClientOptions()
+	opts := clientOptions()
 	mws := []khttp.Middleware{
 		userAgentHandler(cfg.UserAgent),
 		msgraphcore.NewGraphTelemetryHandler(&opts),
@@ -99,12 +100,12 @@ func New(cfg Config) (*Client, error) {
 		logHandler{},
 	}
 	hc := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, mws...), Timeout: 5 * time.Minute}
-	adapter, err := msgraphsdk.NewGraphRequestAdapterWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, nil, nil, hc)
+	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, opts, nil, nil, hc)
 	if err != nil {
 		return nil, err
 	}
 	adapter.SetBaseUrl(base.String() + "/v1.0")
-	return &Client{SDK: msgraphsdk.NewGraphServiceClient(adapter), batch: batchConfig{adapter: adapter, maxRetries: maxRetries, maxWait: maxWait}}, nil
+	return &Client{SDK: newRoot(adapter), batch: batchConfig{adapter: adapter, maxRetries: maxRetries, maxWait: maxWait}}, nil
 }
 
 // userAgentHandler puts the provider's product tokens first in the
