@@ -19,6 +19,9 @@ type AuthMethodsPolicy struct {
 	ID                   string
 	PolicyMigrationState string
 	Campaign             RegistrationCampaign
+	// Methods are the configurations the answer carries, by ID; methods
+	// this provider does not model are left out.
+	Methods map[string]*AuthMethodConfig
 }
 
 // RegistrationCampaign is
@@ -55,7 +58,12 @@ func (c *Client) GetAuthMethodsPolicy(ctx context.Context) (*AuthMethodsPolicy, 
 	if err != nil {
 		return nil, Describe(err, "GET /policies/authenticationMethodsPolicy")
 	}
-	out := &AuthMethodsPolicy{ID: deref(p.GetId())}
+	out := &AuthMethodsPolicy{ID: deref(p.GetId()), Methods: map[string]*AuthMethodConfig{}}
+	for _, m := range p.GetAuthenticationMethodConfigurations() {
+		if cfg, err := authMethodFromSDK(m); err == nil {
+			out.Methods[cfg.ID] = cfg
+		}
+	}
 	if v := p.GetPolicyMigrationState(); v != nil {
 		out.PolicyMigrationState = v.String()
 	}
@@ -205,7 +213,7 @@ type AuthenticatorSettings struct {
 // FeatureConfig is an authenticationMethodFeatureConfiguration
 // (https://learn.microsoft.com/en-us/graph/api/resources/authenticationmethodfeatureconfiguration).
 type FeatureConfig struct {
-	State                             string
+	State                              string
 	IncludeTargetID, IncludeTargetType string
 	ExcludeTargetID, ExcludeTargetType string
 }
@@ -246,6 +254,16 @@ func (c *Client) GetAuthMethodConfig(ctx context.Context, id string) (*AuthMetho
 	if err != nil {
 		return nil, Describe(err, "GET "+authMethodPath(id))
 	}
+	out, err := authMethodFromSDK(m)
+	if err != nil {
+		return nil, fmt.Errorf("Microsoft Graph GET %s: %w", authMethodPath(id), err) //nolint:staticcheck // ST1005: product name
+	}
+	return out, nil
+}
+
+// authMethodFromSDK converts a configuration of a method this provider
+// models.
+func authMethodFromSDK(m models.AuthenticationMethodConfigurationable) (*AuthMethodConfig, error) {
 	b := func(v *bool) bool { return v != nil && *v }
 	i := func(v *int32) int64 {
 		if v == nil {
@@ -327,7 +345,7 @@ func (c *Client) GetAuthMethodConfig(ctx context.Context, id string) (*AuthMetho
 			addTarget(t)
 		}
 	default:
-		return nil, fmt.Errorf("Microsoft Graph GET %s: authentication method %q is not one this provider manages", authMethodPath(id), out.ID) //nolint:staticcheck // ST1005: product name
+		return nil, fmt.Errorf("authentication method %q is not one this provider manages", out.ID)
 	}
 	return out, nil
 }

@@ -95,6 +95,8 @@ func (d *caPoliciesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		}
 		m.Policies = append(m.Policies, caPolicyEntry{ID: types.StringValue(p.ID), DisplayName: types.StringValue(p.DisplayName), State: types.StringValue(p.State)})
 	}
-	sortTargets(m.Policies, func(e caPolicyEntry) string { return strings.ToLower(e.DisplayName.ValueString()) + "\x00" + e.ID.ValueString() })
+	sortTargets(m.Policies, func(e caPolicyEntry) string {
+		return strings.ToLower(e.DisplayName.ValueString()) + "\x00" + e.ID.ValueString()
+	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -64,8 +64,8 @@ type authMethodsPolicyResource struct {
 }
 
 type authMethodsPolicyModel struct {
-	ID                   types.String      `tfsdk:"id"`
-	PolicyMigrationState types.String      `tfsdk:"policy_migration_state"`
+	ID                   types.String     `tfsdk:"id"`
+	PolicyMigrationState types.String     `tfsdk:"policy_migration_state"`
 	RegistrationCampaign *amCampaignModel `tfsdk:"registration_campaign"`
 }
 

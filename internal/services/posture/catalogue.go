@@ -181,6 +181,7 @@ func init() {
 			Pass:       "CIS asks for a manual weekly review. The part that can be evaluated is: no user is at risk (`riskState` `atRisk` or `confirmedCompromised`) at `risky_user_level` (default `high`) or above. A pass does not replace the review of failed sign-ins (see `m365harden_failed_sign_ins`).",
 			Needs:      "Microsoft Graph `IdentityRiskyUser.Read.All`; Microsoft Entra ID P2", Licence: licEntraP2, eval: evalRiskyUsers},
 	}
+	catalogue = append(catalogue, authMethodsControls()...)
 }
 
 // controlIDs lists the ids in report order.

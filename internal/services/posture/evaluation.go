@@ -159,6 +159,7 @@ type evaluation struct {
 	breakGlass       lazy[map[string]bool]
 	securityDefaults lazy[*graph.SecurityDefaults]
 	riskyUsers       lazy[[]*graph.RiskyUser]
+	authMethods      lazy[*graph.AuthMethodsPolicy]
 }
 
 // evaluate runs the selected controls, a few at a time, and returns their
