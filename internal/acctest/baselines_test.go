@@ -79,6 +79,17 @@ func graphPatchPolicies(t *testing.T, tn *acctest.Tenant, prefix string, body ma
 	}
 }
 
+// authenticatorWithoutContext turns Microsoft Authenticator on without the
+// app and location display (a new tenant has it off, which passes).
+func authenticatorWithoutContext(t *testing.T, tn *acctest.Tenant) {
+	off := map[string]any{"state": "disabled"}
+	body := map[string]any{"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration", "state": "enabled",
+		"featureSettings": map[string]any{"displayAppInformationRequiredState": off, "displayLocationInformationRequiredState": off}}
+	if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/MicrosoftAuthenticator", body); err != nil || code >= 300 {
+		t.Fatalf("%d %s %v", code, out, err)
+	}
+}
+
 func weakenAuditing(t *testing.T, tn *acctest.Tenant) {
 	tn.Exchange(t, "Set-OrganizationConfig", map[string]any{"AuditDisabled": true})
 	tn.Exchange(t, "Set-AdminAuditLogConfig", map[string]any{"UnifiedAuditLogIngestionEnabled": false})
@@ -87,9 +98,10 @@ func weakenAuditing(t *testing.T, tn *acctest.Tenant) {
 var cisBaseline = baselineCase{
 	path: "baselines/cis/main.tf",
 	claimed: []string{"mailbox-auditing-default", "mailbox-audit-settings", "unified-audit-log", "outbound-spam-auto-forwarding",
-		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults"},
+		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults", "authenticator-login-context"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
+		authenticatorWithoutContext(t, tn)
 		// Security defaults off with no conditional access: nothing protects the tenant.
 		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
 			t.Fatalf("%d %s %v", code, out, err)
@@ -104,6 +116,7 @@ var cisBaseline = baselineCase{
 		// (Turning security defaults back on beside an enabled policy is not
 		// a drift a tenant can have: Graph refuses it.)
 		graphPatchPolicies(t, tn, "CIS 5.2.2", map[string]any{"state": "disabled"})
+		authenticatorWithoutContext(t, tn)
 	},
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }
@@ -111,9 +124,11 @@ var cisBaseline = baselineCase{
 var scubaBaseline = baselineCase{
 	path: "baselines/scuba/main.tf",
 	claimed: []string{"mailbox-auditing-default", "unified-audit-log", "audit-log-retention", "remote-domain-auto-forwarding",
-		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults"},
+		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults",
+		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
+		authenticatorWithoutContext(t, tn)
 		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
 			t.Fatalf("%d %s %v", code, out, err)
 		}
@@ -125,6 +140,14 @@ var scubaBaseline = baselineCase{
 		// Every baseline policy disabled with security defaults off: the
 		// security-defaults control fails too (see the CIS case).
 		graphPatchPolicies(t, tn, "MS.AAD.", map[string]any{"state": "disabled"})
+		authenticatorWithoutContext(t, tn)
+		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy", map[string]any{"policyMigrationState": "migrationInProgress"}); err != nil || code >= 300 {
+			t.Fatalf("%d %s %v", code, out, err)
+		}
+		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms",
+			map[string]any{"@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration", "state": "enabled"}); err != nil || code >= 300 {
+			t.Fatalf("%d %s %v", code, out, err)
+		}
 	},
 	postArgs: `  break_glass_accounts         = var.break_glass_accounts
   forwarding_allowed_domains   = var.forwarding_partner_domains

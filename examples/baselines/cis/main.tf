@@ -52,6 +52,7 @@ locals {
     "ca-user-risk-policy",           # CIS 5.2.2.6
     "ca-sign-in-risk-policy",        # CIS 5.2.2.7
     "security-defaults",             # CIS 5.1.1.1 prefers conditional access
+    "authenticator-login-context",   # CIS 5.2.3.1
   ]
 
   # CIS 6.1.2 (E3): Microsoft's default audit actions plus the ones CIS adds.
@@ -231,11 +232,24 @@ resource "m365harden_security_defaults" "on" {
 # --- Posture ------------------------------------------------------------------------
 
 # The controls this configuration claims, read after everything above.
+# CIS 5.2.3.1: Microsoft Authenticator protects against MFA fatigue -- it
+# shows the app and the location of each sign-in (number matching is always on).
+resource "m365harden_authentication_method_configuration" "authenticator" {
+  method          = "MicrosoftAuthenticator"
+  state           = "enabled"
+  include_targets = [{ id = "all_users", authentication_mode = "any" }]
+  microsoft_authenticator = {
+    display_app_information      = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
+    display_location_information = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
+  }
+}
+
 data "m365harden_posture" "this" {
   controls             = local.claimed_controls
   break_glass_accounts = var.break_glass_accounts
 
   depends_on = [
+    m365harden_authentication_method_configuration.authenticator,
     m365harden_audit_configuration.this,
     m365harden_mailbox_audit_baseline.users,
     m365harden_outbound_spam_filter_policy.default,

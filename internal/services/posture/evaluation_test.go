@@ -130,13 +130,13 @@ func TestEvaluationRequestCounts(t *testing.T) {
 	if n := sim.Stats().Requests(m365sim.EndpointCompliance, ""); n > 2 {
 		t.Errorf("Security & Compliance: %d requests, want at most 2 (alerts, retention)", n)
 	}
-	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers", "GET /v1.0/subscribedSkus"} {
+	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers", "GET /v1.0/subscribedSkus", "GET /v1.0/policies/authenticationMethodsPolicy"} {
 		if n := sim.Stats().Requests(m365sim.EndpointGraph, op); n != 1 {
 			t.Errorf("%s: %d requests, want 1", op, n)
 		}
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 4 {
-		t.Errorf("Graph: %d requests, want 4 (the licences read once for every control)", n)
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 5 {
+		t.Errorf("Graph: %d requests, want 5 (the licences read once for every control)", n)
 	}
 }
 
