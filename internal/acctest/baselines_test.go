@@ -120,6 +120,17 @@ func threatProtectionDrift(t *testing.T, tn *acctest.Tenant) {
 	adminConsentOff(t, tn)
 }
 
+// authenticatorWithoutContext turns Microsoft Authenticator on without the
+// app and location display (a new tenant has it off, which passes).
+func authenticatorWithoutContext(t *testing.T, tn *acctest.Tenant) {
+	off := map[string]any{"state": "disabled"}
+	body := map[string]any{"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration", "state": "enabled",
+		"featureSettings": map[string]any{"displayAppInformationRequiredState": off, "displayLocationInformationRequiredState": off}}
+	if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/MicrosoftAuthenticator", body); err != nil || code >= 300 {
+		t.Fatalf("%d %s %v", code, out, err)
+	}
+}
+
 func weakenAuditing(t *testing.T, tn *acctest.Tenant) {
 	tn.Exchange(t, "Set-OrganizationConfig", map[string]any{"AuditDisabled": true})
 	tn.Exchange(t, "Set-AdminAuditLogConfig", map[string]any{"UnifiedAuditLogIngestionEnabled": false})
@@ -130,10 +141,11 @@ var cisBaseline = baselineCase{
 	claimed: []string{"mailbox-auditing-default", "mailbox-audit-settings", "unified-audit-log", "outbound-spam-auto-forwarding",
 		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
-		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow"},
+		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
+		authenticatorWithoutContext(t, tn)
 		// A new tenant filters common attachments and has no IP allow list.
 		tn.Exchange(t, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "EnableFileFilter": false})
 		tn.Exchange(t, "Set-HostedConnectionFilterPolicy", map[string]any{"Identity": "Default", "IPAllowList": []string{"192.0.2.10"}, "EnableSafeList": true})
@@ -152,6 +164,7 @@ var cisBaseline = baselineCase{
 		// a drift a tenant can have: Graph refuses it.)
 		graphPatchPolicies(t, tn, "CIS 5.2.2", map[string]any{"state": "disabled"})
 		threatProtectionDrift(t, tn)
+		authenticatorWithoutContext(t, tn)
 	},
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }
@@ -161,10 +174,12 @@ var scubaBaseline = baselineCase{
 	claimed: []string{"mailbox-auditing-default", "unified-audit-log", "audit-log-retention", "remote-domain-auto-forwarding",
 		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults",
 		"smtp-auth-disabled", "dkim-enabled", "external-sender-warnings", "contact-sharing-all-domains", "calendar-sharing-all-domains",
-		"users-cannot-register-apps", "user-consent-restricted", "admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted"},
+		"users-cannot-register-apps", "user-consent-restricted", "admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
+		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
+		authenticatorWithoutContext(t, tn)
 		// A new organization has SMTP AUTH off, shares no contacts and
 		// gives guests limited access: turn those back as an old tenant has them.
 		tn.Exchange(t, "Set-TransportConfig", map[string]any{"SmtpClientAuthenticationDisabled": false})
@@ -192,6 +207,14 @@ var scubaBaseline = baselineCase{
 				"permissionGrantPoliciesAssigned": []string{"ManagePermissionGrantsForSelf.microsoft-user-default-legacy"}},
 		})
 		adminConsentOff(t, tn)
+		authenticatorWithoutContext(t, tn)
+		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy", map[string]any{"policyMigrationState": "migrationInProgress"}); err != nil || code >= 300 {
+			t.Fatalf("%d %s %v", code, out, err)
+		}
+		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms",
+			map[string]any{"@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration", "state": "enabled"}); err != nil || code >= 300 {
+			t.Fatalf("%d %s %v", code, out, err)
+		}
 	},
 	// The country block stays report-only: enforce_country_block is false.
 	checks: []statecheck.StateCheck{statecheck.ExpectKnownValue("m365harden_conditional_access_policy.block_other_countries",

@@ -60,6 +60,7 @@ locals {
     "anti-phishing-policy",                  # CIS 2.1.7
     "connection-filter-allow-lists",         # (CIS v4.0.0 2.1.12, 2.1.13)
     "admin-consent-workflow",                # CIS 5.1.5.2
+    "authenticator-login-context",           # CIS 5.2.3.1
   ]
 
   # CIS 6.1.2 (E3): Microsoft's default audit actions plus the ones CIS adds.
@@ -298,11 +299,24 @@ resource "m365harden_security_defaults" "on" {
 # --- Posture ------------------------------------------------------------------------
 
 # The controls this configuration claims, read after everything above.
+# CIS 5.2.3.1: Microsoft Authenticator protects against MFA fatigue -- it
+# shows the app and the location of each sign-in (number matching is always on).
+resource "m365harden_authentication_method_configuration" "authenticator" {
+  method          = "MicrosoftAuthenticator"
+  state           = "enabled"
+  include_targets = [{ id = "all_users", authentication_mode = "any" }]
+  microsoft_authenticator = {
+    display_app_information      = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
+    display_location_information = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
+  }
+}
+
 data "m365harden_posture" "this" {
   controls             = local.claimed_controls
   break_glass_accounts = var.break_glass_accounts
 
   depends_on = [
+    m365harden_authentication_method_configuration.authenticator,
     m365harden_audit_configuration.this,
     m365harden_mailbox_audit_baseline.users,
     m365harden_outbound_spam_filter_policy.default,

@@ -74,16 +74,19 @@ locals {
     "ca-mfa-all-users",              # MS.AAD.3.2v2
     "security-defaults",
 
-    "smtp-auth-disabled",           # MS.EXO.5.1v1
-    "dkim-enabled",                 # MS.EXO.3.1v1
-    "external-sender-warnings",     # MS.EXO.7.1v1
-    "contact-sharing-all-domains",  # MS.EXO.6.1v1
-    "calendar-sharing-all-domains", # MS.EXO.6.2v1
-    "users-cannot-register-apps",   # MS.AAD.5.1v1
-    "user-consent-restricted",      # MS.AAD.5.2v1
-    "admin-consent-workflow",       # MS.AAD.5.3v1
-    "guest-access-restricted",      # MS.AAD.8.1v1
-    "guest-invites-restricted",     # MS.AAD.8.2v1
+    "smtp-auth-disabled",              # MS.EXO.5.1v1
+    "dkim-enabled",                    # MS.EXO.3.1v1
+    "external-sender-warnings",        # MS.EXO.7.1v1
+    "contact-sharing-all-domains",     # MS.EXO.6.1v1
+    "calendar-sharing-all-domains",    # MS.EXO.6.2v1
+    "users-cannot-register-apps",      # MS.AAD.5.1v1
+    "user-consent-restricted",         # MS.AAD.5.2v1
+    "admin-consent-workflow",          # MS.AAD.5.3v1
+    "guest-access-restricted",         # MS.AAD.8.1v1
+    "guest-invites-restricted",        # MS.AAD.8.2v1
+    "authenticator-login-context",     # MS.AAD.3.3v2
+    "auth-methods-migration-complete", # MS.AAD.3.4v1
+    "auth-methods-weak-disabled",      # MS.AAD.3.5v2
   ]
 
   # The record types the audit-log-retention control requires by default.
@@ -334,6 +337,49 @@ resource "m365harden_security_defaults" "on" {
 
 # The controls this configuration claims, read after everything above. The
 # break-glass accounts are the CapExclusions users of every policy.
+# MS.AAD.3.3v2: "If Microsoft Authenticator is enabled, it SHALL be configured
+# to show login context information."
+resource "m365harden_authentication_method_configuration" "authenticator" {
+  method          = "MicrosoftAuthenticator"
+  state           = "enabled"
+  include_targets = [{ id = "all_users", authentication_mode = "any" }]
+  microsoft_authenticator = {
+    display_app_information      = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
+    display_location_information = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
+  }
+}
+
+# MS.AAD.3.5v2: "The authentication methods SMS, Voice Call, and Email
+# One-Time Passcode (OTP) SHALL be disabled."
+resource "m365harden_authentication_method_configuration" "sms" {
+  method = "Sms"
+  state  = "disabled"
+}
+
+resource "m365harden_authentication_method_configuration" "voice" {
+  method = "Voice"
+  state  = "disabled"
+}
+
+resource "m365harden_authentication_method_configuration" "email" {
+  method = "Email"
+  state  = "disabled"
+}
+
+# MS.AAD.3.4v1: "The Authentication Methods Manage Migration feature SHALL be
+# set to Migration Complete" -- after the methods above are set, so users
+# keep a method they can use.
+resource "m365harden_authentication_methods_policy" "this" {
+  policy_migration_state = "migrationComplete"
+
+  depends_on = [
+    m365harden_authentication_method_configuration.authenticator,
+    m365harden_authentication_method_configuration.sms,
+    m365harden_authentication_method_configuration.voice,
+    m365harden_authentication_method_configuration.email,
+  ]
+}
+
 data "m365harden_posture" "this" {
   controls                     = local.claimed_controls
   break_glass_accounts         = var.break_glass_accounts
@@ -358,6 +404,7 @@ data "m365harden_posture" "this" {
     m365harden_authorization_policy.this,
     m365harden_admin_consent_request_policy.this,
     m365harden_conditional_access_policy.block_other_countries,
+    m365harden_authentication_methods_policy.this,
   ]
 }
 

@@ -16,6 +16,8 @@ func Resources() []func() resource.Resource {
 		NewAuthorizationPolicyResource,
 		NewAuthenticationStrengthPolicyResource,
 		NewAdminConsentRequestPolicyResource,
+		NewAuthenticationMethodsPolicyResource,
+		NewAuthenticationMethodConfigurationResource,
 	}
 }
 
@@ -23,5 +25,6 @@ func Resources() []func() resource.Resource {
 func DataSources() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewAuthenticationStrengthsDataSource,
+		NewConditionalAccessPoliciesDataSource,
 	}
 }

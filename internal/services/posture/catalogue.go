@@ -248,6 +248,7 @@ func init() {
 			Pass:       "The authorization policy's `allowInvitesFrom` is `adminsAndGuestInviters` (administrators and the Guest Inviter role) or the stricter `none`.",
 			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalGuestInvites},
 	}
+	catalogue = append(catalogue, authMethodsControls()...)
 }
 
 // controlIDs lists the ids in report order.

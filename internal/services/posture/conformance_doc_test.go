@@ -58,6 +58,10 @@ var baselineBlocks = map[string][]string{
 	"Scuba MS.AAD.5.3v1": {"scuba: m365harden_admin_consent_request_policy.this"},
 	"Scuba MS.AAD.8.1v1": {"scuba: m365harden_authorization_policy.this"},
 	"Scuba MS.AAD.8.2v1": {"scuba: m365harden_authorization_policy.this"},
+	"Scuba MS.AAD.3.3v2": {"scuba: m365harden_authentication_method_configuration.authenticator"},
+	"Scuba MS.AAD.3.4v1": {"scuba: m365harden_authentication_methods_policy.this"},
+	"Scuba MS.AAD.3.5v2": {"scuba: m365harden_authentication_method_configuration.sms", "scuba: m365harden_authentication_method_configuration.voice", "scuba: m365harden_authentication_method_configuration.email"},
+	"CIS 5.2.3.1":        {"cis: m365harden_authentication_method_configuration.authenticator"},
 }
 
 // noBlock says why a cited ID that a control checks has no baseline block.
@@ -75,9 +79,6 @@ var noBlock = map[string]string{
 // notAutomatable lists the ScubaGear SHALL policies of the four baselines
 // that no control checks, with the reason.
 var notAutomatable = []struct{ id, reason string }{
-	{"Scuba MS.AAD.3.3v2", "Authentication methods policy (Microsoft Authenticator settings): not managed by this provider."},
-	{"Scuba MS.AAD.3.4v1", "Authentication methods policy migration state: not managed by this provider."},
-	{"Scuba MS.AAD.3.5v2", "Authentication methods policy (SMS, voice, email OTP): not managed by this provider."},
 	{"Scuba MS.AAD.3.6v1", "A policy for highly privileged roles can be written with `m365harden_conditional_access_policy` (`include_roles`, `authentication_strength_id`), but which roles count is the organization's list; no posture control checks it."},
 	{"Scuba MS.AAD.4.1v1", "Sending Entra logs to a SOC is an Azure diagnostic setting, outside Microsoft 365."},
 	{"Scuba MS.AAD.6.1v1", "Password expiration is a per-domain setting: not managed by this provider."},

@@ -160,6 +160,7 @@ type evaluation struct {
 	securityDefaults lazy[*graph.SecurityDefaults]
 	riskyUsers       lazy[[]*graph.RiskyUser]
 	policies         policyReads // controls_mail.go
+	authMethods      lazy[*graph.AuthMethodsPolicy]
 }
 
 // evaluate runs the selected controls, a few at a time, and returns their

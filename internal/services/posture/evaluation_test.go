@@ -134,13 +134,13 @@ func TestEvaluationRequestCounts(t *testing.T) {
 		t.Errorf("Security & Compliance: %d requests, want at most 2 (alerts, retention)", n)
 	}
 	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers", "GET /v1.0/subscribedSkus",
-		"GET /v1.0/policies/authorizationPolicy", "GET /v1.0/policies/adminConsentRequestPolicy"} {
+		"GET /v1.0/policies/authorizationPolicy", "GET /v1.0/policies/adminConsentRequestPolicy", "GET /v1.0/policies/authenticationMethodsPolicy"} {
 		if n := sim.Stats().Requests(m365sim.EndpointGraph, op); n != 1 {
 			t.Errorf("%s: %d requests, want 1", op, n)
 		}
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 6 {
-		t.Errorf("Graph: %d requests, want 6 (the authorization policy and the licences read once for every control)", n)
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 7 {
+		t.Errorf("Graph: %d requests, want 7 (the authorization, consent and authentication methods policies and the licences read once for every control)", n)
 	}
 }
 
