@@ -217,8 +217,31 @@ var notCmdletEnums = map[string]string{
 	"m365harden_named_location.country.country_lookup_method":                                                                 "Graph countryNamedLocation.countryLookupMethod (countryLookupMethodType)",
 	"m365harden_authorization_policy.allow_invites_from":                                                                      "Graph authorizationPolicy.allowInvitesFrom (allowInvitesFrom enum)",
 	"m365harden_authorization_policy.guest_user_access":                                                                       "provider names for the Graph authorizationPolicy.guestUserRoleId GUIDs",
+	"m365harden_authentication_methods_policy.registration_campaign.include_targets.targeted_authentication_method":           graphAuthMethods,
+	"m365harden_authentication_methods_policy.registration_campaign.state":                                                    graphAuthMethods,
+	"m365harden_authentication_method_configuration.email.allow_external_id_to_use_email_otp":                                 graphAuthMethods,
+	"m365harden_authentication_method_configuration.exclude_targets.target_type":                                              graphAuthMethods,
+	"m365harden_authentication_method_configuration.fido2.key_restrictions.enforcement_type":                                  graphAuthMethods,
+	"m365harden_authentication_method_configuration.include_targets.authentication_mode":                                      graphAuthMethods,
+	"m365harden_authentication_method_configuration.include_targets.target_type":                                              graphAuthMethods,
+	"m365harden_authentication_method_configuration.method":                                                                   graphAuthMethods,
+	"m365harden_authentication_method_configuration.microsoft_authenticator.display_app_information.exclude_target_type":      graphAuthMethods,
+	"m365harden_authentication_method_configuration.microsoft_authenticator.display_app_information.include_target_type":      graphAuthMethods,
+	"m365harden_authentication_method_configuration.microsoft_authenticator.display_app_information.state":                    graphAuthMethods,
+	"m365harden_authentication_method_configuration.microsoft_authenticator.display_location_information.exclude_target_type": graphAuthMethods,
+	"m365harden_authentication_method_configuration.microsoft_authenticator.display_location_information.include_target_type": graphAuthMethods,
+	"m365harden_authentication_method_configuration.microsoft_authenticator.display_location_information.state":               graphAuthMethods,
+	"m365harden_safe_attachment_policy.redirect_address":                                                                      "an SMTP address; the one-of is only the empty string that clears it",
+	"m365harden_authentication_methods_policy.policy_migration_state":                                                         graphAuthMethods,
+	"m365harden_authentication_methods_policy.registration_campaign.exclude_targets.target_type":                              graphAuthMethods,
+	"m365harden_authentication_methods_policy.registration_campaign.include_targets.target_type":                              graphAuthMethods,
 	"m365harden_authorization_policy.user_consent":                                                                            "provider names for Graph defaultUserRolePermissions.permissionGrantPoliciesAssigned values",
 }
+
+// graphAuthMethods: Graph authentication methods policy enumerations, held
+// to msgraph-sdk-go's models by resource_authentication_methods_enums_test.go
+// (the method names are the configuration ids Graph documents).
+const graphAuthMethods = "Graph authenticationMethodsPolicy enumeration (msgraph-sdk-go models)"
 
 // graphCA: Graph conditionalAccessPolicy enumerations, held to
 // msgraph-sdk-go's models by resource_conditional_access_policy_enums_test.go.
