@@ -154,6 +154,24 @@ var adoptCases = []adoptCase{
 		tn.Exchange(t, "New-AntiPhishRule", map[string]any{"Name": "Finance", "AntiPhishPolicy": "Finance", "RecipientDomainIs": []string{"contoso.com"}})
 		return "Finance"
 	}},
+	{"m365harden_safe_links_policy", func(t *testing.T, tn *acctest.Tenant) string {
+		tn.Exchange(t, "New-SafeLinksPolicy", map[string]any{"Name": "Finance links", "TrackClicks": true})
+		return "Finance links"
+	}},
+	{"m365harden_safe_links_rule", func(t *testing.T, tn *acctest.Tenant) string {
+		tn.Exchange(t, "New-SafeLinksPolicy", map[string]any{"Name": "Finance links"})
+		tn.Exchange(t, "New-SafeLinksRule", map[string]any{"Name": "Finance links", "SafeLinksPolicy": "Finance links", "RecipientDomainIs": []string{"contoso.com"}})
+		return "Finance links"
+	}},
+	{"m365harden_safe_attachment_policy", func(t *testing.T, tn *acctest.Tenant) string {
+		tn.Exchange(t, "New-SafeAttachmentPolicy", map[string]any{"Name": "Finance attachments", "Action": "Block"})
+		return "Finance attachments"
+	}},
+	{"m365harden_safe_attachment_rule", func(t *testing.T, tn *acctest.Tenant) string {
+		tn.Exchange(t, "New-SafeAttachmentPolicy", map[string]any{"Name": "Finance attachments"})
+		tn.Exchange(t, "New-SafeAttachmentRule", map[string]any{"Name": "Finance attachments", "SafeAttachmentPolicy": "Finance attachments", "RecipientDomainIs": []string{"contoso.com"}})
+		return "Finance attachments"
+	}},
 	// identity
 	{"m365harden_security_defaults", func(t *testing.T, tn *acctest.Tenant) string {
 		graphPatch(t, tn, "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false})
@@ -169,6 +187,15 @@ var adoptCases = []adoptCase{
 			},
 			"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"block"}},
 		})
+	}},
+	{"m365harden_authentication_methods_policy", func(t *testing.T, tn *acctest.Tenant) string {
+		graphPatch(t, tn, "/policies/authenticationMethodsPolicy", map[string]any{"policyMigrationState": "migrationInProgress"})
+		return tn.ID
+	}},
+	{"m365harden_authentication_method_configuration", func(t *testing.T, tn *acctest.Tenant) string {
+		graphPatch(t, tn, "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms",
+			map[string]any{"@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration", "state": "disabled"})
+		return "Sms"
 	}},
 	{"m365harden_named_location", func(t *testing.T, tn *acctest.Tenant) string {
 		return graphCreate(t, tn, "/identity/conditionalAccess/namedLocations", map[string]any{
