@@ -436,6 +436,7 @@ func (r *alertPolicyResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	common.SafeCreate[alertPolicyModel]{
 		What: "alert policy", Name: name,
+		Report: addError,
 		New: func(ctx context.Context) (string, error) {
 			return name, r.clients.Compliance.NewProtectionAlert(ctx, params)
 		},

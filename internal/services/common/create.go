@@ -74,6 +74,9 @@ type SafeCreate[M any] struct {
 	Finish func(ctx context.Context, m M) (*M, error)
 	// Save stores a model in state; nil means state.Set.
 	Save func(ctx context.Context, state *tfsdk.State, m *M) diag.Diagnostics
+	// Report adds a failed create's error with the resource's own advice
+	// (a licence that allows only some objects, say); nil means AddAPIError.
+	Report func(diags *diag.Diagnostics, summary string, err error)
 }
 
 // Run creates the object from plan and records it in state:
@@ -94,15 +97,19 @@ type SafeCreate[M any] struct {
 //     removes it from state if it does not exist) and the remaining
 //     settings are applied by the next apply.
 func (s SafeCreate[M]) Run(ctx context.Context, plan M, state *tfsdk.State, diags *diag.Diagnostics) {
+	report := s.Report
+	if report == nil {
+		report = AddAPIError
+	}
 	id, err := s.New(ctx)
 	if err != nil {
 		if !Ambiguous(err) {
-			AddAPIError(diags, fmt.Sprintf("Creating %s %q failed", s.What, s.Name), err)
+			report(diags, fmt.Sprintf("Creating %s %q failed", s.What, s.Name), err)
 			return
 		}
 		id, err = s.recover(ctx, err)
 		if err != nil {
-			AddAPIError(diags, fmt.Sprintf("Creating %s %q failed", s.What, s.Name), err)
+			report(diags, fmt.Sprintf("Creating %s %q failed", s.What, s.Name), err)
 			return
 		}
 	}
