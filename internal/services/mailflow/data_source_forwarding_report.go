@@ -383,7 +383,7 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 	} else {
 		close(scanDone)
 	}
-	listErr := c.ListMailboxes(ctx, exchange.MailboxQuery{Fields: []string{"Identity", "Name", "Guid", "ExternalDirectoryObjectId", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}}, func(mb *exchange.Mailbox) error {
+	listErr := c.ListMailboxes(ctx, exchange.MailboxQuery{NoRouteCache: true, Fields: []string{"Identity", "Name", "Guid", "ExternalDirectoryObjectId", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}}, func(mb *exchange.Mailbox) error {
 		res.Mailboxes++
 		upn := mb.UserPrincipalName
 		if upn == "" {
