@@ -2,7 +2,8 @@ data "m365harden_forwarding_report" "this" {
   # Forwards to the partner are approved; everything else is a finding.
   allowed_targets           = ["partner.example"]
   allowed_outbound_policies = ["Allowed forwarders"]
-  inbox_rule_concurrency    = 4
+  graph_batch_concurrency   = 16 # Graph path: batches of 20 mailboxes in flight
+  inbox_rule_concurrency    = 4  # Exchange fallback: Get-InboxRule calls in flight
 }
 
 # "graph" when the app has MailboxSettings.Read (inbox rules read 20

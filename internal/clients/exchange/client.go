@@ -138,6 +138,7 @@ type options struct {
 	selectFields []string
 	pageSize     int
 	idempotent   *bool
+	noRouteCache bool
 }
 
 // Option changes one call.
@@ -148,6 +149,12 @@ func Select(fields ...string) Option { return func(o *options) { o.selectFields 
 
 // PageSize sets Prefer: odata.maxpagesize (default and maximum 1000).
 func PageSize(n int) Option { return func(o *options) { o.pageSize = n } }
+
+// NoRouteCache keeps a Get-Mailbox listing out of the client's identity ->
+// UPN routing cache: for callers that address the listed mailboxes by UPN
+// (which needs no look-up), so a tenant-wide listing does not leave one
+// cache entry per mailbox behind.
+func NoRouteCache() Option { return func(o *options) { o.noRouteCache = true } }
 
 // NotIdempotent marks a call that must not be repeated after a 503/504 (the
 // service may have run it): New-* cmdlets.
@@ -175,6 +182,7 @@ type call struct {
 	sel        []string
 	pageSize   int
 	idempotent bool
+	noCache    bool
 	fn         func(Object) error
 }
 
@@ -203,7 +211,7 @@ func (c *Client) InvokeEach(ctx context.Context, cmdlet string, params map[strin
 	if err != nil {
 		return fmt.Errorf("%s %s: encoding parameters: %w", c.service(), cmdlet, err)
 	}
-	cl := &call{cmdlet: cmdlet, body: body, sel: o.selectFields, pageSize: o.pageSize, idempotent: idempotent, fn: fn}
+	cl := &call{cmdlet: cmdlet, body: body, sel: o.selectFields, pageSize: o.pageSize, idempotent: idempotent, noCache: o.noRouteCache, fn: fn}
 	anchor, err := c.anchorFor(ctx, cmdlet, params)
 	if err != nil {
 		return err
@@ -243,7 +251,7 @@ func (c *Client) pages(ctx context.Context, cl *call, anchor string) (int, error
 					delete(obj, k)
 				}
 			}
-			if strings.EqualFold(cl.cmdlet, "Get-Mailbox") {
+			if !cl.noCache && strings.EqualFold(cl.cmdlet, "Get-Mailbox") {
 				c.mailboxes.remember(obj, single)
 			}
 			if err := cl.fn(obj); err != nil {

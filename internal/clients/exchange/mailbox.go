@@ -190,6 +190,9 @@ type MailboxQuery struct {
 	RecipientTypeDetails []string
 	// Fields to fetch; default MailboxFields.
 	Fields []string
+	// NoRouteCache: the caller addresses the mailboxes by UPN, so the
+	// listing is kept out of the routing cache (NoRouteCache).
+	NoRouteCache bool
 }
 
 // ListMailboxes runs Get-Mailbox -ResultSize Unlimited with the query's
@@ -207,13 +210,17 @@ func (c *Client) ListMailboxes(ctx context.Context, q MailboxQuery, fn func(*Mai
 	if len(fields) == 0 {
 		fields = MailboxFields
 	}
+	opts := []Option{Select(fields...), PageSize(MaxPageSize)}
+	if q.NoRouteCache {
+		opts = append(opts, NoRouteCache())
+	}
 	return c.InvokeEach(ctx, "Get-Mailbox", params, func(o Object) error {
 		m, err := ParseMailbox(o)
 		if err != nil {
 			return err
 		}
 		return fn(m)
-	}, Select(fields...), PageSize(MaxPageSize))
+	}, opts...)
 }
 
 // SetMailbox runs Set-Mailbox -Identity with the given parameters (e.g.

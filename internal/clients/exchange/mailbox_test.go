@@ -70,3 +70,24 @@ func TestListMailboxesRequest(t *testing.T) {
 		t.Fatalf("%v %v", got, err)
 	}
 }
+
+// A listing remembers each mailbox's GUID for routing, unless the caller
+// opts out with NoRouteCache (it addresses the mailboxes by UPN).
+func TestListMailboxesRouteCache(t *testing.T) {
+	for _, noCache := range []bool{false, true} {
+		c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+			writeValue(w, []map[string]any{
+				{"UserPrincipalName": "a@contoso.com", "Guid": "11111111-1111-1111-1111-111111111111"},
+				{"UserPrincipalName": "b@contoso.com", "Guid": "22222222-2222-2222-2222-222222222222"},
+			}, "")
+		}, false)
+		n := 0
+		if err := c.ListMailboxes(context.Background(), MailboxQuery{NoRouteCache: noCache}, func(*Mailbox) error { n++; return nil }); err != nil || n != 2 {
+			t.Fatalf("%d mailboxes, %v", n, err)
+		}
+		got := c.mailboxes.lookup("22222222-2222-2222-2222-222222222222")
+		if want := map[bool]string{false: "b@contoso.com", true: ""}[noCache]; got != want {
+			t.Errorf("NoRouteCache=%t: the cache maps the GUID to %q, want %q", noCache, got, want)
+		}
+	}
+}

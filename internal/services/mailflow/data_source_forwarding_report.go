@@ -40,9 +40,32 @@ const (
 
 var reportRoutes = []string{routeRemoteDomain, routeOutboundPolicy, routeForwardingSmtp, routeForwardingAddress, routeRuleForwardTo, routeRuleRedirectTo, routeRuleForwardAsAttach}
 
+// Concurrency of the two inbox-rule paths.
+//
+// Get-InboxRule: Microsoft documents no concurrency limit for Exchange
+// Online's REST (InvokeCommand) cmdlets
+// (https://learn.microsoft.com/en-us/powershell/exchange/exchange-online-powershell-v2
+// says only that REST cmdlets retry transient failures and throttling);
+// Exchange Online throttles per user and tenant with budgets it does not
+// publish, so the default stays at 4 calls in flight.
+//
+// Graph batches: Outlook's documented limit is 4 concurrent requests per
+// app per mailbox and 10,000 requests per 10 minutes per app per mailbox
+// (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits);
+// requests inside a batch are evaluated individually against those limits
+// (https://learn.microsoft.com/en-us/graph/json-batching). Every batch the
+// report sends reads 20 different mailboxes and every mailbox is read once,
+// so no mailbox ever has more than one request in flight, whatever the
+// number of batches. The global limit is 130,000 requests per 10 seconds
+// per app across all tenants (same throttling-limits page): 32 batches of
+// 20 in flight, each taking at least a gateway round trip, stay orders of
+// magnitude below it. Hence a larger default for batches than for
+// Get-InboxRule calls.
 const (
-	defaultRuleConcurrency = 4
-	maxRuleConcurrency     = 16
+	defaultRuleConcurrency  = 4
+	maxRuleConcurrency      = 16
+	defaultBatchConcurrency = 16
+	maxBatchConcurrency     = 32
 )
 
 // allowEntryRe is an allow-list entry: an SMTP address or a domain,
@@ -63,7 +86,7 @@ func (d *forwardingReportDataSource) Metadata(_ context.Context, req datasource.
 func (d *forwardingReportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Everything that can send mail outside the organization, across the routes Microsoft offers (CIS 6.4.1 asks for a manual review of them): remote domains that allow auto-forwarding, outbound spam filter policies that allow it, mailboxes with `ForwardingSmtpAddress`/`ForwardingAddress` outside the accepted domains, and inbox rules that forward, redirect or forward as attachment to external recipients. Transport rules are covered by their own resource.\n\n" +
-			"**Cost.** One `Get-AcceptedDomain`, one `Get-RemoteDomain`, one `Get-HostedOutboundSpamFilterPolicy` and one `Get-Mailbox` per 1,000 mailboxes. With `scan_inbox_rules` (the default) the inbox rules are read through Microsoft Graph when the app has the `MailboxSettings.Read` application permission: `GET /users/{id}/mailFolders/inbox/messageRules`, 20 mailboxes per JSON batch (`POST /$batch`), so a 10,000-mailbox tenant costs about 13 Exchange calls and 500 Graph requests. Requests Graph throttles inside a batch (429) are sent again alone after their `Retry-After`, within the provider's `max_retries` and `max_retry_wait_seconds`. Without the permission (Graph refuses the first batch with 403) the report falls back to one `Get-InboxRule` **per mailbox** (needs the `Mail Recipients` role): 10,000 calls for 10,000 mailboxes. `inbox_rules_source` says which path ran. Batches (or `Get-InboxRule` calls) run `inbox_rule_concurrency` at a time; set `scan_inbox_rules = false` for the cheap checks only.",
+			"**Cost.** One `Get-AcceptedDomain`, one `Get-RemoteDomain`, one `Get-HostedOutboundSpamFilterPolicy` and one `Get-Mailbox` per 1,000 mailboxes. With `scan_inbox_rules` (the default) the inbox rules are read through Microsoft Graph when the app has the `MailboxSettings.Read` application permission: `GET /users/{id}/mailFolders/inbox/messageRules`, 20 mailboxes per JSON batch (`POST /$batch`), so a 10,000-mailbox tenant costs about 13 Exchange calls and 500 Graph requests. Requests Graph throttles inside a batch (429) are sent again alone after their `Retry-After`, within the provider's `max_retries` and `max_retry_wait_seconds`. Without the permission (Graph refuses the first batch with 403) the report falls back to one `Get-InboxRule` **per mailbox** (needs the `Mail Recipients` role): 10,000 calls for 10,000 mailboxes. `inbox_rules_source` says which path ran. Batches run `graph_batch_concurrency` at a time (default 16: each batch reads 20 different mailboxes, so Outlook's limit of 4 concurrent requests per mailbox is never reached), `Get-InboxRule` calls `inbox_rule_concurrency` at a time (default 4); set `scan_inbox_rules = false` for the cheap checks only.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{MarkdownDescription: "The tenant ID.", Computed: true},
 			"allowed_targets": schema.SetAttribute{
@@ -84,9 +107,14 @@ func (d *forwardingReportDataSource) Schema(_ context.Context, _ datasource.Sche
 				Optional:            true,
 			},
 			"inbox_rule_concurrency": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many Graph batches (or, on the Exchange path, `Get-InboxRule` calls) run at once, 1 to %d. Default %d.", maxRuleConcurrency, defaultRuleConcurrency),
+				MarkdownDescription: fmt.Sprintf("How many `Get-InboxRule` calls run at once on the Exchange path, 1 to %d. Default %d.", maxRuleConcurrency, defaultRuleConcurrency),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, maxRuleConcurrency)},
+			},
+			"graph_batch_concurrency": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many Graph JSON batches (`POST /$batch`, 20 `messageRules` reads of 20 different mailboxes each) run at once on the Graph path, 1 to %d. Default %d. Each mailbox is read once, so Outlook's limit of 4 concurrent requests per app per mailbox is not reached at any value; lower it when other apps share the tenant's Graph budget.", maxBatchConcurrency, defaultBatchConcurrency),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, maxBatchConcurrency)},
 			},
 			"accepted_domains": schema.SetAttribute{
 				MarkdownDescription: "The organization's accepted domains (`Get-AcceptedDomain`), in lower case: targets in them (or their subdomains where `MatchSubDomains` is on) are internal.",
@@ -224,7 +252,10 @@ type reportOptions struct {
 	Allow          allowList
 	AllowPolicies  map[string]bool
 	ScanInboxRules bool
-	Concurrency    int
+	// Concurrency is the Get-InboxRule calls in flight, GraphConcurrency
+	// the Graph batches in flight (0: defaultBatchConcurrency).
+	Concurrency      int
+	GraphConcurrency int
 }
 
 // reportResult is what a report run found.
@@ -316,8 +347,11 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 	fail := func(err error) {
 		errOnce.Do(func() { firstErr = err; cancel() })
 	}
-	work := make(chan mailboxJob, opt.Concurrency*graph.MaxBatchRequests)
-	scan := &rulesScan{exo: c, graph: g, concurrency: opt.Concurrency, emit: func(upn string, rules []ruleView) {
+	if opt.GraphConcurrency < 1 {
+		opt.GraphConcurrency = defaultBatchConcurrency
+	}
+	work := make(chan mailboxJob, max(opt.Concurrency, opt.GraphConcurrency)*graph.MaxBatchRequests)
+	scan := &rulesScan{exo: c, graph: g, concurrency: opt.Concurrency, graphConcurrency: opt.GraphConcurrency, emit: func(upn string, rules []ruleView) {
 		for _, r := range rules {
 			for _, route := range []struct {
 				name string
@@ -349,7 +383,7 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 	} else {
 		close(scanDone)
 	}
-	listErr := c.ListMailboxes(ctx, exchange.MailboxQuery{Fields: []string{"Identity", "Name", "Guid", "ExternalDirectoryObjectId", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}}, func(mb *exchange.Mailbox) error {
+	listErr := c.ListMailboxes(ctx, exchange.MailboxQuery{NoRouteCache: true, Fields: []string{"Identity", "Name", "Guid", "ExternalDirectoryObjectId", "UserPrincipalName", "PrimarySmtpAddress", "ForwardingAddress", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"}}, func(mb *exchange.Mailbox) error {
 		res.Mailboxes++
 		upn := mb.UserPrincipalName
 		if upn == "" {
@@ -419,16 +453,20 @@ func (d *forwardingReportDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	opt := reportOptions{
-		Allow:          newAllowList(stringsOf(ctx, m.AllowedTargets, &resp.Diagnostics)),
-		AllowPolicies:  map[string]bool{},
-		ScanInboxRules: m.ScanInboxRules.IsNull() || m.ScanInboxRules.ValueBool(),
-		Concurrency:    defaultRuleConcurrency,
+		Allow:            newAllowList(stringsOf(ctx, m.AllowedTargets, &resp.Diagnostics)),
+		AllowPolicies:    map[string]bool{},
+		ScanInboxRules:   m.ScanInboxRules.IsNull() || m.ScanInboxRules.ValueBool(),
+		Concurrency:      defaultRuleConcurrency,
+		GraphConcurrency: defaultBatchConcurrency,
 	}
 	for _, p := range stringsOf(ctx, m.AllowedOutboundPolicies, &resp.Diagnostics) {
 		opt.AllowPolicies[strings.ToLower(p)] = true
 	}
 	if known(m.InboxRuleConcurrency) {
 		opt.Concurrency = int(m.InboxRuleConcurrency.ValueInt64())
+	}
+	if known(m.GraphBatchConcurrency) {
+		opt.GraphConcurrency = int(m.GraphBatchConcurrency.ValueInt64())
 	}
 	res, err := runForwardingReport(ctx, d.clients.Exchange, d.clients.Graph, opt)
 	if err != nil {
@@ -464,6 +502,7 @@ type forwardingReportModel struct {
 	AllowedOutboundPolicies types.Set    `tfsdk:"allowed_outbound_policies"`
 	ScanInboxRules          types.Bool   `tfsdk:"scan_inbox_rules"`
 	InboxRuleConcurrency    types.Int64  `tfsdk:"inbox_rule_concurrency"`
+	GraphBatchConcurrency   types.Int64  `tfsdk:"graph_batch_concurrency"`
 	AcceptedDomains         types.Set    `tfsdk:"accepted_domains"`
 	MailboxesScanned        types.Int64  `tfsdk:"mailboxes_scanned"`
 	InboxRulesSource        types.String `tfsdk:"inbox_rules_source"`

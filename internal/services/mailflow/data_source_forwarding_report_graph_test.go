@@ -133,7 +133,7 @@ func TestAccForwardingReport_batchThrottled(t *testing.T) {
 				tn.Sim.Stats().Reset()
 				tn.Sim.InjectFault(m365sim.Fault{Endpoint: m365sim.EndpointGraph, Match: "/users", Method: "GET", Status: 429, Retry: 1, Times: 5})
 			},
-			Config: reportConfig(tn, "  inbox_rule_concurrency = 1"),
+			Config: reportConfig(tn, "  graph_batch_concurrency = 1"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("inbox_rules_source"), knownvalue.StringExact("graph")),
 				statecheck.ExpectKnownValue(reportAddr, tfjsonpath.New("mailboxes_scanned"), knownvalue.Int64Exact(45)),

@@ -203,6 +203,7 @@ func TestAccForwardingReport_badInput(t *testing.T) {
 			{Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" { allowed_targets = ["not a domain"] }`, ExpectError: regexp.MustCompile(`must\s+be\s+an\s+SMTP\s+address,\s+a\s+domain`)},
 			{Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" { allowed_targets = ["Partner.example"] }`, ExpectError: regexp.MustCompile(`lower\s+case`)},
 			{Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" { inbox_rule_concurrency = 64 }`, ExpectError: regexp.MustCompile(`between\s+1\s+and\s+16`)},
+			{Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" { graph_batch_concurrency = 33 }`, ExpectError: regexp.MustCompile(`between\s+1\s+and\s+32`)},
 			{Config: tn.ProviderConfig() + `data "m365harden_forwarding_report" "this" { allowed_outbound_policies = ["Default"] }`, ExpectError: regexp.MustCompile(`none\s+of`)},
 		},
 	})

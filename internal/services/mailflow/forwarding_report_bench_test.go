@@ -197,7 +197,7 @@ func (bt *benchTenant) run(b *testing.B, path string, scale float64) float64 {
 		}()
 		start := time.Now()
 		b.StartTimer()
-		res, err := runForwardingReport(context.Background(), bt.set.Exchange, g, reportOptions{Allow: newAllowList(nil), AllowPolicies: map[string]bool{}, ScanInboxRules: true, Concurrency: defaultRuleConcurrency})
+		res, err := runForwardingReport(context.Background(), bt.set.Exchange, g, reportOptions{Allow: newAllowList(nil), AllowPolicies: map[string]bool{}, ScanInboxRules: true, Concurrency: defaultRuleConcurrency, GraphConcurrency: defaultBatchConcurrency})
 		b.StopTimer()
 		wall = time.Since(start).Seconds()
 		close(stop)

@@ -46,9 +46,11 @@ type ruleView struct {
 type rulesScan struct {
 	exo         *exchange.Client
 	graph       *graph.Client // nil: Exchange only
-	concurrency int
-	emit        func(upn string, rules []ruleView)
-	throttled   atomic.Int64 // 429s received inside batches
+	concurrency int           // Get-InboxRule calls in flight
+	// graphConcurrency is the batches in flight.
+	graphConcurrency int
+	emit             func(upn string, rules []ruleView)
+	throttled        atomic.Int64 // 429s received inside batches
 }
 
 // run reads every job and says which API served the rules. With a Graph
@@ -120,7 +122,7 @@ func (s *rulesScan) run(ctx context.Context, jobs <-chan mailboxJob) (string, er
 			}
 		}
 	}()
-	return rulesSourceGraph, s.pool(ctx, func(ctx context.Context) error {
+	return rulesSourceGraph, s.pool(ctx, s.graphConcurrency, func(ctx context.Context) error {
 		for b := range batches {
 			res, err := s.readBatch(ctx, b)
 			if err == nil {
@@ -237,7 +239,7 @@ func (s *rulesScan) exchangeOne(ctx context.Context, j mailboxJob) error {
 
 // exchange reads every job with Get-InboxRule, concurrency at a time.
 func (s *rulesScan) exchange(ctx context.Context, jobs <-chan mailboxJob) error {
-	return s.pool(ctx, func(ctx context.Context) error {
+	return s.pool(ctx, s.concurrency, func(ctx context.Context) error {
 		for j := range jobs {
 			if err := s.exchangeOne(ctx, j); err != nil {
 				return err
@@ -247,15 +249,15 @@ func (s *rulesScan) exchange(ctx context.Context, jobs <-chan mailboxJob) error 
 	})
 }
 
-// pool runs concurrency workers until they end; the first error cancels
-// the others (they then drain their input) and is returned.
-func (s *rulesScan) pool(ctx context.Context, work func(ctx context.Context) error) error {
+// pool runs n workers until they end; the first error cancels the others
+// (they then drain their input) and is returned.
+func (s *rulesScan) pool(ctx context.Context, n int, work func(ctx context.Context) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
-	for i := 0; i < max(s.concurrency, 1); i++ {
+	for i := 0; i < max(n, 1); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
