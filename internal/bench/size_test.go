@@ -1,6 +1,7 @@
-// Package bench holds `make bench`'s size and start-up benchmark: the
+// Package bench holds `make bench`'s size and start-up benchmark (the
 // provider built as released beside internal/cmd/trivialprovider, a
-// terraform-plugin-framework provider with one resource.
+// terraform-plugin-framework provider with one resource) and the
+// tenant-baseline module applied to several tenants in one configuration.
 package bench
 
 import (
@@ -20,6 +21,7 @@ import (
 // -plugin-dir working directory.
 type built struct {
 	dir      string // initialised Terraform working directory
+	plugins  string // the -plugin-dir holding the binary
 	env      []string
 	size     int64 // binary bytes
 	zipSize  int64 // zip -9 of the binary
@@ -31,7 +33,7 @@ var (
 	cache = map[string]*built{}
 )
 
-func build(b *testing.B, name, pkg, source string) *built {
+func build(b testing.TB, name, pkg, source string) *built {
 	b.Helper()
 	once[name].Do(func() {
 		cache[name] = buildAndInit(name, pkg, source)
@@ -56,6 +58,7 @@ func buildAndInit(name, pkg, source string) *built {
 		return p
 	}
 	plat := runtime.GOOS + "_" + runtime.GOARCH
+	p.plugins = filepath.Join(work, "plugins")
 	bin := filepath.Join(work, "plugins", "registry.terraform.io", source, "0.0.1", plat, "terraform-provider-"+name+"_v0.0.1")
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
 	cmd.Dir = root
