@@ -23,7 +23,7 @@ const DefaultConsistencyTimeout = 3 * time.Minute
 
 var timeoutsOpts = timeouts.Opts{
 	Create: true, Update: true, Delete: true,
-	CreateDescription: "How long a create waits for the service to show the new object as planned (a Go duration such as `10m`; default `3m`). When it passes, the apply fails with an error naming the timeout; the object stays in state and the next apply finishes it.",
+	CreateDescription: "How long a create waits for the service to show the new object as planned (a Go duration such as `10m`; default `3m`). When it passes, the apply fails with an error naming the timeout; the object stays in state (tainted) and the next apply replaces it.",
 	UpdateDescription: "How long an update waits for the service to show the change (default `3m`).",
 	DeleteDescription: "How long a destroy waits for the object to stop reading back (default `3m`; only for resources whose destroy removes an object).",
 }
