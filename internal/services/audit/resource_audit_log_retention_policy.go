@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -76,6 +77,7 @@ func (r *auditRetentionPolicyResource) Schema(_ context.Context, _ resource.Sche
 			"A policy applies to the audit records that match its record types, operations and users; when several match, the one with the highest priority wins, and `priority = 1` is the highest.\n\n" +
 			"Destroying the resource removes the policy; matching records then fall back to the default retention.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.TimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's GUID.",
 				Computed:            true,
@@ -252,6 +254,7 @@ func (r *auditRetentionPolicyResource) Create(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, "create", &resp.Diagnostics)
 	params := m.params(nil)
 	params["Name"] = m.Name.ValueString()
 	common.SafeCreate[auditRetentionPolicyModel]{
@@ -296,6 +299,7 @@ func (r *auditRetentionPolicyResource) Update(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, "update", &resp.Diagnostics)
 	cur, err := r.clients.Compliance.GetAuditRetentionPolicy(ctx, m.Name.ValueString())
 	if err == nil {
 		if p := m.params(cur); len(p) > 0 {
@@ -355,6 +359,7 @@ func (r *auditRetentionPolicyResource) Delete(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, "delete", &resp.Diagnostics)
 	err := r.clients.Compliance.RemoveAuditRetentionPolicy(ctx, m.ID.ValueString())
 	if err != nil && !exchange.IsNotFound(err) {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing audit log retention policy %q failed", m.Name.ValueString()), err)
@@ -383,12 +388,13 @@ func (r *auditRetentionPolicyResource) ImportState(ctx context.Context, req reso
 }
 
 type auditRetentionPolicyModel struct {
-	ID                types.String `tfsdk:"id"`
-	Name              types.String `tfsdk:"name"`
-	Description       types.String `tfsdk:"description"`
-	RecordTypes       types.Set    `tfsdk:"record_types"`
-	Operations        types.Set    `tfsdk:"operations"`
-	UserIds           types.Set    `tfsdk:"user_ids"`
-	RetentionDuration types.String `tfsdk:"retention_duration"`
-	Priority          types.Int64  `tfsdk:"priority"`
+	ID                types.String   `tfsdk:"id"`
+	Name              types.String   `tfsdk:"name"`
+	Description       types.String   `tfsdk:"description"`
+	RecordTypes       types.Set      `tfsdk:"record_types"`
+	Operations        types.Set      `tfsdk:"operations"`
+	UserIds           types.Set      `tfsdk:"user_ids"`
+	RetentionDuration types.String   `tfsdk:"retention_duration"`
+	Priority          types.Int64    `tfsdk:"priority"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }

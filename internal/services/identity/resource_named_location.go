@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -54,6 +55,7 @@ type namedLocationModel struct {
 	DisplayName types.String          `tfsdk:"display_name"`
 	Country     *countryLocationModel `tfsdk:"country"`
 	IP          *ipLocationModel      `tfsdk:"ip"`
+	Timeouts    timeouts.Value        `tfsdk:"timeouts"`
 }
 
 type countryLocationModel struct {
@@ -85,6 +87,7 @@ func (r *namedLocationResource) Schema(_ context.Context, _ resource.SchemaReque
 		MarkdownDescription: "A Microsoft Entra named location (Microsoft Graph v1.0 `/identity/conditionalAccess/namedLocations`) for Conditional Access policies: a **country location** (`countryNamedLocation`) — e.g. the countries your users sign in from, so a policy can block every other country — or an **IP location** (`ipNamedLocation`) with CIDR ranges, optionally trusted. Set exactly one of `country` and `ip`; switching between them replaces the location.\n\n" +
 			"Destroying the resource deletes the location. Graph refuses to delete a location a Conditional Access policy still names; a trusted IP location is first set untrusted, then deleted.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.TimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The location's ID (Graph `id`): use it in `m365harden_conditional_access_policy` `conditions.locations`.",
 				Computed:            true,
@@ -198,8 +201,8 @@ func (m *namedLocationModel) toAPI(ctx context.Context, diags *diag.Diagnostics)
 	return l
 }
 
-func namedLocationFromAPI(ctx context.Context, l *graph.NamedLocation, diags *diag.Diagnostics) *namedLocationModel {
-	m := &namedLocationModel{ID: types.StringValue(l.ID), DisplayName: types.StringValue(l.DisplayName)}
+func namedLocationFromAPI(ctx context.Context, l *graph.NamedLocation, prior *timeouts.Value, diags *diag.Diagnostics) *namedLocationModel {
+	m := &namedLocationModel{ID: types.StringValue(l.ID), DisplayName: types.StringValue(l.DisplayName), Timeouts: common.KeepTimeouts(prior)}
 	if c := l.Country; c != nil {
 		m.Country = &countryLocationModel{
 			CountriesAndRegions: stringSet(ctx, c.CountriesAndRegions, diags),
@@ -275,6 +278,7 @@ func (r *namedLocationResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	created, err := r.clients.Graph.CreateNamedLocation(ctx, want)
 	if err != nil {
 		nlAPIError(&resp.Diagnostics, fmt.Sprintf("Creating named location %q failed", want.DisplayName), err)
@@ -287,7 +291,7 @@ func (r *namedLocationResource) Create(ctx context.Context, req resource.CreateR
 		nlAPIError(&resp.Diagnostics, fmt.Sprintf("Named location %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, got, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
 }
 
 func (r *namedLocationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -296,7 +300,9 @@ func (r *namedLocationResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	var id types.String
+	var tv timeouts.Value
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &tv)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -311,7 +317,7 @@ func (r *namedLocationResource) Read(ctx context.Context, req resource.ReadReque
 		nlAPIError(&resp.Diagnostics, fmt.Sprintf("Reading named location %s failed", id.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, l, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, l, &tv, &resp.Diagnostics))...)
 }
 
 func (r *namedLocationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -330,10 +336,11 @@ func (r *namedLocationResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	if err := r.clients.Graph.UpdateNamedLocation(ctx, id.ValueString(), want); err != nil {
 		nlAPIError(&resp.Diagnostics, fmt.Sprintf("Updating named location %q (%s) failed", want.DisplayName, id.ValueString()), err)
 		if cur, rerr := r.clients.Graph.GetNamedLocation(ctx, id.ValueString()); rerr == nil {
-			resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, cur, &resp.Diagnostics))...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, cur, &plan.Timeouts, &resp.Diagnostics))...)
 		}
 		return
 	}
@@ -342,7 +349,7 @@ func (r *namedLocationResource) Update(ctx context.Context, req resource.UpdateR
 		nlAPIError(&resp.Diagnostics, fmt.Sprintf("Named location %q (%s) was updated but reads do not show the change yet", want.DisplayName, id.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, got, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
 }
 
 func (r *namedLocationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -355,6 +362,7 @@ func (r *namedLocationResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
 	id := state.ID.ValueString()
 	// Graph refuses to delete a trusted IP location: make it untrusted
 	// first and wait until reads show that.

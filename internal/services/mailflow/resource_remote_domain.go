@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -91,6 +92,7 @@ func (r *remoteDomainResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				Validators:    []validator.String{stringvalidator.OneOf(allowedOOFTypes...)},
 			},
+			"timeouts": common.TimeoutsAttribute(),
 		},
 	}
 }
@@ -126,7 +128,9 @@ func remoteDomainModelFrom(d *exchange.RemoteDomain, prior *remoteDomainModel) *
 		NDREnabled:            types.BoolValue(d.NDREnabled),
 		AllowedOOFType:        types.StringValue(canonicalEnum(allowedOOFTypes, d.AllowedOOFType)),
 	}
+	m.Timeouts = common.KeepTimeouts(nil)
 	if prior != nil {
+		m.Timeouts = common.KeepTimeouts(&prior.Timeouts)
 		m.Name = common.FoldKeepString(prior.Name, m.Name)
 		m.DomainName = common.FoldKeepString(prior.DomainName, m.DomainName)
 	}
@@ -202,6 +206,7 @@ func (r *remoteDomainResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	name := plan.Name.ValueString()
 	var cur *remoteDomainModel
 	if strings.EqualFold(name, defaultRemoteDomain) {
@@ -283,6 +288,7 @@ func (r *remoteDomainResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	name := plan.Name.ValueString()
 	cur, err := r.read(ctx, name, &plan)
 	if err == nil {
@@ -314,6 +320,7 @@ func (r *remoteDomainResource) Delete(ctx context.Context, req resource.DeleteRe
 			"m365harden_remote_domain."+name+" was removed from Terraform state. The built-in Default remote domain can't be removed and its settings were not changed (auto_forward_enabled stays as it is).")
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
 	err := r.clients.Exchange.RemoveRemoteDomain(ctx, name)
 	if err != nil && !exchange.IsNotFound(err) {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing remote domain %q failed", name), err)
@@ -333,12 +340,13 @@ func (r *remoteDomainResource) ImportState(ctx context.Context, req resource.Imp
 }
 
 type remoteDomainModel struct {
-	ID                    types.String `tfsdk:"id"`
-	Name                  types.String `tfsdk:"name"`
-	DomainName            types.String `tfsdk:"domain_name"`
-	AutoForwardEnabled    types.Bool   `tfsdk:"auto_forward_enabled"`
-	AutoReplyEnabled      types.Bool   `tfsdk:"auto_reply_enabled"`
-	DeliveryReportEnabled types.Bool   `tfsdk:"delivery_report_enabled"`
-	NDREnabled            types.Bool   `tfsdk:"ndr_enabled"`
-	AllowedOOFType        types.String `tfsdk:"allowed_oof_type"`
+	ID                    types.String   `tfsdk:"id"`
+	Name                  types.String   `tfsdk:"name"`
+	DomainName            types.String   `tfsdk:"domain_name"`
+	AutoForwardEnabled    types.Bool     `tfsdk:"auto_forward_enabled"`
+	AutoReplyEnabled      types.Bool     `tfsdk:"auto_reply_enabled"`
+	DeliveryReportEnabled types.Bool     `tfsdk:"delivery_report_enabled"`
+	NDREnabled            types.Bool     `tfsdk:"ndr_enabled"`
+	AllowedOOFType        types.String   `tfsdk:"allowed_oof_type"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
