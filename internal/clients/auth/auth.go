@@ -104,8 +104,17 @@ func (c Config) Method() (string, error) {
 }
 
 // NewCredential builds the azidentity credential for the configured method.
-// Errors never contain a secret, a password or a token.
+// Errors never contain a secret, a password or a token. A credential the
+// identity platform refuses is asked for once (see rejectOnce).
 func NewCredential(c Config) (azcore.TokenCredential, error) {
+	cred, err := newCredential(c)
+	if err != nil {
+		return nil, err
+	}
+	return newRejectOnce(cred), nil
+}
+
+func newCredential(c Config) (azcore.TokenCredential, error) {
 	method, err := c.Method()
 	if err != nil {
 		return nil, err

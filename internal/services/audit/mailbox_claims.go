@@ -9,10 +9,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 )
 
 // A mailbox managed both by m365harden_mailbox_audit and by an
@@ -147,4 +149,27 @@ func (c mailboxClaim) resolve(ctx context.Context, set *clients.Set) *exchange.M
 		return nil
 	}
 	return m
+}
+
+// claimMailbox fails the plan of a second m365harden_mailbox_audit for the
+// same mailbox, however each names it (user principal name, SMTP address,
+// alias, GUID, in any letter case: Exchange resolves them all,
+// https://learn.microsoft.com/powershell/module/exchangepowershell/get-mailbox#-identity).
+// The mailbox is keyed by its GUID: the one in state, or the one the
+// identity resolves to; a mailbox that does not exist yet is keyed by the
+// identity as written.
+func claimMailbox(ctx context.Context, set *clients.Set, req resource.ModifyPlanRequest, identity, guid types.String, diags *diag.Diagnostics) {
+	if identity.IsNull() || identity.IsUnknown() {
+		return
+	}
+	key := ""
+	if !guid.IsNull() && !guid.IsUnknown() {
+		key = guid.ValueString()
+	} else if m := (mailboxClaim{identity: identity.ValueString()}).resolve(ctx, set); m != nil && m.Guid != "" {
+		key = m.Guid
+	} else {
+		key = identity.ValueString()
+	}
+	common.ClaimObject(set, req, diags, path.Root("identity"), "m365harden_mailbox_audit", key, "mailbox "+identity.ValueString(),
+		"Keep one m365harden_mailbox_audit block for this mailbox and merge the settings into it.")
 }

@@ -134,6 +134,7 @@ func (r *mailboxAuditBaselineResource) ModifyPlan(ctx context.Context, req resou
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	common.ClaimSingleton(r.clients, req, resp, "m365harden_mailbox_audit_baseline", "mailbox audit baseline")
 	if r.clients != nil && plan.known() {
 		checkBaselineClaim(ctx, r.clients, plan.rule(), &resp.Diagnostics)
 	}

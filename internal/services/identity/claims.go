@@ -1,0 +1,43 @@
+package identity
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
+)
+
+// The ModifyPlan methods below fail the plan of a second block that manages
+// the same tenant-wide policy under the same provider configuration
+// (common.ClaimSingleton, common.ClaimObject).
+
+func (r *securityDefaultsResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimSingleton(r.clients, req, resp, "m365harden_security_defaults", "security defaults policy")
+}
+
+func (r *adminConsentResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimSingleton(r.clients, req, resp, "m365harden_admin_consent_request_policy", "admin consent request policy")
+}
+
+func (r *authMethodsPolicyResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimSingleton(r.clients, req, resp, "m365harden_authentication_methods_policy", "authentication methods policy")
+}
+
+func (r *authorizationPolicyResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimSingleton(r.clients, req, resp, "m365harden_authorization_policy", "authorization policy")
+}
+
+// One block per authentication method: the method's configuration is one
+// object of the tenant's authentication methods policy.
+func (r *authMethodConfigResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var method types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("method"), &method)...)
+	if method.IsNull() || method.IsUnknown() {
+		return
+	}
+	common.ClaimObject(r.clients, req, &resp.Diagnostics, path.Root("method"), "m365harden_authentication_method_configuration", method.ValueString(),
+		"the configuration of authentication method "+method.ValueString(), "Keep one block for this method and merge the settings into it.")
+}
