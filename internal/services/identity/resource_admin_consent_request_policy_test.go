@@ -95,10 +95,10 @@ func TestAccAdminConsentRequestPolicy_badInput(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: acConfig(tn, `enabled = true`), PlanOnly: true, ExpectError: regexp.MustCompile(`needs at least one reviewer`)},
 			{Config: acConfig(tn, `enabled = false
-  request_duration_in_days = 31`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)request_duration_in_days.*between 0 and 30`)},
+  request_duration_in_days = 31`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)request_duration_in_days.*between\s+0\s+and\s+30`)},
 			{Config: acConfig(tn, `enabled = true
   reviewer_role_ids = ["158c047a-c907-4556-b7ef-446551a6b5f7"]
-  request_duration_in_days = 0`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)enabled admin consent workflow needs\s+request_duration_in_days between 1 and 30`)},
+  request_duration_in_days = 0`), PlanOnly: true, ExpectError: regexp.MustCompile(`enabled\s+admin\s+consent\s+workflow\s+needs\s+request_duration_in_days\s+between\s+1\s+and\s+30`)},
 			{Config: acConfig(tn, `enabled = true
   reviewer_user_ids = ["admin@contoso.com"]`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)lower-case\s+object ID`)},
 		},
