@@ -76,6 +76,11 @@ func defaultStatuses() map[string]string {
 		"admin-consent-workflow":                "fail",
 		"guest-access-restricted":               "pass",
 		"guest-invites-restricted":              "fail",
+		// A new tenant is before the authentication methods migration, has
+		// SMS/voice/email enabled and Authenticator off (which passes).
+		"auth-methods-migration-complete": "fail",
+		"auth-methods-weak-disabled":      "fail",
+		"authenticator-login-context":     "pass",
 	}
 }
 
@@ -290,7 +295,8 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"smtp-auth-disabled", "dkim-enabled", "external-sender-identification", "external-sender-warnings", "contact-sharing-all-domains",
 		"calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists", "malware-common-attachments-filter",
 		"malware-internal-sender-notifications", "anti-phishing-policy", "users-cannot-register-apps", "user-consent-restricted",
-		"admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted"}
+		"admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
+		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
