@@ -54,3 +54,19 @@ func ImportTenantSingleton(ctx context.Context, c *clients.Set, typeName string,
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), c.TenantID)...)
 }
+
+// ImportGraphSingleton imports a tenant-wide Graph policy (the tenant has
+// exactly one) by the tenant ID the provider is configured for or by the
+// policy's own ID; state keeps the policy ID.
+func ImportGraphSingleton(ctx context.Context, c *clients.Set, typeName, policyID string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if c == nil {
+		NotConfigured(&resp.Diagnostics)
+		return
+	}
+	if id := strings.TrimSpace(req.ID); !strings.EqualFold(id, c.TenantID) && id != policyID {
+		resp.Diagnostics.AddError("Wrong import ID",
+			fmt.Sprintf("%s is imported by the tenant ID the provider is configured for (%s) or the policy ID %q; got %q.", typeName, c.TenantID, policyID, req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), policyID)...)
+}

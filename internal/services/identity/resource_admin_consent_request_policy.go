@@ -252,15 +252,5 @@ func (r *adminConsentResource) Delete(_ context.Context, _ resource.DeleteReques
 
 // ImportState takes the tenant ID or "adminConsentRequestPolicy".
 func (r *adminConsentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	id := strings.TrimSpace(req.ID)
-	if !strings.EqualFold(id, r.clients.TenantID) && id != "adminConsentRequestPolicy" {
-		resp.Diagnostics.AddError("Wrong import ID",
-			fmt.Sprintf("m365harden_admin_consent_request_policy is imported by the tenant ID the provider is configured for (%s) or \"adminConsentRequestPolicy\"; got %q.", r.clients.TenantID, req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), "adminConsentRequestPolicy")...)
+	common.ImportGraphSingleton(ctx, r.clients, "m365harden_admin_consent_request_policy", "adminConsentRequestPolicy", req, resp)
 }

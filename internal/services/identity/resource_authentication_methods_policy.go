@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
@@ -362,15 +360,5 @@ func (r *authMethodsPolicyResource) Delete(_ context.Context, _ resource.DeleteR
 
 // ImportState takes the tenant ID or the policy's ID.
 func (r *authMethodsPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	id := strings.TrimSpace(req.ID)
-	if !strings.EqualFold(id, r.clients.TenantID) && id != authMethodsPolicyID {
-		resp.Diagnostics.AddError("Wrong import ID",
-			fmt.Sprintf("m365harden_authentication_methods_policy is imported by the tenant ID the provider is configured for (%s) or the policy ID %q; got %q.", r.clients.TenantID, authMethodsPolicyID, req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), authMethodsPolicyID)...)
+	common.ImportGraphSingleton(ctx, r.clients, "m365harden_authentication_methods_policy", authMethodsPolicyID, req, resp)
 }

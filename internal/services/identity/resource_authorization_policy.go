@@ -3,13 +3,11 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -337,15 +335,5 @@ func (r *authorizationPolicyResource) Delete(_ context.Context, _ resource.Delet
 
 // ImportState takes the tenant ID or the policy's ID.
 func (r *authorizationPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	id := strings.TrimSpace(req.ID)
-	if !strings.EqualFold(id, r.clients.TenantID) && id != authorizationPolicyID {
-		resp.Diagnostics.AddError("Wrong import ID",
-			fmt.Sprintf("m365harden_authorization_policy is imported by the tenant ID the provider is configured for (%s) or the policy ID %q; got %q.", r.clients.TenantID, authorizationPolicyID, req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), authorizationPolicyID)...)
+	common.ImportGraphSingleton(ctx, r.clients, "m365harden_authorization_policy", authorizationPolicyID, req, resp)
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -152,17 +150,7 @@ func (r *securityDefaultsResource) Delete(_ context.Context, _ resource.DeleteRe
 // ImportState takes the tenant ID or the policy's ID: the tenant has exactly
 // one security defaults policy.
 func (r *securityDefaultsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.clients == nil {
-		common.NotConfigured(&resp.Diagnostics)
-		return
-	}
-	id := strings.TrimSpace(req.ID)
-	if !strings.EqualFold(id, r.clients.TenantID) && id != securityDefaultsPolicyID {
-		resp.Diagnostics.AddError("Wrong import ID",
-			fmt.Sprintf("m365harden_security_defaults is imported by the tenant ID the provider is configured for (%s) or the policy ID %s; got %q.", r.clients.TenantID, securityDefaultsPolicyID, req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), securityDefaultsPolicyID)...)
+	common.ImportGraphSingleton(ctx, r.clients, "m365harden_security_defaults", securityDefaultsPolicyID, req, resp)
 }
 
 type securityDefaultsModel struct {
