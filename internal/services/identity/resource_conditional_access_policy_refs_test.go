@@ -63,7 +63,11 @@ resource "m365harden_conditional_access_policy" "admins" {
 				},
 			},
 			{
-				Config:      cfg(`"0b4f3c6e-1234-4567-89ab-cdef01234567"`),
+				// The real location stays in the list so that the policy keeps its
+				// dependency on it: after this failed apply, destroy must still
+				// delete the policy before the location (Graph refuses to delete a
+				// location a policy names).
+				Config:      cfg(`m365harden_named_location.home.id, "0b4f3c6e-1234-4567-89ab-cdef01234567"`),
 				ExpectError: regexp.MustCompile(`(?s)1040: NamedLocation with id\s+0b4f3c6e-1234-4567-89ab-cdef01234567\s+does\s+not\s+exist`),
 			},
 		},
