@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -155,6 +156,8 @@ func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"except_if_sent_to":             recipients("ExceptIfSentTo", "Recipients excepted from the rule", "mailboxes and other recipients"),
 			"except_if_sent_to_member_of":   recipients("ExceptIfSentToMemberOf", "Groups whose members are excepted", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
 			"except_if_recipient_domain_is": domains("ExceptIfRecipientDomainIs", "Recipient domains excepted from the rule"),
+
+			"timeouts": common.TimeoutsAttribute(),
 		},
 	}
 }
@@ -284,7 +287,9 @@ func (r *policyRuleResource) read(ctx context.Context, name string, prior *polic
 		return nil, err
 	}
 	m := policyRuleModelFrom(x)
+	m.Timeouts = common.KeepTimeouts(nil)
 	if prior != nil {
+		m.Timeouts = common.KeepTimeouts(&prior.Timeouts)
 		if err := m.keepSpelling(ctx, res, prior); err != nil {
 			return nil, err
 		}
@@ -412,6 +417,7 @@ func (r *policyRuleResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	name := plan.Name.ValueString()
 	params := plan.changes(ctx, r.kind.policyParam, nil, &resp.Diagnostics)
 	params["Name"] = name
@@ -451,6 +457,7 @@ func (r *policyRuleResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	got, err := r.converge(ctx, plan, &resp.Diagnostics)
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating %s %q failed", r.kind.what, plan.Name.ValueString()), r.kind.explainErr(err))
@@ -472,6 +479,7 @@ func (r *policyRuleResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
 	name := state.ID.ValueString()
 	if err := r.clients.Exchange.RemovePolicyRule(ctx, r.kind.noun, name); err != nil && !exchange.IsNotFound(err) {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing %s %q failed", r.kind.what, name), err)
@@ -493,16 +501,17 @@ func (r *policyRuleResource) ImportState(ctx context.Context, req resource.Impor
 }
 
 type policyRuleModel struct {
-	ID                        types.String `tfsdk:"id"`
-	Name                      types.String `tfsdk:"name"`
-	Policy                    types.String `tfsdk:"policy"`
-	Priority                  types.Int64  `tfsdk:"priority"`
-	Enabled                   types.Bool   `tfsdk:"enabled"`
-	Comments                  types.String `tfsdk:"comments"`
-	SentTo                    types.Set    `tfsdk:"sent_to"`
-	SentToMemberOf            types.Set    `tfsdk:"sent_to_member_of"`
-	RecipientDomainIs         types.Set    `tfsdk:"recipient_domain_is"`
-	ExceptIfSentTo            types.Set    `tfsdk:"except_if_sent_to"`
-	ExceptIfSentToMemberOf    types.Set    `tfsdk:"except_if_sent_to_member_of"`
-	ExceptIfRecipientDomainIs types.Set    `tfsdk:"except_if_recipient_domain_is"`
+	ID                        types.String   `tfsdk:"id"`
+	Name                      types.String   `tfsdk:"name"`
+	Policy                    types.String   `tfsdk:"policy"`
+	Priority                  types.Int64    `tfsdk:"priority"`
+	Enabled                   types.Bool     `tfsdk:"enabled"`
+	Comments                  types.String   `tfsdk:"comments"`
+	SentTo                    types.Set      `tfsdk:"sent_to"`
+	SentToMemberOf            types.Set      `tfsdk:"sent_to_member_of"`
+	RecipientDomainIs         types.Set      `tfsdk:"recipient_domain_is"`
+	ExceptIfSentTo            types.Set      `tfsdk:"except_if_sent_to"`
+	ExceptIfSentToMemberOf    types.Set      `tfsdk:"except_if_sent_to_member_of"`
+	ExceptIfRecipientDomainIs types.Set      `tfsdk:"except_if_recipient_domain_is"`
+	Timeouts                  timeouts.Value `tfsdk:"timeouts"`
 }

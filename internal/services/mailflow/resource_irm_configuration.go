@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -80,6 +81,7 @@ func (r *irmConfigurationResource) Schema(_ context.Context, _ resource.SchemaRe
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	}
+	attrs["timeouts"] = common.SettingsTimeoutsAttribute()
 	for _, b := range irmBools {
 		attrs[b.attr] = schema.BoolAttribute{
 			MarkdownDescription: b.desc + " Maps to `Set-IRMConfiguration -" + b.param + "`.",
@@ -106,6 +108,7 @@ func (r *irmConfigurationResource) read(ctx context.Context) (*irmConfigurationM
 	m := &irmConfigurationModel{
 		ID:                         types.StringValue(r.clients.TenantID),
 		TransportDecryptionSetting: types.StringValue(canonicalEnum(transportDecryptionSettings, c.TransportDecryptionSetting)),
+		Timeouts:                   common.KeepSettingsTimeouts(nil),
 	}
 	for _, b := range irmBools {
 		*m.boolField(b.attr) = types.BoolValue(b.get(c))
@@ -159,17 +162,18 @@ func (r *irmConfigurationResource) apply(ctx context.Context, plan irmConfigurat
 func (r *irmConfigurationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "create")
 }
 
 func (r *irmConfigurationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "update")
 }
 
-func (r *irmConfigurationResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	common.WriteSingleton(ctx, r.clients, plan, state, diags, "the tenant's IRM configuration", r.apply, r.read)
+func (r *irmConfigurationResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, op string) {
+	common.WriteSingletonWithin(ctx, r.clients, plan, state, diags, "the tenant's IRM configuration", op,
+		func(m *irmConfigurationModel, t timeouts.Value) { m.Timeouts = t }, r.apply, r.read)
 }
 
 func (r *irmConfigurationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -182,6 +186,8 @@ func (r *irmConfigurationResource) Read(ctx context.Context, req resource.ReadRe
 		common.AddAPIError(&resp.Diagnostics, "Reading the tenant's IRM configuration failed", err)
 		return
 	}
+	prior := common.TimeoutsOf(ctx, req.State, &resp.Diagnostics)
+	m.Timeouts = common.KeepSettingsTimeouts(&prior)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
@@ -195,13 +201,14 @@ func (r *irmConfigurationResource) ImportState(ctx context.Context, req resource
 }
 
 type irmConfigurationModel struct {
-	ID                              types.String `tfsdk:"id"`
-	AzureRMSLicensingEnabled        types.Bool   `tfsdk:"azure_rms_licensing_enabled"`
-	InternalLicensingEnabled        types.Bool   `tfsdk:"internal_licensing_enabled"`
-	SimplifiedClientAccessEnabled   types.Bool   `tfsdk:"simplified_client_access_enabled"`
-	DecryptAttachmentForEncryptOnly types.Bool   `tfsdk:"decrypt_attachment_for_encrypt_only"`
-	EnablePdfEncryption             types.Bool   `tfsdk:"enable_pdf_encryption"`
-	TransportDecryptionSetting      types.String `tfsdk:"transport_decryption_setting"`
+	ID                              types.String   `tfsdk:"id"`
+	AzureRMSLicensingEnabled        types.Bool     `tfsdk:"azure_rms_licensing_enabled"`
+	InternalLicensingEnabled        types.Bool     `tfsdk:"internal_licensing_enabled"`
+	SimplifiedClientAccessEnabled   types.Bool     `tfsdk:"simplified_client_access_enabled"`
+	DecryptAttachmentForEncryptOnly types.Bool     `tfsdk:"decrypt_attachment_for_encrypt_only"`
+	EnablePdfEncryption             types.Bool     `tfsdk:"enable_pdf_encryption"`
+	TransportDecryptionSetting      types.String   `tfsdk:"transport_decryption_setting"`
+	Timeouts                        timeouts.Value `tfsdk:"timeouts"`
 }
 
 // boolField returns the model's field for a boolean attribute.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -76,6 +77,7 @@ func (r *mailboxForwardingResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true, Computed: true,
 				Default: booldefault.StaticBool(false),
 			},
+			"timeouts": common.SettingsTimeoutsAttribute(),
 		},
 	}
 }
@@ -240,6 +242,10 @@ func (r *mailboxForwardingResource) read(ctx context.Context, identity string, w
 		ForwardingSmtpAddress:      types.StringNull(),
 		ForwardingAddress:          types.StringNull(),
 		DeliverToMailboxAndForward: types.BoolValue(mb.DeliverToMailboxAndForward),
+		Timeouts:                   common.KeepSettingsTimeouts(nil),
+	}
+	if want != nil {
+		m.Timeouts = common.KeepSettingsTimeouts(&want.Timeouts)
 	}
 	if want != nil && known(want.Mailbox) {
 		m.Mailbox = want.Mailbox
@@ -326,17 +332,17 @@ func (r *mailboxForwardingResource) apply(ctx context.Context, plan mailboxForwa
 func (r *mailboxForwardingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Setting the forwarding of mailbox")
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Setting the forwarding of mailbox", "create")
 }
 
 func (r *mailboxForwardingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Changing the forwarding of mailbox")
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "Changing the forwarding of mailbox", "update")
 }
 
 // write applies the plan; on failure state holds what the mailbox now has.
-func (r *mailboxForwardingResource) write(ctx context.Context, planIn tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, what string) {
+func (r *mailboxForwardingResource) write(ctx context.Context, planIn tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, what, op string) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -346,6 +352,7 @@ func (r *mailboxForwardingResource) write(ctx context.Context, planIn tfsdk.Plan
 	if diags.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, op, diags)
 	got, err := r.apply(ctx, plan)
 	if err != nil {
 		common.AddAPIError(diags, fmt.Sprintf("%s %q failed", what, plan.Mailbox.ValueString()), err)
@@ -404,9 +411,10 @@ func (r *mailboxForwardingResource) ImportState(ctx context.Context, req resourc
 }
 
 type mailboxForwardingModel struct {
-	ID                         types.String `tfsdk:"id"`
-	Mailbox                    types.String `tfsdk:"mailbox"`
-	ForwardingSmtpAddress      types.String `tfsdk:"forwarding_smtp_address"`
-	ForwardingAddress          types.String `tfsdk:"forwarding_address"`
-	DeliverToMailboxAndForward types.Bool   `tfsdk:"deliver_to_mailbox_and_forward"`
+	ID                         types.String   `tfsdk:"id"`
+	Mailbox                    types.String   `tfsdk:"mailbox"`
+	ForwardingSmtpAddress      types.String   `tfsdk:"forwarding_smtp_address"`
+	ForwardingAddress          types.String   `tfsdk:"forwarding_address"`
+	DeliverToMailboxAndForward types.Bool     `tfsdk:"deliver_to_mailbox_and_forward"`
+	Timeouts                   timeouts.Value `tfsdk:"timeouts"`
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -114,6 +115,7 @@ func (r *outboundPolicyResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 				Validators:    []validator.String{stringvalidator.OneOf(actionsWhenThresholdReached...)},
 			},
+			"timeouts": common.TimeoutsAttribute(),
 		},
 	}
 }
@@ -139,8 +141,10 @@ func outboundPolicyModelFrom(ctx context.Context, p *exchange.OutboundSpamPolicy
 		RecipientLimitInternalHour: types.Int64Value(p.RecipientLimitInternalPerHour),
 		RecipientLimitPerDay:       types.Int64Value(p.RecipientLimitPerDay),
 		ActionWhenThresholdReached: types.StringValue(canonicalEnum(actionsWhenThresholdReached, p.ActionWhenThresholdReached)),
+		Timeouts:                   common.KeepTimeouts(nil),
 	}
 	if prior != nil {
+		m.Timeouts = common.KeepTimeouts(&prior.Timeouts)
 		m.Name = common.FoldKeepString(prior.Name, m.Name)
 		m.NotifyRecipients = common.FoldKeepSet(ctx, prior.NotifyRecipients, m.NotifyRecipients)
 		m.BccRecipients = common.FoldKeepSet(ctx, prior.BccRecipients, m.BccRecipients)
@@ -232,6 +236,7 @@ func (r *outboundPolicyResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	name := plan.Name.ValueString()
 	var err error
 	if strings.EqualFold(name, defaultOutboundPolicy) {
@@ -291,6 +296,7 @@ func (r *outboundPolicyResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	name := plan.Name.ValueString()
 	cur, err := r.read(ctx, name, &plan)
 	if err == nil {
@@ -321,6 +327,7 @@ func (r *outboundPolicyResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
 	name := state.ID.ValueString()
 	if strings.EqualFold(name, defaultOutboundPolicy) {
 		resp.Diagnostics.AddWarning("Default outbound spam filter policy left in place",
@@ -345,16 +352,17 @@ func (r *outboundPolicyResource) ImportState(ctx context.Context, req resource.I
 }
 
 type outboundPolicyModel struct {
-	ID                         types.String `tfsdk:"id"`
-	Name                       types.String `tfsdk:"name"`
-	IsDefault                  types.Bool   `tfsdk:"is_default"`
-	AutoForwardingMode         types.String `tfsdk:"auto_forwarding_mode"`
-	NotifyOutboundSpam         types.Bool   `tfsdk:"notify_outbound_spam"`
-	NotifyRecipients           types.Set    `tfsdk:"notify_outbound_spam_recipients"`
-	BccSuspiciousOutboundMail  types.Bool   `tfsdk:"bcc_suspicious_outbound_mail"`
-	BccRecipients              types.Set    `tfsdk:"bcc_suspicious_outbound_additional_recipients"`
-	RecipientLimitExternalHour types.Int64  `tfsdk:"recipient_limit_external_per_hour"`
-	RecipientLimitInternalHour types.Int64  `tfsdk:"recipient_limit_internal_per_hour"`
-	RecipientLimitPerDay       types.Int64  `tfsdk:"recipient_limit_per_day"`
-	ActionWhenThresholdReached types.String `tfsdk:"action_when_threshold_reached"`
+	ID                         types.String   `tfsdk:"id"`
+	Name                       types.String   `tfsdk:"name"`
+	IsDefault                  types.Bool     `tfsdk:"is_default"`
+	AutoForwardingMode         types.String   `tfsdk:"auto_forwarding_mode"`
+	NotifyOutboundSpam         types.Bool     `tfsdk:"notify_outbound_spam"`
+	NotifyRecipients           types.Set      `tfsdk:"notify_outbound_spam_recipients"`
+	BccSuspiciousOutboundMail  types.Bool     `tfsdk:"bcc_suspicious_outbound_mail"`
+	BccRecipients              types.Set      `tfsdk:"bcc_suspicious_outbound_additional_recipients"`
+	RecipientLimitExternalHour types.Int64    `tfsdk:"recipient_limit_external_per_hour"`
+	RecipientLimitInternalHour types.Int64    `tfsdk:"recipient_limit_internal_per_hour"`
+	RecipientLimitPerDay       types.Int64    `tfsdk:"recipient_limit_per_day"`
+	ActionWhenThresholdReached types.String   `tfsdk:"action_when_threshold_reached"`
+	Timeouts                   timeouts.Value `tfsdk:"timeouts"`
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -124,6 +125,8 @@ func (r *outboundRuleResource) Schema(_ context.Context, _ resource.SchemaReques
 			"except_if_from":             recipients("ExceptIfFrom", "Senders excepted from the rule", "mailboxes"),
 			"except_if_from_member_of":   recipients("ExceptIfFromMemberOf", "Groups whose members are excepted", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
 			"except_if_sender_domain_is": domains("ExceptIfSenderDomainIs", "Sender domains excepted from the rule"),
+
+			"timeouts": common.TimeoutsAttribute(),
 		},
 	}
 }
@@ -252,7 +255,9 @@ func (r *outboundRuleResource) read(ctx context.Context, name string, prior *out
 		return nil, err
 	}
 	m := outboundRuleModelFrom(x)
+	m.Timeouts = common.KeepTimeouts(nil)
 	if prior != nil {
+		m.Timeouts = common.KeepTimeouts(&prior.Timeouts)
 		if err := m.keepSpelling(ctx, res, prior); err != nil {
 			return nil, err
 		}
@@ -380,6 +385,7 @@ func (r *outboundRuleResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	name := plan.Name.ValueString()
 	params := plan.changes(ctx, nil, &resp.Diagnostics)
 	params["Name"] = name
@@ -419,6 +425,7 @@ func (r *outboundRuleResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	got, err := r.converge(ctx, plan, &resp.Diagnostics)
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating outbound spam filter rule %q failed", plan.Name.ValueString()), err)
@@ -440,6 +447,7 @@ func (r *outboundRuleResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
 	name := state.ID.ValueString()
 	if err := r.clients.Exchange.RemoveOutboundSpamRule(ctx, name); err != nil && !exchange.IsNotFound(err) {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing outbound spam filter rule %q failed", name), err)
@@ -459,16 +467,17 @@ func (r *outboundRuleResource) ImportState(ctx context.Context, req resource.Imp
 }
 
 type outboundRuleModel struct {
-	ID                     types.String `tfsdk:"id"`
-	Name                   types.String `tfsdk:"name"`
-	Policy                 types.String `tfsdk:"policy"`
-	Priority               types.Int64  `tfsdk:"priority"`
-	Enabled                types.Bool   `tfsdk:"enabled"`
-	Comments               types.String `tfsdk:"comments"`
-	From                   types.Set    `tfsdk:"from"`
-	FromMemberOf           types.Set    `tfsdk:"from_member_of"`
-	SenderDomainIs         types.Set    `tfsdk:"sender_domain_is"`
-	ExceptIfFrom           types.Set    `tfsdk:"except_if_from"`
-	ExceptIfFromMemberOf   types.Set    `tfsdk:"except_if_from_member_of"`
-	ExceptIfSenderDomainIs types.Set    `tfsdk:"except_if_sender_domain_is"`
+	ID                     types.String   `tfsdk:"id"`
+	Name                   types.String   `tfsdk:"name"`
+	Policy                 types.String   `tfsdk:"policy"`
+	Priority               types.Int64    `tfsdk:"priority"`
+	Enabled                types.Bool     `tfsdk:"enabled"`
+	Comments               types.String   `tfsdk:"comments"`
+	From                   types.Set      `tfsdk:"from"`
+	FromMemberOf           types.Set      `tfsdk:"from_member_of"`
+	SenderDomainIs         types.Set      `tfsdk:"sender_domain_is"`
+	ExceptIfFrom           types.Set      `tfsdk:"except_if_from"`
+	ExceptIfFromMemberOf   types.Set      `tfsdk:"except_if_from_member_of"`
+	ExceptIfSenderDomainIs types.Set      `tfsdk:"except_if_sender_domain_is"`
+	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -234,6 +235,7 @@ func (r *transportRuleResource) Schema(_ context.Context, _ resource.SchemaReque
 			Default: booldefault.StaticBool(false),
 		}
 	}
+	attrs["timeouts"] = common.TimeoutsAttribute()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A mail flow (transport) rule in Exchange Online, limited to the conditions and actions used for hardening: encryption to selected domains (`apply_rights_protection_template`, `apply_ome`), blocking external auto-forwarding (`message_type_matches = \"AutoForward\"` with `sent_to_scope = \"NotInOrganization\"` and a reject action), rejecting, the spam confidence level, a subject prefix and incident reports (`New-`/`Get-`/`Set-`/`Remove-TransportRule`). A rule needs at least one action.",
 		Attributes:          attrs,
@@ -338,6 +340,10 @@ func transportRuleModelFrom(ctx context.Context, rule *exchange.TransportRule, p
 		Mode:     types.StringValue(canonicalEnum(transportRuleModes, rule.Mode)),
 		Comments: types.StringNull(),
 		SetSCL:   types.Int64Null(),
+		Timeouts: common.KeepTimeouts(nil),
+	}
+	if prior != nil {
+		m.Timeouts = common.KeepTimeouts(&prior.Timeouts)
 	}
 	if rule.Mode == "" {
 		m.Mode = types.StringValue("Enforce")
@@ -544,6 +550,7 @@ func (r *transportRuleResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	name := plan.Name.ValueString()
 	params := transportRuleNewParams(ctx, &plan, &cfg)
 	common.SafeCreate[transportRuleModel]{
@@ -605,6 +612,7 @@ func (r *transportRuleResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	planned := plan.Priority
 	if cfgPriority.IsNull() {
 		// Unmanaged position: other rules created or moved earlier in this
@@ -663,6 +671,7 @@ func (r *transportRuleResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
 	id, name := state.ID.ValueString(), state.Name.ValueString()
 	err := r.clients.Exchange.RemoveTransportRule(ctx, id)
 	if exchange.IsNotFound(err) {
@@ -720,14 +729,15 @@ type transportRuleModel struct {
 	ExceptIfSentToScope        types.String `tfsdk:"except_if_sent_to_scope"`
 	ExceptIfMessageTypeMatches types.String `tfsdk:"except_if_message_type_matches"`
 
-	ApplyRightsProtectionTemplate   types.String `tfsdk:"apply_rights_protection_template"`
-	ApplyOME                        types.Bool   `tfsdk:"apply_ome"`
-	RemoveOME                       types.Bool   `tfsdk:"remove_ome"`
-	RemoveOMEv2                     types.Bool   `tfsdk:"remove_ome_v2"`
-	RejectMessageReasonText         types.String `tfsdk:"reject_message_reason_text"`
-	RejectMessageEnhancedStatusCode types.String `tfsdk:"reject_message_enhanced_status_code"`
-	SetSCL                          types.Int64  `tfsdk:"set_scl"`
-	PrependSubject                  types.String `tfsdk:"prepend_subject"`
-	GenerateIncidentReport          types.String `tfsdk:"generate_incident_report"`
-	StopRuleProcessing              types.Bool   `tfsdk:"stop_rule_processing"`
+	ApplyRightsProtectionTemplate   types.String   `tfsdk:"apply_rights_protection_template"`
+	ApplyOME                        types.Bool     `tfsdk:"apply_ome"`
+	RemoveOME                       types.Bool     `tfsdk:"remove_ome"`
+	RemoveOMEv2                     types.Bool     `tfsdk:"remove_ome_v2"`
+	RejectMessageReasonText         types.String   `tfsdk:"reject_message_reason_text"`
+	RejectMessageEnhancedStatusCode types.String   `tfsdk:"reject_message_enhanced_status_code"`
+	SetSCL                          types.Int64    `tfsdk:"set_scl"`
+	PrependSubject                  types.String   `tfsdk:"prepend_subject"`
+	GenerateIncidentReport          types.String   `tfsdk:"generate_incident_report"`
+	StopRuleProcessing              types.Bool     `tfsdk:"stop_rule_processing"`
+	Timeouts                        timeouts.Value `tfsdk:"timeouts"`
 }

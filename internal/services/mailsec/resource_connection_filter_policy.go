@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -39,10 +40,11 @@ type connectionFilterPolicyResource struct {
 }
 
 type connectionFilterPolicyModel struct {
-	ID             types.String `tfsdk:"id"`
-	IPAllowList    types.Set    `tfsdk:"ip_allow_list"`
-	IPBlockList    types.Set    `tfsdk:"ip_block_list"`
-	EnableSafeList types.Bool   `tfsdk:"enable_safe_list"`
+	ID             types.String   `tfsdk:"id"`
+	IPAllowList    types.Set      `tfsdk:"ip_allow_list"`
+	IPBlockList    types.Set      `tfsdk:"ip_block_list"`
+	EnableSafeList types.Bool     `tfsdk:"enable_safe_list"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *connectionFilterPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -63,6 +65,7 @@ func (r *connectionFilterPolicyResource) Schema(_ context.Context, _ resource.Sc
 		MarkdownDescription: "The organization's connection filter policy, `Default` (`Get-HostedConnectionFilterPolicy` / `Set-HostedConnectionFilterPolicy`; Microsoft365DSC EXOHostedConnectionFilterPolicy). Hardened: **no IP allow list** (CIS 2.1.12: allowed IPs skip spam filtering) and **the safe list off** (CIS 2.1.13).\n\n" +
 			"Every organization has exactly this one policy, so it is a singleton: creating the resource adopts it and changes only the attributes you set; destroying it removes it from Terraform state and **leaves the policy as it is**.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's name, `Default`.",
 				Computed:            true,
@@ -89,6 +92,7 @@ func (r *connectionFilterPolicyResource) read(ctx context.Context) (*connectionF
 		return nil, err
 	}
 	return &connectionFilterPolicyModel{
+		Timeouts:    common.KeepSettingsTimeouts(nil),
 		ID:          types.StringValue(p.Name),
 		IPAllowList: common.StringSet(p.IPAllowList), IPBlockList: common.StringSet(p.IPBlockList),
 		EnableSafeList: types.BoolValue(p.EnableSafeList),
@@ -136,20 +140,21 @@ func (r *connectionFilterPolicyResource) apply(ctx context.Context, plan connect
 func (r *connectionFilterPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "create")
 }
 
 func (r *connectionFilterPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "update")
 }
 
-func (r *connectionFilterPolicyResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	common.WriteSingleton(ctx, r.clients, plan, state, diags, "the connection filter policy", r.apply, r.read)
+func (r *connectionFilterPolicyResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, op string) {
+	common.WriteSingletonWithin(ctx, r.clients, plan, state, diags, "the connection filter policy", op,
+		func(m *connectionFilterPolicyModel, t timeouts.Value) { m.Timeouts = t }, r.apply, r.read)
 }
 
-func (r *connectionFilterPolicyResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *connectionFilterPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -159,6 +164,8 @@ func (r *connectionFilterPolicyResource) Read(ctx context.Context, _ resource.Re
 		common.AddAPIError(&resp.Diagnostics, "Reading the connection filter policy failed", err)
 		return
 	}
+	prior := common.TimeoutsOf(ctx, req.State, &resp.Diagnostics)
+	m.Timeouts = common.KeepSettingsTimeouts(&prior)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -44,20 +45,21 @@ type dkimSigningConfigResource struct {
 }
 
 type dkimSigningConfigModel struct {
-	ID                     types.String `tfsdk:"id"`
-	DomainName             types.String `tfsdk:"domain_name"`
-	Enabled                types.Bool   `tfsdk:"enabled"`
-	KeySize                types.Int64  `tfsdk:"key_size"`
-	RotationTrigger        types.String `tfsdk:"rotation_trigger"`
-	BodyCanonicalization   types.String `tfsdk:"body_canonicalization"`
-	HeaderCanonicalization types.String `tfsdk:"header_canonicalization"`
-	Selector1Host          types.String `tfsdk:"selector1_host"`
-	Selector1CNAME         types.String `tfsdk:"selector1_cname"`
-	Selector2Host          types.String `tfsdk:"selector2_host"`
-	Selector2CNAME         types.String `tfsdk:"selector2_cname"`
-	Status                 types.String `tfsdk:"status"`
-	NewestSelector         types.String `tfsdk:"newest_selector"`
-	RotateOnDate           types.String `tfsdk:"rotate_on_date"`
+	ID                     types.String   `tfsdk:"id"`
+	DomainName             types.String   `tfsdk:"domain_name"`
+	Enabled                types.Bool     `tfsdk:"enabled"`
+	KeySize                types.Int64    `tfsdk:"key_size"`
+	RotationTrigger        types.String   `tfsdk:"rotation_trigger"`
+	BodyCanonicalization   types.String   `tfsdk:"body_canonicalization"`
+	HeaderCanonicalization types.String   `tfsdk:"header_canonicalization"`
+	Selector1Host          types.String   `tfsdk:"selector1_host"`
+	Selector1CNAME         types.String   `tfsdk:"selector1_cname"`
+	Selector2Host          types.String   `tfsdk:"selector2_host"`
+	Selector2CNAME         types.String   `tfsdk:"selector2_cname"`
+	Status                 types.String   `tfsdk:"status"`
+	NewestSelector         types.String   `tfsdk:"newest_selector"`
+	RotateOnDate           types.String   `tfsdk:"rotate_on_date"`
+	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *dkimSigningConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -79,6 +81,7 @@ func (r *dkimSigningConfigResource) Schema(_ context.Context, _ resource.SchemaR
 			"Signing for a custom domain can be enabled only once the domain's two selector CNAME records are published; this resource exposes them (`selector1_host` → `selector1_cname`, `selector2_host` → `selector2_cname`) so another provider can publish them (`azurerm_dns_cname_record`, `cloudflare_dns_record`, ...). Create it with `enabled = false`, publish the records, then set `enabled = true`: enabling before Exchange Online sees the records fails with its `CnameMissing` error and the configuration stays disabled.\n\n" +
 			"An existing configuration for the domain (the `*.onmicrosoft.com` domain always has one) is **adopted**. Exchange Online has no cmdlet to remove a DKIM configuration: destroying the resource removes it from Terraform state and **leaves signing as it is**.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The domain (the configuration's identity in Exchange).",
 				Computed:            true,
@@ -162,8 +165,10 @@ func dkimModelFrom(d *exchange.DkimSigningConfig, prior *dkimSigningConfigModel)
 		Status:                 types.StringValue(d.Status),
 		NewestSelector:         types.StringValue(d.SelectorAfterRotateOnDate),
 		RotateOnDate:           types.StringValue(d.RotateOnDate),
+		Timeouts:               common.KeepSettingsTimeouts(nil),
 	}
 	if prior != nil {
+		m.Timeouts = common.KeepSettingsTimeouts(&prior.Timeouts)
 		m.RotationTrigger = prior.RotationTrigger
 	}
 	return m
@@ -243,6 +248,7 @@ func (r *dkimSigningConfigResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	domain := plan.DomainName.ValueString()
 	cur, err := r.read(ctx, domain, &plan)
 	if exchange.IsNotFound(err) {
@@ -310,6 +316,7 @@ func (r *dkimSigningConfigResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	domain := plan.DomainName.ValueString()
 	rotate := known(plan.RotationTrigger) && plan.RotationTrigger.ValueString() != state.RotationTrigger.ValueString()
 	cur, err := r.read(ctx, domain, &plan)

@@ -3,6 +3,7 @@ package mailsec
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -32,9 +33,10 @@ type externalSenderTaggingResource struct {
 }
 
 type externalSenderTaggingModel struct {
-	ID        types.String `tfsdk:"id"`
-	Enabled   types.Bool   `tfsdk:"enabled"`
-	AllowList types.Set    `tfsdk:"allow_list"`
+	ID        types.String   `tfsdk:"id"`
+	Enabled   types.Bool     `tfsdk:"enabled"`
+	AllowList types.Set      `tfsdk:"allow_list"`
+	Timeouts  timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *externalSenderTaggingResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -46,6 +48,7 @@ func (r *externalSenderTaggingResource) Schema(_ context.Context, _ resource.Sch
 		MarkdownDescription: "External sender identification in Outlook (`Get-ExternalInOutlook` / `Set-ExternalInOutlook`): an **External** tag on messages from outside the organization, so users notice impersonation of colleagues (ScubaGear MS.EXO.7.1 alternative to a warning mail flow rule, CIS 6.2.3; Microsoft365DSC EXOExternalInOutlook).\n\n" +
 			"This is a singleton: creating it adopts the tenant's setting and changes only the attributes you set; destroying it removes it from Terraform state and **leaves the setting as it is**.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The tenant ID.",
 				Computed:            true,
@@ -80,6 +83,7 @@ func (r *externalSenderTaggingResource) read(ctx context.Context) (*externalSend
 		return nil, err
 	}
 	return &externalSenderTaggingModel{
+		Timeouts:  common.KeepSettingsTimeouts(nil),
 		ID:        types.StringValue(r.clients.TenantID),
 		Enabled:   types.BoolValue(e.Enabled),
 		AllowList: lowerSet(e.AllowList),
@@ -126,17 +130,18 @@ func (r *externalSenderTaggingResource) apply(ctx context.Context, plan external
 func (r *externalSenderTaggingResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "create")
 }
 
 func (r *externalSenderTaggingResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "update")
 }
 
-func (r *externalSenderTaggingResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	common.WriteSingleton(ctx, r.clients, plan, state, diags, "external sender identification in Outlook", r.apply, r.read)
+func (r *externalSenderTaggingResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, op string) {
+	common.WriteSingletonWithin(ctx, r.clients, plan, state, diags, "external sender identification in Outlook", op,
+		func(m *externalSenderTaggingModel, t timeouts.Value) { m.Timeouts = t }, r.apply, r.read)
 }
 
 func (r *externalSenderTaggingResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -152,6 +157,7 @@ func (r *externalSenderTaggingResource) Read(ctx context.Context, req resource.R
 		return
 	}
 	m.AllowList = common.FoldKeepSet(ctx, prior.AllowList, m.AllowList)
+	m.Timeouts = common.KeepSettingsTimeouts(&prior.Timeouts)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -33,11 +35,12 @@ type sharingPolicyResource struct {
 }
 
 type sharingPolicyModel struct {
-	ID      types.String `tfsdk:"id"`
-	Name    types.String `tfsdk:"name"`
-	Enabled types.Bool   `tfsdk:"enabled"`
-	Domains types.Set    `tfsdk:"domains"`
-	Default types.Bool   `tfsdk:"default"`
+	ID       types.String   `tfsdk:"id"`
+	Name     types.String   `tfsdk:"name"`
+	Enabled  types.Bool     `tfsdk:"enabled"`
+	Domains  types.Set      `tfsdk:"domains"`
+	Default  types.Bool     `tfsdk:"default"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *sharingPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -49,6 +52,7 @@ func (r *sharingPolicyResource) Schema(_ context.Context, _ resource.SchemaReque
 		MarkdownDescription: "An existing Exchange Online sharing policy (`Get-SharingPolicy` / `Set-SharingPolicy`): what calendar and contact information users may share with other organizations and anonymous users (ScubaGear MS.EXO.6.1 contacts not shared with all domains, MS.EXO.6.2 calendar details not shared with all domains; Microsoft365DSC EXOSharingPolicy).\n\n" +
 			"The policy is **adopted**, never created: declare the built-in `Default Sharing Policy` (or another existing policy) by name. Destroying the resource removes it from Terraform state and **leaves the policy as it is**.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's name.",
 				Computed:            true,
@@ -126,8 +130,10 @@ func (r *sharingPolicyResource) read(ctx context.Context, name string, prior *sh
 	m := &sharingPolicyModel{
 		ID: types.StringValue(p.Name), Name: types.StringValue(p.Name),
 		Enabled: types.BoolValue(p.Enabled), Domains: sharingSet(p.Domains), Default: types.BoolValue(p.Default),
+		Timeouts: common.KeepSettingsTimeouts(nil),
 	}
 	if prior != nil {
+		m.Timeouts = common.KeepSettingsTimeouts(&prior.Timeouts)
 		m.Name = common.FoldKeepString(prior.Name, m.Name)
 		m.Domains = keepSharing(ctx, prior.Domains, m.Domains)
 	}
@@ -169,11 +175,12 @@ func (r *sharingPolicyResource) apply(ctx context.Context, plan sharingPolicyMod
 		func(m *sharingPolicyModel) int { return len(plan.changes(ctx, m)) })
 }
 
-func (r *sharingPolicyResource) write(ctx context.Context, planGet func(context.Context, any) error, set func(*sharingPolicyModel), addErr func(string, error)) {
+func (r *sharingPolicyResource) write(ctx context.Context, op string, diags *diag.Diagnostics, planGet func(context.Context, any) error, set func(*sharingPolicyModel), addErr func(string, error)) {
 	var plan sharingPolicyModel
 	if err := planGet(ctx, &plan); err != nil {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, op, diags)
 	got, err := r.apply(ctx, plan)
 	if err != nil {
 		addErr(fmt.Sprintf("Configuring sharing policy %q failed", plan.Name.ValueString()), err)
@@ -192,7 +199,7 @@ func (r *sharingPolicyResource) Create(ctx context.Context, req resource.CreateR
 		common.NotConfigured(&resp.Diagnostics)
 		return
 	}
-	r.write(ctx, func(ctx context.Context, m any) error {
+	r.write(ctx, "create", &resp.Diagnostics, func(ctx context.Context, m any) error {
 		d := req.Plan.Get(ctx, m)
 		resp.Diagnostics.Append(d...)
 		if d.HasError() {
@@ -210,7 +217,7 @@ func (r *sharingPolicyResource) Update(ctx context.Context, req resource.UpdateR
 		common.NotConfigured(&resp.Diagnostics)
 		return
 	}
-	r.write(ctx, func(ctx context.Context, m any) error {
+	r.write(ctx, "update", &resp.Diagnostics, func(ctx context.Context, m any) error {
 		d := req.Plan.Get(ctx, m)
 		resp.Diagnostics.Append(d...)
 		if d.HasError() {

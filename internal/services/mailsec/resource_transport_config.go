@@ -3,6 +3,7 @@ package mailsec
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -32,12 +33,13 @@ type transportConfigResource struct {
 }
 
 type transportConfigModel struct {
-	ID                            types.String `tfsdk:"id"`
-	SmtpClientAuthDisabled        types.Bool   `tfsdk:"smtp_client_authentication_disabled"`
-	ReplyAllStormProtection       types.Bool   `tfsdk:"reply_all_storm_protection_enabled"`
-	ReplyAllStormMinRecipients    types.Int64  `tfsdk:"reply_all_storm_detection_minimum_recipients"`
-	ReplyAllStormMinReplies       types.Int64  `tfsdk:"reply_all_storm_detection_minimum_replies"`
-	ReplyAllStormBlockDurationHrs types.Int64  `tfsdk:"reply_all_storm_block_duration_hours"`
+	ID                            types.String   `tfsdk:"id"`
+	SmtpClientAuthDisabled        types.Bool     `tfsdk:"smtp_client_authentication_disabled"`
+	ReplyAllStormProtection       types.Bool     `tfsdk:"reply_all_storm_protection_enabled"`
+	ReplyAllStormMinRecipients    types.Int64    `tfsdk:"reply_all_storm_detection_minimum_recipients"`
+	ReplyAllStormMinReplies       types.Int64    `tfsdk:"reply_all_storm_detection_minimum_replies"`
+	ReplyAllStormBlockDurationHrs types.Int64    `tfsdk:"reply_all_storm_block_duration_hours"`
+	Timeouts                      timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *transportConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -64,6 +66,7 @@ func (r *transportConfigResource) Schema(_ context.Context, _ resource.SchemaReq
 		MarkdownDescription: "The organization-wide Exchange Online transport settings that matter against business e-mail compromise (`Get-TransportConfig` / `Set-TransportConfig`; Microsoft365DSC EXOTransportConfig): above all **SMTP client authentication off** for the whole organization (ScubaGear MS.EXO.5.1, CIS 6.5.4), so stolen passwords can't be used to send mail through basic-auth SMTP, and reply-all storm protection.\n\n" +
 			"This is a singleton: creating it adopts the tenant's settings and changes only the attributes you set; destroying it removes it from Terraform state and **leaves the tenant's settings as they are**. An attribute you leave unset is read but not managed.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The tenant ID.",
 				Computed:            true,
@@ -91,6 +94,7 @@ func (r *transportConfigResource) read(ctx context.Context) (*transportConfigMod
 		return nil, err
 	}
 	return &transportConfigModel{
+		Timeouts:                      common.KeepSettingsTimeouts(nil),
 		ID:                            types.StringValue(r.clients.TenantID),
 		SmtpClientAuthDisabled:        types.BoolValue(c.SmtpClientAuthenticationDisabled),
 		ReplyAllStormProtection:       types.BoolValue(c.ReplyAllStormProtectionEnabled),
@@ -149,20 +153,21 @@ func (r *transportConfigResource) apply(ctx context.Context, plan transportConfi
 func (r *transportConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "create")
 }
 
 func (r *transportConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics, "update")
 }
 
-func (r *transportConfigResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	common.WriteSingleton(ctx, r.clients, plan, state, diags, "the tenant's transport configuration", r.apply, r.read)
+func (r *transportConfigResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, op string) {
+	common.WriteSingletonWithin(ctx, r.clients, plan, state, diags, "the tenant's transport configuration", op,
+		func(m *transportConfigModel, t timeouts.Value) { m.Timeouts = t }, r.apply, r.read)
 }
 
-func (r *transportConfigResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *transportConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -172,6 +177,8 @@ func (r *transportConfigResource) Read(ctx context.Context, _ resource.ReadReque
 		common.AddAPIError(&resp.Diagnostics, "Reading the tenant's transport configuration failed", err)
 		return
 	}
+	prior := common.TimeoutsOf(ctx, req.State, &resp.Diagnostics)
+	m.Timeouts = common.KeepSettingsTimeouts(&prior)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
