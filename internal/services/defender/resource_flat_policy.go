@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -206,6 +207,7 @@ func (r *flatPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	for _, f := range k.fields {
 		attrs[f.attr] = r.schemaAttr(f)
 	}
+	attrs["timeouts"] = common.TimeoutsAttribute()
 	resp.Schema = schema.Schema{MarkdownDescription: k.description, Attributes: attrs}
 }
 
@@ -215,6 +217,13 @@ func (r *flatPolicyResource) Configure(_ context.Context, req resource.Configure
 
 // policyValues holds a policy's attributes by name.
 type policyValues map[string]attr.Value
+
+// timeouts is the timeouts attribute of a plan or state (null when v came
+// from an import).
+func (v policyValues) timeouts() timeouts.Value {
+	t, _ := v["timeouts"].(timeouts.Value)
+	return common.KeepTimeouts(&t)
+}
 
 type attrGetter interface {
 	GetAttribute(ctx context.Context, p path.Path, target interface{}) diag.Diagnostics
@@ -227,6 +236,7 @@ func (k policyKind) get(ctx context.Context, src attrGetter, diags *diag.Diagnos
 	v["name"] = s
 	diags.Append(src.GetAttribute(ctx, path.Root("admin_display_name"), &s)...)
 	v["admin_display_name"] = s
+	v["timeouts"] = common.TimeoutsOf(ctx, src, diags)
 	for _, f := range k.fields {
 		switch f.kind {
 		case fBool:
@@ -291,6 +301,9 @@ func (k policyKind) from(ctx context.Context, o exchange.Object, prior policyVal
 		}
 	}
 	if prior != nil {
+		if t, ok := prior["timeouts"]; ok {
+			v["timeouts"] = t
+		}
 		if s, ok := prior["name"].(types.String); ok {
 			v["name"] = common.FoldKeepString(s, v["name"].(types.String))
 		}
@@ -414,6 +427,7 @@ func (r *flatPolicyResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.timeouts(), "create", &resp.Diagnostics)
 	name := plan["name"].(types.String).ValueString()
 	var err error
 	if r.isAdopted(name) {
@@ -505,6 +519,7 @@ func (r *flatPolicyResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.timeouts(), "update", &resp.Diagnostics)
 	name := plan["name"].(types.String).ValueString()
 	cur, err := r.read(ctx, name, plan)
 	if err == nil {
@@ -541,6 +556,7 @@ func (r *flatPolicyResource) Delete(ctx context.Context, req resource.DeleteRequ
 			"m365harden_"+r.kind.typeSuffix+" for \""+name+"\" was removed from Terraform state. The built-in policy can't be removed and its settings were not changed.")
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, common.TimeoutsOf(ctx, req.State, &resp.Diagnostics), "delete", &resp.Diagnostics)
 	if err := r.clients.Exchange.RemovePolicy(ctx, r.kind.noun, name); err != nil && !exchange.IsNotFound(err) {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Removing %s %q failed", r.kind.what, name), r.kind.explainErr(err))
 		return
