@@ -60,3 +60,43 @@ func TestAccAntiPhishPolicy_timeouts(t *testing.T) {
 		}.Steps(),
 	})
 }
+
+func apRuleTimeoutsConfig(tn *acctest.Tenant, enabled bool) string {
+	return tn.ProviderConfig() + fmt.Sprintf(`
+resource "m365harden_anti_phish_policy" "execs" {
+  name                  = "Executives"
+  phish_threshold_level = 3
+}
+
+resource "m365harden_anti_phish_rule" "execs" {
+  name                = "Executives"
+  policy              = m365harden_anti_phish_policy.execs.name
+  recipient_domain_is = ["contoso.com"]
+  enabled             = %t
+  timeouts = { create = "2s", update = "2s" }
+}
+`, enabled)
+}
+
+// The same on the code the anti-phishing, Safe Links and Safe Attachments
+// rules share. The policy has no timeouts: its create waits the lag out
+// with the provider's default.
+func TestAccAntiPhishRule_timeouts(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	ruleIs := func(state string) resource.TestCheckFunc {
+		return exchangeObjectIs(tn, "Get-AntiPhishRule", "Executives", map[string]any{"State": state, "AntiPhishPolicy": "Executives"})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             exchangeObjectIs(tn, "Get-AntiPhishRule", "Executives", nil),
+		Steps: acctest.TimeoutsCase{
+			Tenant: tn, Endpoint: m365sim.EndpointExchange, Address: apRuleAddr, ImportID: "Executives",
+			Create:      apRuleTimeoutsConfig(tn, true),
+			Update:      apRuleTimeoutsConfig(tn, false),
+			CreateError: regexp.MustCompile(`(?s)was created \(and is recorded in state\).*within 2s \(the\s+timeouts\.create\s+timeout`),
+			UpdateError: regexp.MustCompile(`(?s)Updating anti-phishing rule "Executives" failed.*within 2s \(the\s+timeouts\.update\s+timeout`),
+			Created:     ruleIs("Enabled"),
+			Updated:     ruleIs("Disabled"),
+		}.Steps(),
+	})
+}
