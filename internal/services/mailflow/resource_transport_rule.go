@@ -629,7 +629,9 @@ func (r *transportRuleResource) Update(ctx context.Context, req resource.UpdateR
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating transport rule %q failed", name), err)
 		// State follows the tenant, so the next plan shows what is left.
 		if now, rerr := r.clients.Exchange.GetTransportRule(ctx, id); rerr == nil {
-			resp.Diagnostics.Append(resp.State.Set(ctx, transportRuleModelFrom(ctx, now, &state))...)
+			m := transportRuleModelFrom(ctx, now, &state)
+			m.Timeouts = plan.Timeouts
+			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
 		return
 	}

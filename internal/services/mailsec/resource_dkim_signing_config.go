@@ -326,7 +326,10 @@ func (r *dkimSigningConfigResource) Update(ctx context.Context, req resource.Upd
 	if err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Updating DKIM signing for %s failed", domain), err)
 		// The trigger stays as it was, so the rotation is planned again.
-		r.keepState(ctx, domain, &state, func(m *dkimSigningConfigModel) { resp.Diagnostics.Append(resp.State.Set(ctx, m)...) })
+		r.keepState(ctx, domain, &state, func(m *dkimSigningConfigModel) {
+			m.Timeouts = plan.Timeouts
+			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+		})
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, cur)...)
