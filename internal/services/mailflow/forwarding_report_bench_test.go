@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,11 +34,18 @@ import (
 //
 // Reported per run: requests (HTTP requests the report sent: InvokeCommand
 // calls plus Graph requests, a batch counting once), findings, wall-s,
-// 429s, the split per endpoint, and peak-live-heap-MiB (the peak of the
-// live Go heap, as GC cycles measure it, above the seeded emulator's: what
-// the run retains; the emulator runs in the same process, so this and B/op
-// include its side of every request, and B/op, all allocations, grows
-// with N by construction).
+// 429s (all, then per endpoint: 429s-Get-Mailbox, 429s-Get-InboxRule,
+// 429s-batch for the envelopes, 429s-messageRules for the reads inside
+// batches), the requests per endpoint, and the provider's memory:
+// peak-heap-MiB (the peak of the live Go heap above the heap before the
+// report, as GC cycles measure it, sampled every 5 ms), peak-rss-MiB (the
+// provider process's resident set high-water mark, VmHWM) and
+// provider-alloc-MiB (all bytes it allocated). The report runs in a child
+// process (this test binary again, see TestMain) talking to the emulator in
+// this one, so those figures are the provider's alone; B/op and allocs/op
+// are this process's, i.e. mostly the emulator's.
+// M365HARDEN_BENCH_HEAPPROFILE=file writes the child's heap profile at its
+// peak.
 //
 // Latency: m365sim.RealisticLatency scaled by
 // M365HARDEN_BENCH_LATENCY_SCALE (default 0.05, so the 10,000-mailbox
@@ -284,6 +292,9 @@ func benchChild(raw string) error {
 	if err := json.Unmarshal([]byte(raw), &job); err != nil {
 		return err
 	}
+	if os.Getenv("M365HARDEN_BENCH_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 1024 // fine enough to attribute a few MiB
+	}
 	set, err := clients.New(clients.Config{
 		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
 		LoginURL: job.Login, GraphURL: job.Graph, ExchangeURL: job.Exchange, ComplianceURL: job.Compliance,
@@ -311,6 +322,7 @@ func benchChild(raw string) error {
 		for {
 			if v := liveHeap(); v > peak.Load() {
 				peak.Store(v)
+				writeHeapProfile()
 			}
 			select {
 			case <-stop:
@@ -339,6 +351,22 @@ func benchChild(raw string) error {
 	fmt.Println(string(out))
 	runtime.KeepAlive(res)
 	return nil
+}
+
+// writeHeapProfile writes the heap profile as of the last GC cycle (the
+// live heap the peak was read from) to M365HARDEN_BENCH_HEAPPROFILE, when
+// set: at each new peak, so the file ends with the peak's.
+func writeHeapProfile() {
+	path := os.Getenv("M365HARDEN_BENCH_HEAPPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
 }
 
 // peakRSS is the process's resident set high-water mark (VmHWM in
