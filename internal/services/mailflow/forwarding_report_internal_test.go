@@ -98,15 +98,7 @@ func TestForwardingReportPathsAgree(t *testing.T) {
 	if err := sim.GrantAppPermission(m365sim.DemoTenantID, m365sim.DemoAdminAppID, "MailboxSettings.Read"); err != nil {
 		t.Fatal(err)
 	}
-	e := sim.Endpoints()
-	set, err := clients.New(clients.Config{
-		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
-		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 3, MaxRetryWait: 30 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := simClients(t, sim)
 	opt := reportOptions{Allow: newAllowList([]string{"partner.example"}), AllowPolicies: map[string]bool{}, ScanInboxRules: true, Concurrency: 3}
 	viaGraph, err := runForwardingReport(context.Background(), set.Exchange, set.Graph, opt)
 	if err != nil {
@@ -152,15 +144,7 @@ func TestForwardingAddressResolution(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	e := sim.Endpoints()
-	set, err := clients.New(clients.Config{
-		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
-		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 3, MaxRetryWait: 30 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := simClients(t, sim)
 	ctx := context.Background()
 	if _, err := set.Exchange.ListAcceptedDomains(ctx); err != nil { // sign in first
 		t.Fatal(err)
@@ -198,4 +182,19 @@ func TestForwardingAddressResolution(t *testing.T) {
 	if !reflect.DeepEqual(out, []finding{f}) {
 		t.Errorf("resolved %v, want only the contact", out)
 	}
+}
+
+// simClients: the provider's clients for the emulator's demo tenant.
+func simClients(t *testing.T, sim *m365sim.Server) *clients.Set {
+	t.Helper()
+	e := sim.Endpoints()
+	set, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
+		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 3, MaxRetryWait: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
