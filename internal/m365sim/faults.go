@@ -289,11 +289,14 @@ type Stats struct {
 	mu       sync.Mutex
 	requests map[string]int // "exchange", "exchange Get-Mailbox", "graph GET /v1.0/organization"
 	statuses map[string]int // "exchange 429"
-	total    atomic.Int64
+	// opStatuses: "graph GET /v1.0/users/{id}/mailFolders/inbox/messageRules 429"
+	// (kept out of Snapshot, whose keys tests list).
+	opStatuses map[string]int
+	total      atomic.Int64
 }
 
 func newStats() *Stats {
-	return &Stats{requests: map[string]int{}, statuses: map[string]int{}}
+	return &Stats{requests: map[string]int{}, statuses: map[string]int{}, opStatuses: map[string]int{}}
 }
 
 func (s *Stats) record(endpoint, op string, status int) {
@@ -302,6 +305,7 @@ func (s *Stats) record(endpoint, op string, status int) {
 	s.requests[endpoint]++
 	if op != "" {
 		s.requests[endpoint+" "+op]++
+		s.opStatuses[endpoint+" "+op+" "+strconv.Itoa(status)]++
 	}
 	s.statuses[endpoint+" "+strconv.Itoa(status)]++
 	s.total.Add(1)
@@ -341,6 +345,14 @@ func (s *Stats) Statuses(endpoint string, status int) int {
 	return s.statuses[endpoint+" "+strconv.Itoa(status)]
 }
 
+// OpStatuses returns how many responses to one operation of an endpoint
+// family ("Get-InboxRule", "POST /v1.0/$batch") had that status.
+func (s *Stats) OpStatuses(endpoint, op string, status int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opStatuses[endpoint+" "+op+" "+strconv.Itoa(status)]
+}
+
 // Snapshot returns a copy of all counters.
 func (s *Stats) Snapshot() map[string]int {
 	s.mu.Lock()
@@ -361,4 +373,5 @@ func (s *Stats) Reset() {
 	defer s.mu.Unlock()
 	s.requests = map[string]int{}
 	s.statuses = map[string]int{}
+	s.opStatuses = map[string]int{}
 }

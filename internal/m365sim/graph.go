@@ -147,6 +147,12 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 			return
 		}
 	}
+	if admin == nil && p.App != nil {
+		if ge := graphGlobalFor(s).take(p.App.ClientID, time.Now()); ge != nil {
+			s.writeGraphError(w, r, op, ge)
+			return
+		}
+	}
 	if !p.Admin && len(route.AnyOf) > 0 {
 		ok := false
 		for _, perm := range route.AnyOf {

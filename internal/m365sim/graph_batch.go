@@ -35,7 +35,10 @@ import (
 //     Dependency (the page's wording). A dependency cycle is refused with
 //     400 (the stricter reading; the page does not say).
 //   - Graph dispatches at most 4 requests of a batch to Outlook at a time,
-//     whatever mailboxes they target (Microsoft's answer at
+//     whatever mailboxes they target ("Outlook service limits for JSON
+//     batching" at
+//     https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits,
+//     and Microsoft's answer at
 //     https://learn.microsoft.com/en-us/answers/questions/1660054/send-4-reqeusts-at-the-same-time-but-still-get-app);
 //     the emulator runs every batch's requests 4 at a time, so a batch of
 //     20 mailbox reads takes about 5 Outlook service times.

@@ -324,3 +324,41 @@ func TestControlLatencyAndOutlookThrottle(t *testing.T) {
 		t.Errorf("second request over a budget of 1: %d", code)
 	}
 }
+
+// TestGraphGlobalThrottle: Graph's per-app limit counts the batch envelope
+// and each request inside it; over it every request of the app is refused
+// with 429 and Retry-After until the window ends, and turning it off (0)
+// lets them through again.
+func TestGraphGlobalThrottle(t *testing.T) {
+	s, objs := rulesSim(t)
+	if err := s.GrantAppPermission(DemoTenantID, DemoAdminAppID, "MailboxSettings.Read"); err != nil {
+		t.Fatal(err)
+	}
+	s.SetGraphGlobalThrottle(4, time.Minute)
+	reqs := []map[string]any{{"id": "1", "method": "GET", "url": rulesURL(objs[0])}, {"id": "2", "method": "GET", "url": rulesURL(objs[1])}}
+	code, _, out := graphAs(t, s, DemoAdminAppID, "POST", "/$batch", map[string]any{"requests": reqs})
+	for id, r := range responsesOf(t, out) {
+		if r.Status != 200 {
+			t.Errorf("request %s inside the budget: %+v", id, r)
+		}
+	}
+	if code != 200 {
+		t.Fatalf("batch: %d %v", code, out)
+	}
+	// Envelope + 2 = 3 used: one direct request left, then the batch's
+	// envelope itself is refused.
+	if code, _, out := graphAs(t, s, DemoAdminAppID, "GET", rulesURL(objs[2]), nil); code != 200 {
+		t.Fatalf("fourth request: %d %v", code, out)
+	}
+	code, h, out := graphAs(t, s, DemoAdminAppID, "POST", "/$batch", map[string]any{"requests": reqs})
+	if code != 429 || h.Get("Retry-After") == "" || out["error"].(map[string]any)["code"] != "TooManyRequests" {
+		t.Errorf("over the app's global budget: %d %v %v", code, h, out)
+	}
+	if n := s.Stats().Statuses(EndpointGraph, 429); n != 1 {
+		t.Errorf("%d 429s counted, want 1", n)
+	}
+	s.SetGraphGlobalThrottle(0, 0)
+	if code, _, out := graphAs(t, s, DemoAdminAppID, "GET", rulesURL(objs[3]), nil); code != 200 {
+		t.Errorf("with the limit off: %d %v", code, out)
+	}
+}

@@ -43,7 +43,12 @@ import (
 // MailboxConcurrency limit."}}
 // (https://github.com/magodo/terraform-provider-outlook/issues/21). The
 // wording of the 10,000-request answer is not documented; the emulator uses
-// the same code with "MailboxRequests" in the message.
+// the same code with "MailboxRequests" in the message. The page's third
+// per-mailbox limit, 150 MB of uploads (PATCH, POST, PUT) per 5 minutes,
+// does not apply: the emulator's Outlook routes are reads. Graph's global
+// limit per app (130,000 requests per 10 seconds across all tenants) is
+// graph_global_throttle.go; the page documents no per-app-per-tenant limit
+// for Outlook resources.
 
 const (
 	// DefaultOutlookRequests per DefaultOutlookWindow per app per mailbox.

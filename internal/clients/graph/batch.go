@@ -72,6 +72,8 @@ func (c *Client) sendBatch(ctx context.Context, reqs []BatchRequest) (map[string
 	ri.UrlTemplate = "{+baseurl}/$batch"
 	ri.Headers.TryAdd("Accept", "application/json")
 	ri.SetStreamContentAndContentType(body, "application/json")
+	ctx, cancel := withRequestDeadline(ctx)
+	defer cancel()
 	raw, err := c.batch.adapter.SendPrimitive(ctx, ri, "[]byte", abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue})
 	if err != nil {
 		return nil, Describe(err, "POST /$batch")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -114,5 +115,38 @@ func TestInboxRulesBatchPermissionAndNotFound(t *testing.T) {
 	res, _, err = c2.InboxRulesBatch(context.Background(), []string{"nobody@contoso.com"})
 	if err != nil || !graph.IsNotFound(res[0].Err) || graph.IsPermissionDenied(res[0].Err) {
 		t.Errorf("unknown user: %v %v", err, res[0].Err)
+	}
+}
+
+// opaqueCtx is a context the context package does not know: a child
+// derived from it is watched by a goroutine until the child is cancelled.
+type opaqueCtx struct{ done chan struct{} }
+
+func (opaqueCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c opaqueCtx) Done() <-chan struct{}     { return c.done }
+func (opaqueCtx) Err() error                  { return nil }
+func (opaqueCtx) Value(any) any               { return nil }
+
+// Each batch cancels the request context it sends with: a tenant-wide scan
+// under one context leaves nothing behind per batch (kiota would otherwise
+// derive a 5-minute timeout per request and drop its cancel function, so
+// each batch's context stayed registered on the caller's until then).
+func TestInboxRulesBatchReleasesItsContext(t *testing.T) {
+	c, _, users := batchClient(t, 3, time.Minute, true)
+	ctx := opaqueCtx{done: make(chan struct{})}
+	defer close(ctx.done)
+	if _, _, err := c.InboxRulesBatch(ctx, users[:20]); err != nil { // connections and token first
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	for i := 0; i < 30; i++ {
+		if _, _, err := c.InboxRulesBatch(ctx, users[:20]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before+5 {
+		t.Errorf("%d goroutines after 30 batches, %d before: the batches' contexts outlive them", after, before)
 	}
 }

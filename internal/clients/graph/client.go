@@ -99,7 +99,7 @@ func New(cfg Config) (*Client, error) {
 		khttp.NewHeadersInspectionHandler(),
 		logHandler{},
 	}
-	hc := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, mws...), Timeout: 5 * time.Minute}
+	hc := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(parent, mws...), Timeout: requestTimeout}
 	adapter, err := msgraphcore.NewGraphRequestAdapterBaseWithParseNodeFactoryAndSerializationWriterFactoryAndHttpClient(auth, opts, nil, nil, hc)
 	if err != nil {
 		return nil, err
@@ -208,6 +208,20 @@ func (e *Error) Unwrap() error { return e.kind }
 // access and Identity Protection,
 // https://github.com/AlexFilipin/ConditionalAccess/issues/10). Classified by
 // code, never by message text.
+// requestTimeout bounds one Graph request (the HTTP client's timeout).
+const requestTimeout = 5 * time.Minute
+
+// withRequestDeadline gives ctx the request timeout as a deadline the
+// caller cancels when the request is done. Without one, kiota's request
+// adapter derives context.WithTimeout(ctx, requestTimeout) itself and drops
+// its cancel function (kiota-http-go NetHttpRequestAdapter.prepareContext),
+// so every request leaves a timer context registered on ctx for 5 minutes:
+// memory that grows with the number of requests a long caller (a
+// tenant-wide batch scan) sends under one context.
+func withRequestDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, requestTimeout)
+}
+
 var permissionCodes = map[string]bool{
 	"Authorization_RequestDenied":             true,
 	"Authentication_MSGraphPermissionMissing": true,

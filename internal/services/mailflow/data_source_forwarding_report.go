@@ -86,7 +86,7 @@ func (d *forwardingReportDataSource) Metadata(_ context.Context, req datasource.
 func (d *forwardingReportDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Everything that can send mail outside the organization, across the routes Microsoft offers (CIS 6.4.1 asks for a manual review of them): remote domains that allow auto-forwarding, outbound spam filter policies that allow it, mailboxes with `ForwardingSmtpAddress`/`ForwardingAddress` outside the accepted domains, and inbox rules that forward, redirect or forward as attachment to external recipients. Transport rules are covered by their own resource.\n\n" +
-			"**Cost.** One `Get-AcceptedDomain`, one `Get-RemoteDomain`, one `Get-HostedOutboundSpamFilterPolicy` and one `Get-Mailbox` per 1,000 mailboxes. With `scan_inbox_rules` (the default) the inbox rules are read through Microsoft Graph when the app has the `MailboxSettings.Read` application permission: `GET /users/{id}/mailFolders/inbox/messageRules`, 20 mailboxes per JSON batch (`POST /$batch`), so a 10,000-mailbox tenant costs about 13 Exchange calls and 500 Graph requests. Requests Graph throttles inside a batch (429) are sent again alone after their `Retry-After`, within the provider's `max_retries` and `max_retry_wait_seconds`. Without the permission (Graph refuses the first batch with 403) the report falls back to one `Get-InboxRule` **per mailbox** (needs the `Mail Recipients` role): 10,000 calls for 10,000 mailboxes. `inbox_rules_source` says which path ran. Batches run `graph_batch_concurrency` at a time (default 16: each batch reads 20 different mailboxes, so Outlook's limit of 4 concurrent requests per mailbox is never reached), `Get-InboxRule` calls `inbox_rule_concurrency` at a time (default 4); set `scan_inbox_rules = false` for the cheap checks only.",
+			"**Cost.** One `Get-AcceptedDomain`, one `Get-RemoteDomain`, one `Get-HostedOutboundSpamFilterPolicy`, one `Get-Mailbox` per 1,000 mailboxes, and one `Get-Mailbox -Filter` per distinct `ForwardingAddress` recipient the listing does not show to be a mailbox of the tenant. With `scan_inbox_rules` (the default) the inbox rules are read through Microsoft Graph when the app has the `MailboxSettings.Read` application permission: `GET /users/{id}/mailFolders/inbox/messageRules`, 20 mailboxes per JSON batch (`POST /$batch`), so a 10,000-mailbox tenant costs about 13 Exchange calls and 500 Graph requests. Requests Graph throttles inside a batch (429) are sent again alone after their `Retry-After`, within the provider's `max_retries` and `max_retry_wait_seconds`. Without the permission (Graph refuses the first batch with 403) the report falls back to one `Get-InboxRule` **per mailbox** (needs the `Mail Recipients` role): 10,000 calls for 10,000 mailboxes. `inbox_rules_source` says which path ran. Batches run `graph_batch_concurrency` at a time (default 16: each batch reads 20 different mailboxes, so Outlook's limit of 4 concurrent requests per mailbox is never reached), `Get-InboxRule` calls `inbox_rule_concurrency` at a time (default 4); set `scan_inbox_rules = false` for the cheap checks only.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{MarkdownDescription: "The tenant ID.", Computed: true},
 			"allowed_targets": schema.SetAttribute{
@@ -269,10 +269,10 @@ type reportResult struct {
 	Throttled int
 }
 
-// nameKey hashes a mailbox name or identity (case-insensitively): the report
-// keeps 8 bytes per name instead of the name, so its memory stays small at
-// tenant scale. A collision could only hide a ForwardingAddress finding
-// whose target hashes like a mailbox name: 1 in 2^64 per pair.
+// nameKey hashes a mailbox name or identity (case-insensitively) to key the
+// ForwardingAddress targets still to resolve. A collision could only hide a
+// ForwardingAddress finding whose target hashes like the name of a mailbox
+// listed after it: 1 in 2^64 per pair.
 func nameKey(s string) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(strings.ToLower(s)))
@@ -280,9 +280,9 @@ func nameKey(s string) uint64 {
 }
 
 // runForwardingReport collects the findings. It streams Get-Mailbox pages
-// into a bounded pool of Get-InboxRule workers, so memory holds the findings
-// and the mailbox names (to tell internal recipients apart), not the
-// mailboxes.
+// into a bounded pool of inbox rule readers (Graph batches or Get-InboxRule
+// calls), so memory holds the findings and the ForwardingAddress targets
+// still to resolve, not the mailboxes: it does not grow with their number.
 func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Client, opt reportOptions) (*reportResult, error) {
 	res := &reportResult{}
 	accepted := domainSet{exact: map[string]bool{}}
@@ -331,9 +331,13 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 	}
 
 	var (
-		mu        sync.Mutex
-		names     = map[uint64]bool{} // hashed mailbox names and identities: ForwardingAddress targets that are internal
-		byAddress []finding           // ForwardingAddress findings, resolved after the listing
+		mu sync.Mutex
+		// ForwardingAddress findings not yet known to name a mailbox of the
+		// tenant, by hashed target: a mailbox listed after the one that
+		// forwards resolves them as the listing passes; the rest are looked
+		// up after it (resolveForwardingAddresses). Memory follows the
+		// forwards, not the mailboxes.
+		pending = map[uint64][]finding{}
 	)
 	add := func(f finding) {
 		mu.Lock()
@@ -390,15 +394,18 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 			upn = mb.PrimarySmtpAddress
 		}
 		mu.Lock()
-		names[nameKey(mb.Name)] = true
-		names[nameKey(mb.Identity)] = true
+		delete(pending, nameKey(mb.Name))
+		delete(pending, nameKey(mb.Identity))
 		mu.Unlock()
 		detail := fmt.Sprintf("DeliverToMailboxAndForward=%t", mb.DeliverToMailboxAndForward)
 		if a := mb.ForwardingSmtpAddress; a != "" && external(a) {
 			add(newFinding(routeForwardingSmtp, upn, strings.ToLower(a), "", detail, true, opt.Allow.matchAddress(a)))
 		}
-		if a := mb.ForwardingAddress; a != "" {
-			byAddress = append(byAddress, newFinding(routeForwardingAddress, upn, a, "", detail+"; the recipient is not a mailbox of the tenant (a mail user or contact)", true, strings.Contains(a, "@") && opt.Allow.matchAddress(a)))
+		if a := mb.ForwardingAddress; a != "" && !(strings.Contains(a, "@") && !external(a)) && !strings.EqualFold(a, mb.Name) && !strings.EqualFold(a, mb.Identity) {
+			k := nameKey(a)
+			mu.Lock()
+			pending[k] = append(pending[k], newFinding(routeForwardingAddress, upn, a, "", detail+"; the recipient is not a mailbox of the tenant (a mail user or contact)", true, strings.Contains(a, "@") && opt.Allow.matchAddress(a)))
+			mu.Unlock()
 		}
 		if opt.ScanInboxRules {
 			select {
@@ -418,13 +425,11 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 	if listErr != nil {
 		return nil, fmt.Errorf("listing mailboxes: %w", listErr)
 	}
-	for _, f := range byAddress {
-		t := strings.ToLower(f.Target.ValueString())
-		if names[nameKey(t)] || (strings.Contains(t, "@") && !external(t)) {
-			continue
-		}
-		res.Findings = append(res.Findings, f)
+	found, err := resolveForwardingAddresses(ctx, c, pending)
+	if err != nil {
+		return nil, err
 	}
+	res.Findings = append(res.Findings, found...)
 	sort.Slice(res.Findings, func(i, j int) bool {
 		a, b := res.Findings[i], res.Findings[j]
 		if a.Route.ValueString() != b.Route.ValueString() {
@@ -440,6 +445,28 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 	})
 	sort.Strings(res.AcceptedDomains)
 	return res, nil
+}
+
+// resolveForwardingAddresses keeps the ForwardingAddress findings whose
+// target is not a mailbox of the tenant: one Get-Mailbox -Filter (Alias or
+// Name, as Get-Mailbox renders ForwardingAddress) per distinct target the
+// listing left unresolved. A target no mailbox matches is a mail user or
+// contact: a finding.
+func resolveForwardingAddresses(ctx context.Context, c *exchange.Client, pending map[uint64][]finding) ([]finding, error) {
+	var out []finding
+	for _, fs := range pending {
+		target := fs[0].Target.ValueString()
+		n := 0
+		err := c.InvokeEach(ctx, "Get-Mailbox", map[string]any{"Filter": "Alias -eq " + exchange.QuoteOPATH(target) + " -or Name -eq " + exchange.QuoteOPATH(target), "ResultSize": 1},
+			func(exchange.Object) error { n++; return nil }, exchange.Select("Name"), exchange.NoRouteCache())
+		if err != nil {
+			return nil, fmt.Errorf("looking up the ForwardingAddress recipient %q: %w", target, err)
+		}
+		if n == 0 {
+			out = append(out, fs...)
+		}
+	}
+	return out, nil
 }
 
 func (d *forwardingReportDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

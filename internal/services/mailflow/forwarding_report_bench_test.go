@@ -1,12 +1,17 @@
 package mailflow
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,11 +34,18 @@ import (
 //
 // Reported per run: requests (HTTP requests the report sent: InvokeCommand
 // calls plus Graph requests, a batch counting once), findings, wall-s,
-// 429s, the split per endpoint, and peak-live-heap-MiB (the peak of the
-// live Go heap, as GC cycles measure it, above the seeded emulator's: what
-// the run retains; the emulator runs in the same process, so this and B/op
-// include its side of every request, and B/op, all allocations, grows
-// with N by construction).
+// 429s (all, then per endpoint: 429s-Get-Mailbox, 429s-Get-InboxRule,
+// 429s-batch for the envelopes, 429s-messageRules for the reads inside
+// batches), the requests per endpoint, and the provider's memory:
+// peak-heap-MiB (the peak of the live Go heap above the heap before the
+// report, as GC cycles measure it, sampled every 5 ms), peak-rss-MiB (the
+// provider process's resident set high-water mark, VmHWM) and
+// provider-alloc-MiB (all bytes it allocated). The report runs in a child
+// process (this test binary again, see TestMain) talking to the emulator in
+// this one, so those figures are the provider's alone; B/op and allocs/op
+// are this process's, i.e. mostly the emulator's.
+// M365HARDEN_BENCH_HEAPPROFILE=file writes the child's heap profile at its
+// peak.
 //
 // Latency: m365sim.RealisticLatency scaled by
 // M365HARDEN_BENCH_LATENCY_SCALE (default 0.05, so the 10,000-mailbox
@@ -107,7 +119,6 @@ func BenchmarkForwardingReport(b *testing.B) {
 
 type benchTenant struct {
 	sim       *m365sim.Server
-	set       *clients.Set
 	mailboxes int
 	want      int
 }
@@ -140,23 +151,16 @@ func newBenchTenant(b *testing.B, mailboxes int) *benchTenant {
 	if err := sim.GrantAppPermission(m365sim.DemoTenantID, m365sim.DemoAdminAppID, "MailboxSettings.Read"); err != nil {
 		b.Fatal(err)
 	}
-	e := sim.Endpoints()
-	set, err := clients.New(clients.Config{
-		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
-		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 5, MaxRetryWait: time.Minute,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
 	// Forwards, rules, and the Default remote domain and outbound policy.
-	return &benchTenant{sim: sim, set: set, mailboxes: mailboxes, want: mailboxes/50 + withRules + 2}
+	return &benchTenant{sim: sim, mailboxes: mailboxes, want: mailboxes/50 + withRules + 2}
 }
 
 func (bt *benchTenant) close() { _ = bt.sim.Close() }
 
 // run runs the report b.N times on one path and returns the last wall time
-// in seconds.
+// in seconds. The report runs in a child process (this test binary again,
+// see TestMain), so the memory measured is the provider's alone: the
+// emulator stays in this process.
 func (bt *benchTenant) run(b *testing.B, path string, scale float64) float64 {
 	lat := m365sim.RealisticLatency()
 	lat.Scale, lat.Seed = scale, 1
@@ -165,53 +169,23 @@ func (bt *benchTenant) run(b *testing.B, path string, scale float64) float64 {
 	// Outlook's documented limits (the emulator's defaults), set again so a
 	// previous run's window does not carry over.
 	bt.sim.SetOutlookThrottle(m365sim.DefaultOutlookRequests, m365sim.DefaultOutlookWindow, m365sim.DefaultOutlookConcurrency)
-	g := bt.set.Graph
-	if path == rulesSourceExchange {
-		g = nil
-	}
 	var wall float64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		runtime.GC()
-		base := liveHeap()
 		bt.sim.Stats().Reset()
-		var peak atomic.Uint64
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTicker(5 * time.Millisecond)
-			defer t.Stop()
-			for {
-				if v := liveHeap(); v > peak.Load() {
-					peak.Store(v)
-				}
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-				}
-			}
-		}()
-		start := time.Now()
-		b.StartTimer()
-		res, err := runForwardingReport(context.Background(), bt.set.Exchange, g, reportOptions{Allow: newAllowList(nil), AllowPolicies: map[string]bool{}, ScanInboxRules: true, Concurrency: defaultRuleConcurrency, GraphConcurrency: defaultBatchConcurrency})
-		b.StopTimer()
-		wall = time.Since(start).Seconds()
-		close(stop)
-		wg.Wait()
+		res, err := bt.child(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(res.Findings) != bt.want || res.Mailboxes != bt.mailboxes || res.RulesSource != path {
-			b.Fatalf("%d findings over %d mailboxes from %s, want %d over %d from %s", len(res.Findings), res.Mailboxes, res.RulesSource, bt.want, bt.mailboxes, path)
+		b.StopTimer()
+		wall = res.WallSeconds
+		if res.Findings != bt.want || res.Mailboxes != bt.mailboxes || res.RulesSource != path {
+			b.Fatalf("%d findings over %d mailboxes from %s, want %d over %d from %s", res.Findings, res.Mailboxes, res.RulesSource, bt.want, bt.mailboxes, path)
 		}
 		st := bt.sim.Stats()
 		exo := st.Requests(m365sim.EndpointExchange, "")
-		batches := st.Requests(m365sim.EndpointGraph, "POST /v1.0/$batch")
-		inner := st.Requests(m365sim.EndpointGraph, "GET /v1.0/users/{id}/mailFolders/inbox/messageRules")
+		batches := st.Requests(m365sim.EndpointGraph, benchBatchOp)
+		inner := st.Requests(m365sim.EndpointGraph, benchRulesOp)
 		// Every Graph request the report sends is a batch; the rest of the
 		// Graph counter is the requests inside them.
 		if other := st.Requests(m365sim.EndpointGraph, "") - batches - inner; other != 0 {
@@ -224,23 +198,197 @@ func (bt *benchTenant) run(b *testing.B, path string, scale float64) float64 {
 				b.Errorf("%d requests, want at most %d", requests, limit)
 			}
 		}
+		// 429s per endpoint, as the emulator answered them: Get-InboxRule
+		// and Get-Mailbox calls, the $batch envelopes, and the messageRules
+		// reads inside them (the ones the report sends again).
+		rules429 := st.OpStatuses(m365sim.EndpointGraph, benchRulesOp, http.StatusTooManyRequests)
+		if rules429 != res.Throttled {
+			b.Errorf("the emulator answered %d messageRules reads with 429, the report counted %d", rules429, res.Throttled)
+		}
 		b.ReportMetric(float64(requests), "requests")
 		b.ReportMetric(float64(exo), "exchange-requests")
 		b.ReportMetric(float64(batches), "graph-batches")
 		b.ReportMetric(float64(inner), "graph-batched-requests")
 		b.ReportMetric(float64(st.Statuses(m365sim.EndpointGraph, 429)+st.Statuses(m365sim.EndpointExchange, 429)), "429s")
-		b.ReportMetric(float64(len(res.Findings)), "findings")
+		b.ReportMetric(float64(st.OpStatuses(m365sim.EndpointExchange, "Get-InboxRule", http.StatusTooManyRequests)), "429s-Get-InboxRule")
+		b.ReportMetric(float64(st.OpStatuses(m365sim.EndpointExchange, "Get-Mailbox", http.StatusTooManyRequests)), "429s-Get-Mailbox")
+		b.ReportMetric(float64(st.OpStatuses(m365sim.EndpointGraph, benchBatchOp, http.StatusTooManyRequests)), "429s-batch")
+		b.ReportMetric(float64(rules429), "429s-messageRules")
+		b.ReportMetric(float64(res.Findings), "findings")
 		b.ReportMetric(wall, "wall-s")
-		b.ReportMetric(float64(peak.Load()-min(base, peak.Load()))/(1<<20), "peak-live-heap-MiB")
+		b.ReportMetric(float64(res.PeakHeap)/(1<<20), "peak-heap-MiB")
+		b.ReportMetric(float64(res.PeakRSS)/(1<<20), "peak-rss-MiB")
+		b.ReportMetric(float64(res.Allocated)/(1<<20), "provider-alloc-MiB")
 		b.StartTimer()
 	}
 	return wall
 }
 
+const (
+	benchBatchOp = "POST /v1.0/$batch"
+	benchRulesOp = "GET /v1.0/users/{id}/mailFolders/inbox/messageRules"
+	// benchChildEnv carries a benchChildJob to the child process.
+	benchChildEnv = "M365HARDEN_BENCH_FORWARDING_CHILD"
+)
+
+// benchChildJob is what the child process needs to reach the emulator.
+type benchChildJob struct {
+	Path                                   string
+	Login, Graph, Exchange, Compliance, CA string
+	Regional                               string
+}
+
+// benchChildResult is what the child reports on its stdout (one JSON line).
+type benchChildResult struct {
+	Findings, Mailboxes, Throttled int
+	RulesSource                    string
+	WallSeconds                    float64
+	// PeakHeap is the peak of the live heap (runtime/metrics
+	// /gc/heap/live:bytes, sampled every 5 ms) above the live heap before
+	// the report: what the report retains at its worst. PeakRSS is the
+	// process's resident set high-water mark (VmHWM), the whole provider
+	// process as the OS sees it (runtime, binary, clients). Allocated is
+	// every byte the report allocated (runtime.MemStats.TotalAlloc).
+	PeakHeap, PeakRSS, Allocated uint64
+}
+
+// child runs one report in a child process and returns what it measured.
+func (bt *benchTenant) child(path string) (*benchChildResult, error) {
+	e := bt.sim.Endpoints()
+	job, _ := json.Marshal(benchChildJob{Path: path, Login: e[m365sim.EndpointLogin], Graph: e[m365sim.EndpointGraph],
+		Exchange: e[m365sim.EndpointExchange], Compliance: e[m365sim.EndpointCompliance], CA: bt.sim.CAFile(), Regional: bt.sim.RegionalHost()})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), benchChildEnv+"="+string(job))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("the report's child process: %w: %s", err, stderr.String())
+	}
+	var res benchChildResult
+	if err := json.Unmarshal(bytes.TrimSpace(out), &res); err != nil {
+		return nil, fmt.Errorf("the report's child process said %q: %w (%s)", out, err, stderr.String())
+	}
+	return &res, nil
+}
+
+// TestMain runs the benchmark's child process when asked to, else the
+// package's tests.
+func TestMain(m *testing.M) {
+	if job := os.Getenv(benchChildEnv); job != "" {
+		if err := benchChild(job); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// benchChild is the provider side of one benchmark run: it builds the
+// clients, runs the report once and prints a benchChildResult.
+func benchChild(raw string) error {
+	var job benchChildJob
+	if err := json.Unmarshal([]byte(raw), &job); err != nil {
+		return err
+	}
+	if os.Getenv("M365HARDEN_BENCH_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 1024 // fine enough to attribute a few MiB
+	}
+	set, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
+		LoginURL: job.Login, GraphURL: job.Graph, ExchangeURL: job.Exchange, ComplianceURL: job.Compliance,
+		CAFile: job.CA, ComplianceRegionalHosts: []string{job.Regional}, MaxRetries: 5, MaxRetryWait: time.Minute,
+	})
+	if err != nil {
+		return err
+	}
+	g := set.Graph
+	if job.Path == rulesSourceExchange {
+		g = nil
+	}
+	runtime.GC()
+	base := liveHeap()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := liveHeap(); v > peak.Load() {
+				peak.Store(v)
+				writeHeapProfile()
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	start := time.Now()
+	res, err := runForwardingReport(context.Background(), set.Exchange, g, reportOptions{Allow: newAllowList(nil), AllowPolicies: map[string]bool{}, ScanInboxRules: true, Concurrency: defaultRuleConcurrency, GraphConcurrency: defaultBatchConcurrency})
+	wall := time.Since(start).Seconds()
+	// One more cycle so the live heap at the end (the findings) is counted.
+	runtime.GC()
+	if v := liveHeap(); v > peak.Load() {
+		peak.Store(v)
+	}
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	out, _ := json.Marshal(benchChildResult{Findings: len(res.Findings), Mailboxes: res.Mailboxes, Throttled: res.Throttled, RulesSource: res.RulesSource,
+		WallSeconds: wall, PeakHeap: peak.Load() - min(base, peak.Load()), PeakRSS: peakRSS(), Allocated: after.TotalAlloc - before.TotalAlloc})
+	fmt.Println(string(out))
+	runtime.KeepAlive(res)
+	return nil
+}
+
+// writeHeapProfile writes the heap profile as of the last GC cycle (the
+// live heap the peak was read from) to M365HARDEN_BENCH_HEAPPROFILE, when
+// set: at each new peak, so the file ends with the peak's.
+func writeHeapProfile() {
+	path := os.Getenv("M365HARDEN_BENCH_HEAPPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}
+
+// peakRSS is the process's resident set high-water mark (VmHWM in
+// /proc/self/status, Linux); 0 where there is none.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
 // liveHeap is the heap the last GC cycle found live (runtime/metrics): the
-// retained memory, without the garbage GOGC lets pile up between cycles
-// (which grows with the emulator's seeded heap and would hide whether the
-// report itself is flat in N).
+// retained memory, without the garbage GOGC lets pile up between cycles.
 func liveHeap() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)

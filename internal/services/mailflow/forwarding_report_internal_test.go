@@ -10,6 +10,7 @@ import (
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/auth"
+	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
 
@@ -97,15 +98,7 @@ func TestForwardingReportPathsAgree(t *testing.T) {
 	if err := sim.GrantAppPermission(m365sim.DemoTenantID, m365sim.DemoAdminAppID, "MailboxSettings.Read"); err != nil {
 		t.Fatal(err)
 	}
-	e := sim.Endpoints()
-	set, err := clients.New(clients.Config{
-		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
-		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
-		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 3, MaxRetryWait: 30 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := simClients(t, sim)
 	opt := reportOptions{Allow: newAllowList([]string{"partner.example"}), AllowPolicies: map[string]bool{}, ScanInboxRules: true, Concurrency: 3}
 	viaGraph, err := runForwardingReport(context.Background(), set.Exchange, set.Graph, opt)
 	if err != nil {
@@ -131,4 +124,77 @@ func TestForwardingReportPathsAgree(t *testing.T) {
 	if !reflect.DeepEqual(viaGraph.Findings, viaExchange.Findings) {
 		t.Errorf("the paths disagree:\ngraph:    %v\nexchange: %v", viaGraph.Findings, viaExchange.Findings)
 	}
+}
+
+// TestForwardingAddressResolution: a ForwardingAddress naming a mailbox
+// listed after the forwarding one is resolved as the listing passes (no
+// call), one naming a mailbox listed before it costs one Get-Mailbox
+// -Filter after the listing, and neither is a finding; a target no mailbox
+// has (a mail user or contact) is.
+func TestForwardingAddressResolution(t *testing.T) {
+	sim, err := m365sim.Start(m365sim.Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	if _, err := m365sim.SeedMailboxes(sim, m365sim.DemoTenantID, m365sim.MailboxSeed{Mailboxes: []m365sim.MailboxSpec{
+		{UPN: "ann@contoso.com", ForwardingAddress: "cal@contoso.com"},
+		{UPN: "bob@contoso.com"},
+		{UPN: "cal@contoso.com", ForwardingAddress: "ann@contoso.com"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	set := simClients(t, sim)
+	ctx := context.Background()
+	if _, err := set.Exchange.ListAcceptedDomains(ctx); err != nil { // sign in first
+		t.Fatal(err)
+	}
+	var order []string
+	if err := set.Exchange.ListMailboxes(ctx, exchange.MailboxQuery{NoRouteCache: true, Fields: []string{"UserPrincipalName"}}, func(mb *exchange.Mailbox) error {
+		order = append(order, mb.UserPrincipalName)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sim.Stats().Reset()
+	res, err := runForwardingReport(ctx, set.Exchange, nil, reportOptions{Allow: newAllowList(nil), AllowPolicies: map[string]bool{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if f.Route.ValueString() == routeForwardingAddress {
+			t.Errorf("internal forward reported: %v", f)
+		}
+	}
+	// One of ann and cal is listed before the other: its forwarder is
+	// resolved after the listing with one look-up.
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-Mailbox"); n != 2 {
+		t.Errorf("%d Get-Mailbox calls (listing order %v), want the page and one look-up", n, order)
+	}
+	f := newFinding(routeForwardingAddress, "bob@contoso.com", "Partner Contact", "", "", true, false)
+	out, err := resolveForwardingAddresses(ctx, set.Exchange, map[uint64][]finding{
+		nameKey("Partner Contact"): {f},
+		nameKey("bob"):             {newFinding(routeForwardingAddress, "ann@contoso.com", "bob", "", "", true, false)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(out, []finding{f}) {
+		t.Errorf("resolved %v, want only the contact", out)
+	}
+}
+
+// simClients: the provider's clients for the emulator's demo tenant.
+func simClients(t *testing.T, sim *m365sim.Server) *clients.Set {
+	t.Helper()
+	e := sim.Endpoints()
+	set, err := clients.New(clients.Config{
+		Auth:     auth.Config{TenantID: m365sim.DemoTenantID, ClientID: m365sim.DemoAdminAppID, ClientSecret: m365sim.DemoAdminSecret},
+		LoginURL: e[m365sim.EndpointLogin], GraphURL: e[m365sim.EndpointGraph], ExchangeURL: e[m365sim.EndpointExchange], ComplianceURL: e[m365sim.EndpointCompliance],
+		CAFile: sim.CAFile(), ComplianceRegionalHosts: []string{sim.RegionalHost()}, MaxRetries: 3, MaxRetryWait: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
