@@ -338,8 +338,18 @@ func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.Modify
 			return
 		}
 	}
-	res := common.NewRecipientResolver(r.clients.Exchange)
-	conf := cfg.conditionFields()
+	var was []*types.Set
+	if state != nil {
+		was = state.conditionFields()
+	}
+	planConditions(ctx, common.NewRecipientResolver(r.clients.Exchange), cfg.conditionFields(), was, path.Empty(), resp)
+}
+
+// planConditions checks the configured recipient conditions conf at plan
+// time (a value that names nobody is an error) and, where the state's
+// conditions was (nil when creating) name the same recipients in another
+// spelling, plans the state's value. at is the conditions' parent path.
+func planConditions(ctx context.Context, res *common.RecipientResolver, conf, was []*types.Set, at path.Path, resp *resource.ModifyPlanResponse) {
 	for i, c := range ruleConditions {
 		if !c.recipient {
 			continue
@@ -360,15 +370,15 @@ func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.Modify
 				return
 			}
 			if rec == nil {
-				resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Recipient not found",
+				resp.Diagnostics.AddAttributeError(at.AtName(c.attr), "Recipient not found",
 					fmt.Sprintf("%q does not name a recipient in the tenant. Exchange refuses rule conditions that name nobody; use an existing recipient's email address, alias, name or GUID.", v))
 			}
 		}
-		if state == nil {
+		if was == nil {
 			continue
 		}
-		have, ok := common.SetStrings(ctx, *state.conditionFields()[i])
-		if !ok || conf[i].Equal(*state.conditionFields()[i]) {
+		have, ok := common.SetStrings(ctx, *was[i])
+		if !ok || conf[i].Equal(*was[i]) {
 			continue
 		}
 		same, err := res.Same(ctx, want, have, false)
@@ -377,7 +387,7 @@ func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.Modify
 			return
 		}
 		if same {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(c.attr), *state.conditionFields()[i])...)
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName(c.attr), *was[i])...)
 		}
 	}
 }
