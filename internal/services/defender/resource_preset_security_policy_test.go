@@ -245,3 +245,25 @@ func TestAccPresetSecurityPolicy_throttledAndLag(t *testing.T) {
 		},
 	})
 }
+
+// The list data source returns the levels that have rules, by state.
+func TestAccPresetSecurityPolicy_listDataSource(t *testing.T) {
+	tn := presetTenant(t, true, "Strict", "Standard")
+	tn.Exchange(t, "Enable-EOPProtectionPolicyRule", map[string]any{"Identity": "Strict Preset Security Policy"})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: tn.ProviderConfig() + `
+data "m365harden_preset_security_policies" "all" {}
+data "m365harden_preset_security_policies" "on" {
+  state = "Enabled"
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.m365harden_preset_security_policies.all", tfjsonpath.New("ids"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Standard"), knownvalue.StringExact("Strict")})),
+				statecheck.ExpectKnownValue("data.m365harden_preset_security_policies.on", tfjsonpath.New("ids"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("Strict")})),
+			},
+		}},
+	})
+}
