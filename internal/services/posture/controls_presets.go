@@ -116,13 +116,18 @@ func evalPresetsEnabled(e *evaluation) result {
 	return pass("The Standard and Strict preset security policies are on (EOP and Defender for Office 365 protections).")
 }
 
+// presetProtection names the protections of one rule family and its cmdlet.
+func presetProtection(atp bool) (what, cmdlet string) {
+	if atp {
+		return "Defender for Office 365", "Get-ATPProtectionPolicyRule"
+	}
+	return "EOP", "Get-EOPProtectionPolicyRule"
+}
+
 // evalPresetAllUsers: MS.DEFENDER.1.2v1/1.3v1 "All users SHALL be added to
 // ... in either the standard or strict preset security policy".
 func evalPresetAllUsers(atp bool) func(e *evaluation) result {
-	what, cmdlet := "EOP", "Get-EOPProtectionPolicyRule"
-	if atp {
-		what, cmdlet = "Defender for Office 365", "Get-ATPProtectionPolicyRule"
-	}
+	what, cmdlet := presetProtection(atp)
 	return func(e *evaluation) result {
 		rules, err := e.presetRules(atp)
 		if err != nil {
@@ -146,10 +151,7 @@ func evalPresetAllUsers(atp bool) func(e *evaluation) result {
 // preset's rule is on and covers someone: all recipients, or named users,
 // groups or domains.
 func evalPresetStrict(atp bool) func(e *evaluation) result {
-	what, cmdlet := "EOP", "Get-EOPProtectionPolicyRule"
-	if atp {
-		what, cmdlet = "Defender for Office 365", "Get-ATPProtectionPolicyRule"
-	}
+	what, cmdlet := presetProtection(atp)
 	return func(e *evaluation) result {
 		rules, err := e.presetRules(atp)
 		if err != nil {
