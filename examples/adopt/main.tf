@@ -33,6 +33,7 @@ data "m365harden_outbound_spam_filter_rules" "all" {}
 data "m365harden_anti_phish_policies" "all" {}
 data "m365harden_anti_phish_rules" "all" {}
 data "m365harden_malware_filter_policies" "all" {}
+data "m365harden_preset_security_policies" "all" {}
 data "m365harden_dkim_signing_configs" "all" {}
 data "m365harden_audit_log_retention_policies" "all" {}
 data "m365harden_alert_policies" "all" {}
@@ -53,6 +54,7 @@ locals {
     m365harden_anti_phish_policy              = data.m365harden_anti_phish_policies.all.items
     m365harden_anti_phish_rule                = data.m365harden_anti_phish_rules.all.items
     m365harden_malware_filter_policy          = data.m365harden_malware_filter_policies.all.items
+    m365harden_preset_security_policy         = data.m365harden_preset_security_policies.all.items
     m365harden_dkim_signing_config            = data.m365harden_dkim_signing_configs.all.items
     m365harden_audit_log_retention_policy     = data.m365harden_audit_log_retention_policies.all.items
     m365harden_named_location                 = data.m365harden_named_locations.all.items

@@ -117,7 +117,25 @@ func threatProtectionDrift(t *testing.T, tn *acctest.Tenant) {
 	tn.Exchange(t, "Set-HostedConnectionFilterPolicy", map[string]any{"Identity": "Default", "IPAllowList": []string{"192.0.2.10"}})
 	tn.Exchange(t, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "EnableFileFilter": false, "EnableInternalSenderAdminNotifications": false})
 	tn.Exchange(t, "Set-AntiPhishPolicy", map[string]any{"Identity": "Office365 AntiPhish Default", "PhishThresholdLevel": 1})
+	tn.Exchange(t, "Set-SafeLinksPolicy", map[string]any{"Identity": "CIS 2.1.1 Safe Links", "AllowClickThrough": true})
+	tn.Exchange(t, "Disable-SafeAttachmentRule", map[string]any{"Identity": "CIS 2.1.4 Safe Attachments"})
 	adminConsentOff(t, tn)
+}
+
+// presetsTurnedOff: both presets were turned on once in the portal (which
+// creates their rules) and are off now; the first time, the portal action.
+func presetsTurnedOff(t *testing.T, tn *acctest.Tenant) {
+	for _, level := range []string{"Standard", "Strict"} {
+		if len(tn.Exchange(t, "Get-EOPProtectionPolicyRule", nil)) < 2 {
+			if err := m365sim.TurnOnPresetInPortal(tn.Sim, tn.ID, level); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, level := range []string{"Standard", "Strict"} {
+		tn.Exchange(t, "Disable-EOPProtectionPolicyRule", map[string]any{"Identity": level + " Preset Security Policy"})
+		tn.Exchange(t, "Disable-ATPProtectionPolicyRule", map[string]any{"Identity": level + " Preset Security Policy"})
+	}
 }
 
 // authenticatorWithoutContext turns Microsoft Authenticator on without the
@@ -141,7 +159,8 @@ var cisBaseline = baselineCase{
 	claimed: []string{"mailbox-auditing-default", "mailbox-audit-settings", "unified-audit-log", "outbound-spam-auto-forwarding",
 		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
-		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context"},
+		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
+		"safe-links-policy", "safe-attachments-policy"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
@@ -175,9 +194,11 @@ var scubaBaseline = baselineCase{
 		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults",
 		"smtp-auth-disabled", "dkim-enabled", "external-sender-warnings", "contact-sharing-all-domains", "calendar-sharing-all-domains",
 		"users-cannot-register-apps", "user-consent-restricted", "admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
-		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled"},
+		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled",
+		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
+		presetsTurnedOff(t, tn)
 		publishDKIMRecords(t, tn)
 		authenticatorWithoutContext(t, tn)
 		// A new organization has SMTP AUTH off, shares no contacts and
@@ -208,6 +229,7 @@ var scubaBaseline = baselineCase{
 		})
 		adminConsentOff(t, tn)
 		authenticatorWithoutContext(t, tn)
+		presetsTurnedOff(t, tn)
 		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy", map[string]any{"policyMigrationState": "migrationInProgress"}); err != nil || code >= 300 {
 			t.Fatalf("%d %s %v", code, out, err)
 		}

@@ -172,6 +172,15 @@ var adoptCases = []adoptCase{
 		tn.Exchange(t, "New-SafeAttachmentRule", map[string]any{"Name": "Finance attachments", "SafeAttachmentPolicy": "Finance attachments", "RecipientDomainIs": []string{"contoso.com"}})
 		return "Finance attachments"
 	}},
+	{"m365harden_preset_security_policy", func(t *testing.T, tn *acctest.Tenant) string {
+		seedMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com", DisplayName: "Ann Jones"})
+		if err := m365sim.TurnOnPresetInPortal(tn.Sim, tn.ID, "Strict"); err != nil {
+			t.Fatal(err)
+		}
+		tn.Exchange(t, "Set-EOPProtectionPolicyRule", map[string]any{"Identity": "Strict Preset Security Policy", "SentTo": []string{"ann@contoso.com"}})
+		tn.Exchange(t, "Set-ATPProtectionPolicyRule", map[string]any{"Identity": "Strict Preset Security Policy", "ExceptIfRecipientDomainIs": []string{"fabrikam.com"}})
+		return "Strict"
+	}},
 	// identity
 	{"m365harden_security_defaults", func(t *testing.T, tn *acctest.Tenant) string {
 		graphPatch(t, tn, "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false})

@@ -41,8 +41,11 @@ type ruleFamily struct {
 	readRoles, writes []string
 	available         func(t *Tenant) bool
 	// noCreate leaves out New- and Remove- (the preset rules: the catalogue
-	// holds only Get/Set/Enable/Disable).
+	// holds only Get/Set/Enable/Disable); their Set keeps the priorities
+	// as they are.
 	noCreate bool
+	// checkSet, when set, refuses a Set- call on rule o.
+	checkSet func(c *Call, o Object) *CmdletError
 }
 
 var ruleConditions = []string{"SentTo", "SentToMemberOf", "RecipientDomainIs", "ExceptIfSentTo", "ExceptIfSentToMemberOf", "ExceptIfRecipientDomainIs"}
@@ -214,6 +217,11 @@ func (f ruleFamily) register() {
 			if cerr != nil {
 				return nil, cerr
 			}
+			if f.checkSet != nil {
+				if cerr := f.checkSet(c, o); cerr != nil {
+					return nil, cerr
+				}
+			}
 			if f.policyParam != "" && c.Has(f.policyParam) {
 				policy, cerr := f.policyFor(c, fmt.Sprint(o["Name"]))
 				if cerr != nil {
@@ -237,6 +245,10 @@ func (f ruleFamily) register() {
 				} else {
 					o[p] = l
 				}
+			}
+			if f.noCreate {
+				c.Tenant.Store.Put(f.kind, fmt.Sprint(o["Name"]), o, c.Lag)
+				return nil, nil
 			}
 			rules := f.sorted(c.Tenant, true)
 			others := make([]Object, 0, len(rules))

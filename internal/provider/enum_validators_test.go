@@ -196,6 +196,7 @@ func pascal(s string) string {
 // notCmdletEnums are enumerations that stand for no Exchange cmdlet
 // parameter, with the source of their values.
 var notCmdletEnums = map[string]string{
+	"m365harden_preset_security_policy.level":                                                                                 "not a parameter: the preset whose rules (named \"<level> Preset Security Policy\", get-eopprotectionpolicyrule -Identity) are managed",
 	"m365harden_mailbox_audit_baseline.recipient_types":                                                                       "Get-Mailbox -RecipientTypeDetails, whose catalogue entry keeps no value list; the mailbox types that have audit settings",
 	"m365harden_conditional_access_policy.conditions.client_app_types":                                                        graphCA,
 	"m365harden_conditional_access_policy.conditions.devices.device_filter.mode":                                              graphCA,

@@ -58,6 +58,8 @@ locals {
     "malware-common-attachments-filter",     # CIS 2.1.2
     "malware-internal-sender-notifications", # CIS 2.1.3
     "anti-phishing-policy",                  # CIS 2.1.7
+    "safe-links-policy",                     # CIS 2.1.1
+    "safe-attachments-policy",               # CIS 2.1.4
     "connection-filter-allow-lists",         # (CIS v4.0.0 2.1.12, 2.1.13)
     "admin-consent-workflow",                # CIS 5.1.5.2
     "authenticator-login-context",           # CIS 5.2.3.1
@@ -173,6 +175,43 @@ resource "m365harden_anti_phish_policy" "default" {
   mailbox_intelligence_protection_action = "Quarantine"
   enable_spoof_intelligence              = true
   enable_first_contact_safety_tips       = true
+}
+
+# CIS 2.1.1 (Microsoft Defender for Office 365): Safe Links for e-mail, Teams
+# and Office apps, clicks tracked, no click-through, for every accepted domain.
+resource "m365harden_safe_links_policy" "cis" {
+  name                         = "CIS 2.1.1 Safe Links"
+  enable_safe_links_for_email  = true
+  enable_safe_links_for_teams  = true
+  enable_safe_links_for_office = true
+  track_clicks                 = true
+  allow_click_through          = false
+  scan_urls                    = true
+  enable_for_internal_senders  = true
+  deliver_message_after_scan   = true
+  disable_url_rewrite          = false
+}
+
+resource "m365harden_safe_links_rule" "cis" {
+  name                = "CIS 2.1.1 Safe Links"
+  policy              = m365harden_safe_links_policy.cis.name
+  priority            = 0
+  recipient_domain_is = data.m365harden_accepted_domains.all.custom_domain_names
+}
+
+# CIS 2.1.4 (Microsoft Defender for Office 365): Safe Attachments on, malware
+# blocked, for every accepted domain.
+resource "m365harden_safe_attachment_policy" "cis" {
+  name   = "CIS 2.1.4 Safe Attachments"
+  enable = true
+  action = "Block"
+}
+
+resource "m365harden_safe_attachment_rule" "cis" {
+  name                = "CIS 2.1.4 Safe Attachments"
+  policy              = m365harden_safe_attachment_policy.cis.name
+  priority            = 0
+  recipient_domain_is = data.m365harden_accepted_domains.all.custom_domain_names
 }
 
 # --- Applications -------------------------------------------------------------------
@@ -332,6 +371,8 @@ data "m365harden_posture" "this" {
     m365harden_connection_filter_policy.this,
     m365harden_malware_filter_policy.default,
     m365harden_anti_phish_policy.default,
+    m365harden_safe_links_rule.cis,
+    m365harden_safe_attachment_rule.cis,
     m365harden_admin_consent_request_policy.this,
   ]
 }

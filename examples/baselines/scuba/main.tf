@@ -52,6 +52,18 @@ variable "enforce_country_block" {
   default     = false
 }
 
+variable "sensitive_accounts" {
+  description = "ScubaGear's SensitiveAccounts for MS.DEFENDER.1.4v1/1.5v1: the recipients (addresses, aliases or group names in sensitive_account_groups) the Strict preset protects. With neither set, the Strict preset protects everyone."
+  type        = list(string)
+  default     = []
+}
+
+variable "sensitive_account_groups" {
+  description = "Groups whose members are sensitive accounts (the Strict preset's SentToMemberOf)."
+  type        = list(string)
+  default     = []
+}
+
 variable "forwarding_partner_domains" {
   description = "ScubaGear's AllowedForwardingDomains for MS.EXO.1.1v2: partner domains that may receive automatically forwarded mail."
   type        = list(string)
@@ -74,20 +86,31 @@ locals {
     "ca-mfa-all-users",              # MS.AAD.3.2v2
     "security-defaults",
 
-    "smtp-auth-disabled",              # MS.EXO.5.1v1
-    "dkim-enabled",                    # MS.EXO.3.1v1
-    "external-sender-warnings",        # MS.EXO.7.1v1
-    "contact-sharing-all-domains",     # MS.EXO.6.1v1
-    "calendar-sharing-all-domains",    # MS.EXO.6.2v1
-    "users-cannot-register-apps",      # MS.AAD.5.1v1
-    "user-consent-restricted",         # MS.AAD.5.2v1
-    "admin-consent-workflow",          # MS.AAD.5.3v1
-    "guest-access-restricted",         # MS.AAD.8.1v1
-    "guest-invites-restricted",        # MS.AAD.8.2v1
-    "authenticator-login-context",     # MS.AAD.3.3v2
-    "auth-methods-migration-complete", # MS.AAD.3.4v1
-    "auth-methods-weak-disabled",      # MS.AAD.3.5v2
+    "smtp-auth-disabled",               # MS.EXO.5.1v1
+    "dkim-enabled",                     # MS.EXO.3.1v1
+    "external-sender-warnings",         # MS.EXO.7.1v1
+    "contact-sharing-all-domains",      # MS.EXO.6.1v1
+    "calendar-sharing-all-domains",     # MS.EXO.6.2v1
+    "users-cannot-register-apps",       # MS.AAD.5.1v1
+    "user-consent-restricted",          # MS.AAD.5.2v1
+    "admin-consent-workflow",           # MS.AAD.5.3v1
+    "guest-access-restricted",          # MS.AAD.8.1v1
+    "guest-invites-restricted",         # MS.AAD.8.2v1
+    "authenticator-login-context",      # MS.AAD.3.3v2
+    "auth-methods-migration-complete",  # MS.AAD.3.4v1
+    "auth-methods-weak-disabled",       # MS.AAD.3.5v2
+    "preset-policies-enabled",          # MS.DEFENDER.1.1v1
+    "preset-eop-all-users",             # MS.DEFENDER.1.2v1
+    "preset-defender-all-users",        # MS.DEFENDER.1.3v1
+    "preset-strict-eop-sensitive",      # MS.DEFENDER.1.4v1
+    "preset-strict-defender-sensitive", # MS.DEFENDER.1.5v1
   ]
+
+  # Whom the Strict preset protects: the sensitive accounts, or everyone.
+  strict_scope = {
+    sent_to           = length(var.sensitive_accounts) > 0 ? var.sensitive_accounts : null
+    sent_to_member_of = length(var.sensitive_account_groups) > 0 ? var.sensitive_account_groups : null
+  }
 
   # The record types the audit-log-retention control requires by default.
   retention_record_types = ["ExchangeAdmin", "ExchangeItem", "ExchangeItemGroup", "SharePoint", "SharePointFileOperation",
@@ -380,6 +403,30 @@ resource "m365harden_authentication_methods_policy" "this" {
   ]
 }
 
+# --- Defender for Office 365 ---------------------------------------------------
+# Turn both presets on once in the Microsoft Defender portal first
+# (https://security.microsoft.com/presetSecurityPolicies): that creates the
+# rules these blocks adopt.
+
+# MS.DEFENDER.1.1v1: "The standard and strict preset security policies SHALL
+# be enabled." MS.DEFENDER.1.2v1/1.3v1: "All users SHALL be added to Exchange
+# Online Protection (EOP)" / "to Defender for Office 365 protection in either
+# the standard or strict preset security policy": Standard for everyone.
+resource "m365harden_preset_security_policy" "standard" {
+  level               = "Standard"
+  eop_protection      = {}
+  defender_protection = {}
+}
+
+# MS.DEFENDER.1.4v1/1.5v1: "Sensitive accounts SHALL be added to Exchange
+# Online Protection" / "to Defender for Office 365 protection in the strict
+# preset security policy."
+resource "m365harden_preset_security_policy" "strict" {
+  level               = "Strict"
+  eop_protection      = local.strict_scope
+  defender_protection = local.strict_scope
+}
+
 data "m365harden_posture" "this" {
   controls                     = local.claimed_controls
   break_glass_accounts         = var.break_glass_accounts
@@ -398,6 +445,8 @@ data "m365harden_posture" "this" {
     m365harden_security_defaults.off,
     m365harden_security_defaults.on,
     m365harden_transport_config.this,
+    m365harden_preset_security_policy.standard,
+    m365harden_preset_security_policy.strict,
     m365harden_dkim_signing_config.this,
     m365harden_external_sender_tagging.this,
     m365harden_sharing_policy.default,

@@ -29,6 +29,14 @@ func init() {
 		RegisterRoles("Enable-"+n, "Security Admin")
 		RegisterRoles("Disable-"+n, "Security Admin")
 	}
+	// The preset security policies' rules: the same roles
+	// (https://learn.microsoft.com/defender-office-365/preset-security-policies#what-do-you-need-to-know-before-you-begin).
+	for _, n := range []string{"EOPProtectionPolicyRule", "ATPProtectionPolicyRule"} {
+		RegisterRoles("Get-"+n, "Security Reader", "View-Only Configuration", "Security Admin")
+		for _, v := range []string{"Set-", "Enable-", "Disable-"} {
+			RegisterRoles(v+n, "Security Admin")
+		}
+	}
 }
 
 // GetPolicyObject runs Get-<noun> -Identity and returns the raw object

@@ -2,6 +2,7 @@ package defender
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 
@@ -33,6 +34,23 @@ func ImportIDDataSources() []func() datasource.DataSource {
 			Summary: "Every anti-malware policy of the tenant (Exchange Online `Get-MalwareFilterPolicy`).",
 			List: func(ctx context.Context, c *clients.Set, _ map[string]string) ([]common.ImportIDItem, error) {
 				return common.ExchangeNames(ctx, c.Exchange, "Get-MalwareFilterPolicy", nil, "Name", "Name")
+			},
+		}),
+		common.NewImportIDsDataSource(common.ImportIDs{
+			TypeName: "preset_security_policies", Resource: "m365harden_preset_security_policy", IDIs: "the level, `Standard` or `Strict`", Permissions: common.ExchangeReadPermissions,
+			Summary: "The preset security policies that were turned on in the portal at least once, so their rules exist (Exchange Online `Get-EOPProtectionPolicyRule`, filtered by `-State` when `state` is set: `Enabled` lists the presets that are on).",
+			Filters: []common.ImportIDsFilter{common.RuleStateFilter},
+			List: func(ctx context.Context, c *clients.Set, f map[string]string) ([]common.ImportIDItem, error) {
+				rules, err := common.ExchangeNames(ctx, c.Exchange, "Get-EOPProtectionPolicyRule", common.StateParams(f), "Name", "Name")
+				var out []common.ImportIDItem
+				for _, r := range rules {
+					for _, l := range presetLevels {
+						if strings.EqualFold(r.ID, presetRuleName(l)) {
+							out = append(out, common.ImportIDItem{ID: l, Name: r.Name})
+						}
+					}
+				}
+				return out, err
 			},
 		}),
 	}

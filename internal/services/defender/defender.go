@@ -28,6 +28,7 @@ func Resources() []func() resource.Resource {
 		NewSafeLinksRuleResource,
 		NewSafeAttachmentPolicyResource,
 		NewSafeAttachmentRuleResource,
+		NewPresetSecurityPolicyResource,
 	}
 }
 

@@ -90,11 +90,14 @@ func (r *policyRuleResource) Metadata(_ context.Context, req resource.MetadataRe
 	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeSuffix
 }
 
-func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+// conditionAttributes are the schema attributes of the six recipient
+// conditions (ruleConditions); refusedWhen says when a recipient that names
+// nobody is refused ("at plan time", "by Exchange at apply").
+func conditionAttributes(refusedWhen string) map[string]schema.Attribute {
 	recipients := func(param, what, kinds string) schema.SetAttribute {
 		return schema.SetAttribute{
 			MarkdownDescription: fmt.Sprintf("%s (`-%s`): %s in the organization, by any value that identifies them (email address, alias, name or GUID). "+
-				"Exchange resolves each to the recipient and reports its primary SMTP address; the configured spelling is kept as long as it names the same recipients, and a value that names nobody is refused at plan time. Leave out for none.", what, param, kinds),
+				"Exchange resolves each to the recipient and reports its primary SMTP address; the configured spelling is kept as long as it names the same recipients, and a value that names nobody is refused %s. Leave out for none.", what, param, kinds, refusedWhen),
 			ElementType: types.StringType, Optional: true,
 			PlanModifiers: []planmodifier.Set{common.FoldStateSet()},
 			Validators: []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(
@@ -113,6 +116,17 @@ func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			)},
 		}
 	}
+	return map[string]schema.Attribute{
+		"sent_to":                       recipients("SentTo", "Recipients the rule applies to", "mailboxes and other recipients"),
+		"sent_to_member_of":             recipients("SentToMemberOf", "Groups whose members the rule applies to", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
+		"recipient_domain_is":           domains("RecipientDomainIs", "Recipient domains the rule applies to"),
+		"except_if_sent_to":             recipients("ExceptIfSentTo", "Recipients excepted from the rule", "mailboxes and other recipients"),
+		"except_if_sent_to_member_of":   recipients("ExceptIfSentToMemberOf", "Groups whose members are excepted", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
+		"except_if_recipient_domain_is": domains("ExceptIfRecipientDomainIs", "Recipient domains excepted from the rule"),
+	}
+}
+
+func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: r.kind.intro + "\n\n" +
 			"Exchange's rules apply: a rule must use a custom policy (never " + common.QuoteList(r.kind.refused) + "), a policy can have only one rule, and priorities are contiguous from 0 (highest): creating or moving a rule to a priority shifts the other rules down. When several rules are declared with explicit priorities, create them in priority order (`depends_on`). Destroy removes the rule (the policy stays).",
@@ -150,15 +164,11 @@ func (r *policyRuleResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
 			},
-			"sent_to":                       recipients("SentTo", "Recipients the rule applies to", "mailboxes and other recipients"),
-			"sent_to_member_of":             recipients("SentToMemberOf", "Groups whose members the rule applies to", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
-			"recipient_domain_is":           domains("RecipientDomainIs", "Recipient domains the rule applies to"),
-			"except_if_sent_to":             recipients("ExceptIfSentTo", "Recipients excepted from the rule", "mailboxes and other recipients"),
-			"except_if_sent_to_member_of":   recipients("ExceptIfSentToMemberOf", "Groups whose members are excepted", "distribution groups, mail-enabled security groups or Microsoft 365 Groups"),
-			"except_if_recipient_domain_is": domains("ExceptIfRecipientDomainIs", "Recipient domains excepted from the rule"),
-
 			"timeouts": common.TimeoutsAttribute(),
 		},
+	}
+	for k, v := range conditionAttributes("at plan time") {
+		resp.Schema.Attributes[k] = v
 	}
 }
 
@@ -217,7 +227,13 @@ func (m *policyRuleModel) conditionFields() []*types.Set {
 func (m *policyRuleModel) keepSpelling(ctx context.Context, res *common.RecipientResolver, prior *policyRuleModel) error {
 	m.Name = common.FoldKeepString(prior.Name, m.Name)
 	m.Policy = common.FoldKeepString(prior.Policy, m.Policy)
-	have, was := m.conditionFields(), prior.conditionFields()
+	return keepConditionSpelling(ctx, res, m.conditionFields(), prior.conditionFields())
+}
+
+// keepConditionSpelling sets each condition in have to its value in was
+// (both in ruleConditions order) where they name the same domains or
+// recipients.
+func keepConditionSpelling(ctx context.Context, res *common.RecipientResolver, have, was []*types.Set) error {
 	for i, c := range ruleConditions {
 		if !c.recipient {
 			*have[i] = common.FoldKeepSet(ctx, *was[i], *have[i])
@@ -255,14 +271,20 @@ func (m policyRuleModel) changes(ctx context.Context, policyParam string, cur *p
 			p["Comments"] = m.Comments.ValueString()
 		}
 	}
-	want := m.conditions()
 	var have []types.Set
 	if cur != nil {
 		have = cur.conditions()
 	}
+	conditionChanges(ctx, p, m.conditions(), have, diags)
+	return p
+}
+
+// conditionChanges adds to p the condition parameters that move have (nil
+// when creating) to want, both in ruleConditions order.
+func conditionChanges(ctx context.Context, p map[string]any, want, have []types.Set, diags *diag.Diagnostics) {
 	for i, c := range ruleConditions {
 		w := stringsOf(ctx, want[i], diags)
-		if cur == nil {
+		if have == nil {
 			if len(w) > 0 {
 				p[c.param] = w
 			}
@@ -276,7 +298,6 @@ func (m policyRuleModel) changes(ctx context.Context, policyParam string, cur *p
 			}
 		}
 	}
-	return p
 }
 
 // read fetches the rule; prior (plan or state, may be nil) keeps the
@@ -321,8 +342,18 @@ func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.Modify
 			return
 		}
 	}
-	res := common.NewRecipientResolver(r.clients.Exchange)
-	conf := cfg.conditionFields()
+	var was []*types.Set
+	if state != nil {
+		was = state.conditionFields()
+	}
+	planConditions(ctx, common.NewRecipientResolver(r.clients.Exchange), cfg.conditionFields(), was, path.Empty(), resp)
+}
+
+// planConditions checks the configured recipient conditions conf at plan
+// time (a value that names nobody is an error) and, where the state's
+// conditions was (nil when creating) name the same recipients in another
+// spelling, plans the state's value. at is the conditions' parent path.
+func planConditions(ctx context.Context, res *common.RecipientResolver, conf, was []*types.Set, at path.Path, resp *resource.ModifyPlanResponse) {
 	for i, c := range ruleConditions {
 		if !c.recipient {
 			continue
@@ -343,15 +374,15 @@ func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.Modify
 				return
 			}
 			if rec == nil {
-				resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Recipient not found",
+				resp.Diagnostics.AddAttributeError(at.AtName(c.attr), "Recipient not found",
 					fmt.Sprintf("%q does not name a recipient in the tenant. Exchange refuses rule conditions that name nobody; use an existing recipient's email address, alias, name or GUID.", v))
 			}
 		}
-		if state == nil {
+		if was == nil {
 			continue
 		}
-		have, ok := common.SetStrings(ctx, *state.conditionFields()[i])
-		if !ok || conf[i].Equal(*state.conditionFields()[i]) {
+		have, ok := common.SetStrings(ctx, *was[i])
+		if !ok || conf[i].Equal(*was[i]) {
 			continue
 		}
 		same, err := res.Same(ctx, want, have, false)
@@ -360,7 +391,7 @@ func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.Modify
 			return
 		}
 		if same {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(c.attr), *state.conditionFields()[i])...)
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName(c.attr), *was[i])...)
 		}
 	}
 }

@@ -39,6 +39,7 @@ type policyReads struct {
 	authorization    lazy[*graph.AuthorizationPolicy]
 	acceptedDomains  lazy[[]exchange.AcceptedDomain]
 	adminConsent     lazy[*graph.AdminConsentRequestPolicy]
+	presets          presetReads // controls_presets.go
 }
 
 func evalSMTPAuthDisabled(e *evaluation) result {

@@ -81,13 +81,24 @@ func defaultStatuses() map[string]string {
 		"auth-methods-migration-complete": "fail",
 		"auth-methods-weak-disabled":      "fail",
 		"authenticator-login-context":     "pass",
+		// The presets were never turned on (no rules) and there is no
+		// custom Safe Links or Safe Attachments policy.
+		"preset-policies-enabled":          "fail",
+		"preset-eop-all-users":             "fail",
+		"preset-defender-all-users":        "fail",
+		"preset-strict-eop-sensitive":      "fail",
+		"preset-strict-defender-sensitive": "fail",
+		"safe-links-policy":                "fail",
+		"safe-attachments-policy":          "fail",
 	}
 }
 
 // mailPolicyExchangeControls are the new controls that read Exchange Online.
 var mailPolicyExchangeControls = []string{"smtp-auth-disabled", "dkim-enabled", "external-sender-identification", "external-sender-warnings",
 	"contact-sharing-all-domains", "calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists",
-	"malware-common-attachments-filter", "malware-internal-sender-notifications", "anti-phishing-policy"}
+	"malware-common-attachments-filter", "malware-internal-sender-notifications", "anti-phishing-policy",
+	"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
+	"safe-links-policy", "safe-attachments-policy"}
 
 func with(base map[string]string, changes map[string]string) map[string]string {
 	out := map[string]string{}
@@ -296,7 +307,9 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists", "malware-common-attachments-filter",
 		"malware-internal-sender-notifications", "anti-phishing-policy", "users-cannot-register-apps", "user-consent-restricted",
 		"admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
-		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context"}
+		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context",
+		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
+		"safe-links-policy", "safe-attachments-policy"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -430,16 +443,20 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 	tn := noPremiumTenant(t)
 	seedMailboxes(t, tn, 3)
 	want := with(defaultStatuses(), map[string]string{
-		"ca-mfa-all-users":          "unknown",
-		"ca-phishing-resistant-mfa": "unknown",
-		"ca-block-legacy-auth":      "unknown",
-		"ca-user-risk-policy":       "unknown",
-		"ca-user-risk-block":        "unknown",
-		"ca-sign-in-risk-policy":    "unknown",
-		"ca-sign-in-risk-block":     "unknown",
-		"review-risky-users":        "unknown",
-		"audit-log-retention":       auditRetentionNoLicence,
-		"anti-phishing-policy":      "unknown", // no Defender for Office 365
+		"ca-mfa-all-users":                 "unknown",
+		"ca-phishing-resistant-mfa":        "unknown",
+		"ca-block-legacy-auth":             "unknown",
+		"ca-user-risk-policy":              "unknown",
+		"ca-user-risk-block":               "unknown",
+		"ca-sign-in-risk-policy":           "unknown",
+		"ca-sign-in-risk-block":            "unknown",
+		"review-risky-users":               "unknown",
+		"audit-log-retention":              auditRetentionNoLicence,
+		"anti-phishing-policy":             "unknown", // no Defender for Office 365
+		"preset-defender-all-users":        "unknown",
+		"preset-strict-defender-sensitive": "unknown",
+		"safe-links-policy":                "unknown",
+		"safe-attachments-policy":          "unknown",
 	})
 	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{
@@ -454,6 +471,9 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 				expectReason("audit-log-retention", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Purview Audit \(Premium\).*MS.SECURITYSUITE.5.2v1`)),
 				expectReason("review-risky-users", "missing_licence", regexp.MustCompile(`P2`)),
 				expectReason("anti-phishing-policy", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Defender for Office 365 \(no subscription has the service plan ATP_ENTERPRISE or THREAT_INTELLIGENCE provisioned\)`)),
+				expectReason("safe-links-policy", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Defender for Office 365`)),
+				// Only the EOP rules count without Defender; none exists.
+				expectEvidence("preset-policies-enabled", "Standard", regexp.MustCompile(`EOP rule: no rule \(never turned on in the portal\)`), nil),
 				// Without conditional access, security defaults are the
 				// protection: on → pass.
 				expectEvidence("security-defaults", "", nil, regexp.MustCompile(`on and no conditional access`)),

@@ -107,7 +107,10 @@ func TestEvaluationRequestCounts(t *testing.T) {
 		"Get-HostedOutboundSpamFilterPolicy", "Get-TransportRule",
 		// Shared by the mail-security and anti-malware controls.
 		"Get-TransportConfig", "Get-ExternalInOutlook", "Get-SharingPolicy", "Get-DkimSigningConfig",
-		"Get-HostedConnectionFilterPolicy", "Get-MalwareFilterPolicy", "Get-AntiPhishPolicy"}
+		"Get-HostedConnectionFilterPolicy", "Get-MalwareFilterPolicy", "Get-AntiPhishPolicy",
+		// Shared by the preset, Safe Links and Safe Attachments controls.
+		"Get-EOPProtectionPolicyRule", "Get-ATPProtectionPolicyRule", "Get-SafeLinksPolicy", "Get-SafeLinksRule",
+		"Get-SafeAttachmentPolicy", "Get-SafeAttachmentRule"}
 	for _, c := range once {
 		if n := sim.Stats().Requests(m365sim.EndpointExchange, c); n != 1 {
 			t.Errorf("%s: %d requests, want 1", c, n)
@@ -127,8 +130,8 @@ func TestEvaluationRequestCounts(t *testing.T) {
 	if n := sim.Stats().Requests(m365sim.EndpointExchange, "Get-InboxRule"); n != 0 {
 		t.Errorf("Get-InboxRule: %d requests without scan_inbox_rules", n)
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 19 {
-		t.Errorf("Exchange Online: %d requests, want 19 (13 settings once, 3+3 pages)", n)
+	if n := sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 25 {
+		t.Errorf("Exchange Online: %d requests, want 25 (19 settings once, 3+3 pages)", n)
 	}
 	if n := sim.Stats().Requests(m365sim.EndpointCompliance, ""); n > 2 {
 		t.Errorf("Security & Compliance: %d requests, want at most 2 (alerts, retention)", n)
