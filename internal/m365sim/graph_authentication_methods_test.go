@@ -89,3 +89,49 @@ func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
 }
+
+// The beta view: the same stored policy, with the beta-only settings.
+func TestAuthMethodsPolicyBetaView(t *testing.T) {
+	s := startCA(t, Licences{})
+	beta := "/beta" + amTestPath
+	code, p := graphDo(t, s, "GET", beta, nil)
+	scp, rsa := asMap(p["systemCredentialPreferences"]), asMap(p["reportSuspiciousActivitySettings"])
+	if code != 200 || scp["state"] != "default" || len(asList(scp["includeTargets"])) != 1 || rsa["state"] != "default" || rsa["voiceReportingCode"] != float64(0) ||
+		asMap(rsa["includeTarget"])["id"] != "all_users" || len(asList(p["authenticationMethodConfigurations"])) != len(amTypes) {
+		t.Fatalf("new tenant's beta policy: %d %v", code, p)
+	}
+	if _, v1 := graphDo(t, s, "GET", amTestPath, nil); v1["systemCredentialPreferences"] != nil || v1["reportSuspiciousActivitySettings"] != nil {
+		t.Fatalf("v1.0 shows beta-only properties: %v", v1)
+	}
+	for _, body := range []map[string]any{
+		{"systemCredentialPreferences": map[string]any{"state": "on"}},
+		{"systemCredentialPreferences": map[string]any{"isEnabled": true}},
+		{"systemCredentialPreferences": map[string]any{"includeTargets": []any{map[string]any{"id": "everyone", "targetType": "group"}}}},
+		{"systemCredentialPreferences": map[string]any{"excludeTargets": []any{map[string]any{"id": emptyGUID, "targetType": "role"}}}},
+		{"reportSuspiciousActivitySettings": map[string]any{"voiceReportingCode": 10}},
+		{"reportSuspiciousActivitySettings": map[string]any{"voiceReportingCode": "1"}},
+		{"reportSuspiciousActivitySettings": map[string]any{"includeTarget": map[string]any{"id": "all_users", "targetType": "group", "isRegistrationRequired": false}}},
+		{"unknownBetaProperty": true},
+	} {
+		if code, out := graphDo(t, s, "PATCH", beta, body); code != 400 {
+			t.Errorf("PATCH beta %v: %d %v, want 400", body, code, out)
+		}
+	}
+	code, out := graphDo(t, s, "PATCH", beta, map[string]any{
+		"policyMigrationState":             "migrationComplete",
+		"systemCredentialPreferences":      map[string]any{"state": "enabled", "excludeTargets": []any{map[string]any{"id": emptyGUID, "targetType": "group"}}},
+		"reportSuspiciousActivitySettings": map[string]any{"state": "enabled", "voiceReportingCode": 8},
+	})
+	if code != 200 || asMap(out["systemCredentialPreferences"])["state"] != "enabled" {
+		t.Fatalf("PATCH beta: %d %v", code, out)
+	}
+	_, p = graphDo(t, s, "GET", beta, nil)
+	scp, rsa = asMap(p["systemCredentialPreferences"]), asMap(p["reportSuspiciousActivitySettings"])
+	// Merged: the include targets and the include target are kept.
+	if len(asList(scp["includeTargets"])) != 1 || len(asList(scp["excludeTargets"])) != 1 || rsa["voiceReportingCode"] != float64(8) || asMap(rsa["includeTarget"])["id"] != "all_users" {
+		t.Fatalf("beta policy after PATCH: %v", p)
+	}
+	if _, v1 := graphDo(t, s, "GET", amTestPath, nil); v1["policyMigrationState"] != "migrationComplete" {
+		t.Fatalf("v1.0 does not show the change made through beta: %v", v1)
+	}
+}
