@@ -141,7 +141,8 @@ var cisBaseline = baselineCase{
 	claimed: []string{"mailbox-auditing-default", "mailbox-audit-settings", "unified-audit-log", "outbound-spam-auto-forwarding",
 		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
-		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context"},
+		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
+		"auth-methods-system-preferred-mfa"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
@@ -165,6 +166,7 @@ var cisBaseline = baselineCase{
 		graphPatchPolicies(t, tn, "CIS 5.2.2", map[string]any{"state": "disabled"})
 		threatProtectionDrift(t, tn)
 		authenticatorWithoutContext(t, tn)
+		graphCall(t, tn, "PATCH", "/beta/policies/authenticationMethodsPolicy", map[string]any{"systemCredentialPreferences": map[string]any{"state": "default"}})
 	},
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }
@@ -175,7 +177,7 @@ var scubaBaseline = baselineCase{
 		"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "security-defaults",
 		"smtp-auth-disabled", "dkim-enabled", "external-sender-warnings", "contact-sharing-all-domains", "calendar-sharing-all-domains",
 		"users-cannot-register-apps", "user-consent-restricted", "admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
-		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled"},
+		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled", "ca-phishing-resistant-mfa-admins"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)

@@ -87,6 +87,7 @@ locals {
     "authenticator-login-context",     # MS.AAD.3.3v2
     "auth-methods-migration-complete", # MS.AAD.3.4v1
     "auth-methods-weak-disabled",      # MS.AAD.3.5v2
+    "ca-phishing-resistant-mfa-admins", # MS.AAD.3.6v1
   ]
 
   # The record types the audit-log-retention control requires by default.
@@ -292,7 +293,9 @@ resource "m365harden_conditional_access_policy" "block_high_risk_sign_ins" {
 }
 
 # MS.AAD.3.1v1: "Phishing-resistant MFA SHALL be enforced for all users."
-# It also meets MS.AAD.3.2v2 ("MFA SHALL be enforced for all users").
+# It also meets MS.AAD.3.2v2 ("MFA SHALL be enforced for all users") and
+# MS.AAD.3.6v1 ("Phishing-resistant MFA SHALL be required for highly
+# privileged roles": all users include every highly privileged role).
 resource "m365harden_conditional_access_policy" "phishing_resistant_mfa" {
   display_name = "MS.AAD.3.1v1: phishing-resistant MFA for all users"
   state        = local.ca_state

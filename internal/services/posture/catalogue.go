@@ -249,6 +249,7 @@ func init() {
 			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalGuestInvites},
 	}
 	catalogue = append(catalogue, authMethodsControls()...)
+	catalogue = append(catalogue, authMethodsControls2()...)
 }
 
 // controlIDs lists the ids in report order.

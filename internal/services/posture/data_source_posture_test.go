@@ -81,6 +81,10 @@ func defaultStatuses() map[string]string {
 		"auth-methods-migration-complete": "fail",
 		"auth-methods-weak-disabled":      "fail",
 		"authenticator-login-context":     "pass",
+		// No conditional access policy; system-preferred MFA is "default".
+		"ca-phishing-resistant-mfa-admins":  "fail",
+		"ca-managed-devices":                "fail",
+		"auth-methods-system-preferred-mfa": "fail",
 	}
 }
 
@@ -296,7 +300,8 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists", "malware-common-attachments-filter",
 		"malware-internal-sender-notifications", "anti-phishing-policy", "users-cannot-register-apps", "user-consent-restricted",
 		"admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
-		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context"}
+		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context",
+		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
