@@ -69,7 +69,7 @@ import (
 //     minimum/maximumLifetimeInMinutes 10–43200, defaultLifetimeInMinutes
 //     between them, isUsableOnce,
 //     https://learn.microsoft.com/en-us/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration),
-//     softwareOath. Complex values sent are merged property by property,
+//     softwareOath, x509Certificate (state and targets). Complex values sent are merged property by property,
 //     collections are replaced.
 //   - Defaults of a new tenant: the Get page's example answer (Fido2,
 //     MicrosoftAuthenticator and TemporaryAccessPass disabled; Sms and Email
@@ -98,6 +98,7 @@ var amTypes = map[string]string{
 	"Email":                  "#microsoft.graph.emailAuthenticationMethodConfiguration",
 	"TemporaryAccessPass":    "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
 	"SoftwareOath":           "#microsoft.graph.softwareOathAuthenticationMethodConfiguration",
+	"X509Certificate":        "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
 }
 
 var (
@@ -182,6 +183,19 @@ func init() {
 			"includeTargets": []any{amTarget("all_users", nil)},
 		})
 		put("SoftwareOath", "disabled", map[string]any{"includeTargets": []any{amTarget("all_users", nil)}})
+		// The Get page's default configuration
+		// (https://learn.microsoft.com/en-us/graph/api/x509certificateauthenticationmethodconfiguration-get).
+		// The emulator models only state and targets; a PATCH of the
+		// bindings or the mode configuration is refused as unknown (stricter
+		// than Graph, which takes them).
+		put("X509Certificate", "disabled", map[string]any{
+			"certificateUserBindings": []any{
+				map[string]any{"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName", "priority": float64(1)},
+				map[string]any{"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": float64(2)},
+			},
+			"authenticationModeConfiguration": map[string]any{"x509CertificateAuthenticationDefaultMode": "x509CertificateSingleFactor", "rules": []any{}},
+			"includeTargets":                  []any{amTarget("all_users", nil)},
+		})
 	})
 	read := []string{"Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All"}
 	write := []string{"Policy.ReadWrite.AuthenticationMethod"}

@@ -39,7 +39,7 @@ func TestAuthMethodConfigurationPatch(t *testing.T) {
 	s := startCA(t, Licences{})
 	path := amTestPath + "/authenticationMethodConfigurations/"
 	fido := "#microsoft.graph.fido2AuthenticationMethodConfiguration"
-	if code, _ := graphDo(t, s, "GET", path+"X509Certificate", nil); code != 404 {
+	if code, _ := graphDo(t, s, "GET", path+"HardwareOath", nil); code != 404 {
 		t.Fatalf("an unmodelled method: %d, want 404", code)
 	}
 	for _, body := range []map[string]any{

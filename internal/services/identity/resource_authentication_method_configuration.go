@@ -43,6 +43,7 @@ var (
 var amMethods = []string{
 	graph.MethodFido2, graph.MethodMicrosoftAuthenticator, graph.MethodSms, graph.MethodVoice,
 	graph.MethodEmail, graph.MethodTemporaryAccessPass, graph.MethodSoftwareOath,
+	graph.MethodX509Certificate,
 }
 
 // NewAuthenticationMethodConfigurationResource returns the
