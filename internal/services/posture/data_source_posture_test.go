@@ -445,6 +445,9 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 		"review-risky-users":        "unknown",
 		"audit-log-retention":       auditRetentionNoLicence,
 		"anti-phishing-policy":      "unknown", // no Defender for Office 365
+		// Conditional access needs P1 (controls_authmethods2.go).
+		"ca-phishing-resistant-mfa-admins": "unknown",
+		"ca-managed-devices":               "unknown",
 	})
 	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{
@@ -454,6 +457,7 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{expectStatuses(want)},
 			Check: resource.ComposeTestCheckFunc(
 				expectReason("ca-mfa-all-users", "missing_licence", licence),
+				expectReason("ca-phishing-resistant-mfa-admins", "missing_licence", licence),
 				expectReason("ca-sign-in-risk-policy", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2`)),
 				expectReason("ca-user-risk-block", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2 .*"Requires a Microsoft Entra ID P2 license"`)),
 				expectReason("audit-log-retention", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Purview Audit \(Premium\).*MS.SECURITYSUITE.5.2v1`)),
