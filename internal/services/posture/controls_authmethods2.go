@@ -47,7 +47,7 @@ func authMethodsControls2() []control {
 			Needs:      caNeeds, Licence: licEntraP1, eval: evalManagedDevices},
 		{ID: ctlSystemPreferredMFA, Title: "System-preferred MFA enabled",
 			References: []string{"CIS 5.2.3.6", "DSC AADAuthenticationMethodPolicy"},
-			Pass:       "System-preferred multifactor authentication is enabled: the authentication methods policy's `systemCredentialPreferences` (Microsoft Graph **beta**) has `state = enabled`, includes `all_users` and excludes nobody. `default` (Microsoft-managed) fails: Microsoft documents it as disabled and may change it.",
+			Pass:       "CIS 5.2.3.6 (numbered as in CIS v4.0.0 and later), system-preferred multifactor authentication enabled: the authentication methods policy's `systemCredentialPreferences` (Microsoft Graph **beta**) has `state = enabled`, includes `all_users` and excludes nobody. `default` (Microsoft-managed) fails: Microsoft documents it as disabled and may change it.",
 			Needs:      amRead + " (on Microsoft Graph beta)", eval: evalSystemPreferredMFA},
 	}
 }
