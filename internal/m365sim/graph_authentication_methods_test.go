@@ -135,3 +135,31 @@ func TestAuthMethodsPolicyBetaView(t *testing.T) {
 		t.Fatalf("v1.0 does not show the change made through beta: %v", v1)
 	}
 }
+
+// X509Certificate: the Get page's defaults; state and targets change, the
+// bindings (not modelled) are refused rather than taken silently.
+func TestAuthMethodX509Certificate(t *testing.T) {
+	s := startCA(t, Licences{})
+	path := amTestPath + "/authenticationMethodConfigurations/X509Certificate"
+	typ := "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration"
+	code, m := graphDo(t, s, "GET", path, nil)
+	if code != 200 || m["state"] != "disabled" || len(asList(m["certificateUserBindings"])) != 2 ||
+		asMap(m["authenticationModeConfiguration"])["x509CertificateAuthenticationDefaultMode"] != "x509CertificateSingleFactor" {
+		t.Fatalf("new tenant's X509Certificate: %d %v", code, m)
+	}
+	for _, body := range []map[string]any{
+		{"@odata.type": typ, "certificateUserBindings": []any{}},
+		{"@odata.type": typ, "includeTargets": []any{map[string]any{"id": "all_users", "targetType": "group", "isUsableForSignIn": true}}},
+		{"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration", "state": "enabled"},
+	} {
+		if code, out := graphDo(t, s, "PATCH", path, body); code != 400 {
+			t.Errorf("PATCH %v: %d %v, want 400", body, code, out)
+		}
+	}
+	if code, out := graphDo(t, s, "PATCH", path, map[string]any{"@odata.type": typ, "state": "enabled", "includeTargets": []any{}}); code != 204 {
+		t.Fatalf("PATCH: %d %v", code, out)
+	}
+	if _, m = graphDo(t, s, "GET", path, nil); m["state"] != "enabled" || len(asList(m["includeTargets"])) != 0 || len(asList(m["certificateUserBindings"])) != 2 {
+		t.Fatalf("after PATCH: %v", m)
+	}
+}
