@@ -160,7 +160,7 @@ var cisBaseline = baselineCase{
 		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
 		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
-		"safe-links-policy", "safe-attachments-policy"},
+		"safe-links-policy", "safe-attachments-policy", "auth-methods-system-preferred-mfa"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
@@ -184,6 +184,7 @@ var cisBaseline = baselineCase{
 		graphPatchPolicies(t, tn, "CIS 5.2.2", map[string]any{"state": "disabled"})
 		threatProtectionDrift(t, tn)
 		authenticatorWithoutContext(t, tn)
+		graphCall(t, tn, "PATCH", "/beta/policies/authenticationMethodsPolicy", map[string]any{"systemCredentialPreferences": map[string]any{"state": "default"}})
 	},
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }
@@ -195,7 +196,7 @@ var scubaBaseline = baselineCase{
 		"smtp-auth-disabled", "dkim-enabled", "external-sender-warnings", "contact-sharing-all-domains", "calendar-sharing-all-domains",
 		"users-cannot-register-apps", "user-consent-restricted", "admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
 		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled",
-		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive"},
+		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive", "ca-phishing-resistant-mfa-admins"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		presetsTurnedOff(t, tn)

@@ -199,12 +199,22 @@ var adoptCases = []adoptCase{
 	}},
 	{"m365harden_authentication_methods_policy", func(t *testing.T, tn *acctest.Tenant) string {
 		graphPatch(t, tn, "/policies/authenticationMethodsPolicy", map[string]any{"policyMigrationState": "migrationInProgress"})
+		// The Graph beta part (system-preferred MFA, report suspicious activity).
+		graphPatch(t, tn, "/beta/policies/authenticationMethodsPolicy", map[string]any{
+			"systemCredentialPreferences":      map[string]any{"state": "enabled", "excludeTargets": []any{map[string]any{"id": "5bd63a5a-4f6a-4b9d-9c5e-2f0e8f7c1a01", "targetType": "group"}}},
+			"reportSuspiciousActivitySettings": map[string]any{"state": "enabled", "voiceReportingCode": 8},
+		})
 		return tn.ID
 	}},
 	{"m365harden_authentication_method_configuration", func(t *testing.T, tn *acctest.Tenant) string {
 		graphPatch(t, tn, "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms",
 			map[string]any{"@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration", "state": "disabled"})
 		return "Sms"
+	}},
+	{"m365harden_authentication_method_configuration", func(t *testing.T, tn *acctest.Tenant) string {
+		graphPatch(t, tn, "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/X509Certificate",
+			map[string]any{"@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration", "state": "enabled", "includeTargets": []any{}})
+		return "X509Certificate"
 	}},
 	{"m365harden_named_location", func(t *testing.T, tn *acctest.Tenant) string {
 		return graphCreate(t, tn, "/identity/conditionalAccess/namedLocations", map[string]any{

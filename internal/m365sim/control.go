@@ -19,7 +19,7 @@ import (
 // authenticated with the admin key:
 //
 //	POST   /_sim/tenants/{tenant}/invoke/{exchange|compliance}  InvokeCommand body, run as an administrator
-//	ANY    /_sim/tenants/{tenant}/graph/v1.0/...                a Graph request, run as an administrator
+//	ANY    /_sim/tenants/{tenant}/graph/{v1.0|beta}/...         a Graph request, run as an administrator
 //	POST   /_sim/faults                                         a Fault (JSON): before or after the request is applied, by count or probability
 //	POST   /_sim/lag                                            {"endpoint":"exchange","seconds":5}
 //	DELETE /_sim/faults                                         clear faults and lag
@@ -125,7 +125,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		case rest == "invoke/exchange" || rest == "invoke/compliance":
 			ep := strings.TrimPrefix(rest, "invoke/")
 			s.serveInvoke(w, r, ep, "/adminapi/beta/"+t.ID+"/InvokeCommand", true, admin)
-		case strings.HasPrefix(rest, "graph/v1.0/"):
+		case strings.HasPrefix(rest, "graph/v1.0/"), strings.HasPrefix(rest, "graph/beta/"):
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = "/" + strings.TrimPrefix(rest, "graph/")
 			s.serveGraph(w, r2, admin)
@@ -289,7 +289,8 @@ func (s *Server) Invoke(tenantID, endpoint, cmdlet string, params map[string]any
 }
 
 // GraphRequest runs a Graph request as an administrator, out of band. path is
-// under /v1.0 (e.g. "/policies/identitySecurityDefaultsEnforcementPolicy").
+// under /v1.0 (e.g. "/policies/identitySecurityDefaultsEnforcementPolicy"),
+// or starts with /beta/ for a beta route.
 func (s *Server) GraphRequest(tenantID, method, path string, body any) (int, []byte, error) {
 	t := s.Tenant(tenantID)
 	if t == nil {
@@ -303,7 +304,10 @@ func (s *Server) GraphRequest(tenantID, method, path string, body any) (int, []b
 		}
 		rd = bytes.NewReader(b)
 	}
-	req := httptest.NewRequest(method, "/v1.0"+path, rd)
+	if !strings.HasPrefix(path, "/beta/") {
+		path = "/v1.0" + path
+	}
+	req := httptest.NewRequest(method, path, rd)
 	rec := httptest.NewRecorder()
 	s.serveGraph(rec, req, &Principal{Tenant: t, Admin: true})
 	return rec.Code, rec.Body.Bytes(), nil

@@ -80,7 +80,7 @@ func (t *faultTable) add(f Fault) {
 	defer t.mu.Unlock()
 	// Graph paths may be given without the version segment, as a user reads
 	// them in Microsoft's reference ("/identity/conditionalAccess/policies").
-	if f.Endpoint == EndpointGraph && strings.HasPrefix(f.Match, "/") && !strings.HasPrefix(strings.ToLower(f.Match), "/v1.0/") && f.Match != "/v1.0" {
+	if f.Endpoint == EndpointGraph && strings.HasPrefix(f.Match, "/") && !strings.HasPrefix(strings.ToLower(f.Match), "/v1.0/") && f.Match != "/v1.0" && !strings.HasPrefix(strings.ToLower(f.Match), "/beta/") {
 		f.Match = "/v1.0" + f.Match
 	}
 	f.Method = strings.ToUpper(f.Method)

@@ -26,6 +26,8 @@ type GraphRoute struct {
 	// Pattern is the path under /v1.0 with {name} segments, e.g.
 	// "/identity/conditionalAccess/policies/{id}".
 	Pattern string
+	// Beta: the route is served under /beta instead of /v1.0.
+	Beta bool
 	// AnyOf lists the application permissions, any one of which allows the
 	// call (the "Permissions" table of the operation's reference page).
 	AnyOf []string
@@ -93,10 +95,14 @@ func registerGraphRoute(r *GraphRoute) {
 }
 
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Principal) {
-	path := strings.TrimPrefix(r.URL.Path, "/v1.0")
-	op := r.Method + " " + "/v1.0" + routeLabel(path)
+	ver := "/v1.0"
+	if strings.HasPrefix(r.URL.Path, "/beta/") {
+		ver = "/beta"
+	}
+	path := strings.TrimPrefix(r.URL.Path, ver)
+	op := r.Method + " " + ver + routeLabel(path)
 	if admin == nil {
-		latency, fault := s.faults.takeMethod(EndpointGraph, r.Method, "/v1.0"+path)
+		latency, fault := s.faults.takeMethod(EndpointGraph, r.Method, ver+path)
 		if latency > 0 {
 			select {
 			case <-time.After(latency):
@@ -113,6 +119,9 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 	var m []string
 	methodMismatch := false
 	for _, gr := range graphRoutes {
+		if gr.Beta != (ver == "/beta") {
+			continue
+		}
 		if mm := gr.re.FindStringSubmatch(path); mm != nil {
 			if gr.Method != r.Method {
 				methodMismatch = true
@@ -211,7 +220,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 		s.changed()
 	}
 	// Applied, then failed: the request has run; its answer may be replaced.
-	if admin == nil && s.failAfterApply(w, r, EndpointGraph, r.Method, "/v1.0"+path, op, func(f *Fault) { s.graphFault(w, r, op, f) }) {
+	if admin == nil && s.failAfterApply(w, r, EndpointGraph, r.Method, ver+path, op, func(f *Fault) { s.graphFault(w, r, op, f) }) {
 		return
 	}
 	s.stats.record(EndpointGraph, op, status)

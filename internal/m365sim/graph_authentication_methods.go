@@ -18,7 +18,19 @@ import (
 //     (preMigration | migrationInProgress | migrationComplete) are written.
 //     systemCredentialPreferences and reportSuspiciousActivitySettings are
 //     beta-only: on v1.0 they are unknown properties, as in msgraph-sdk-go's
-//     v1.0 models.
+//     v1.0 models; GET/PATCH /beta/policies/authenticationMethodsPolicy
+//     (https://learn.microsoft.com/en-us/graph/api/authenticationmethodspolicy-update?view=graph-rest-beta)
+//     read and write them on the same stored policy (one store, two views).
+//     systemCredentialPreferences
+//     (https://learn.microsoft.com/en-us/graph/api/resources/systemcredentialpreferences?view=graph-rest-beta):
+//     state default | enabled | disabled ("default" is documented as
+//     disabled), includeTargets and excludeTargets of {id, targetType}.
+//     reportSuspiciousActivitySettings
+//     (https://learn.microsoft.com/en-us/graph/api/resources/reportsuspiciousactivitysettings?view=graph-rest-beta):
+//     state (default behaves as disabled), includeTarget {id, targetType},
+//     voiceReportingCode. A new tenant's values: state default, all_users
+//     included, nobody excluded, code 0 (the resource pages' defaults; the
+//     update page's example sends the same shape).
 //   - Get (https://learn.microsoft.com/en-us/graph/api/authenticationmethodspolicy-get):
 //     Policy.Read.AuthenticationMethod, Policy.ReadWrite.AuthenticationMethod
 //     or Policy.Read.All; the answer carries authenticationMethodConfigurations.
@@ -57,7 +69,7 @@ import (
 //     minimum/maximumLifetimeInMinutes 10–43200, defaultLifetimeInMinutes
 //     between them, isUsableOnce,
 //     https://learn.microsoft.com/en-us/graph/api/resources/temporaryaccesspassauthenticationmethodconfiguration),
-//     softwareOath. Complex values sent are merged property by property,
+//     softwareOath, x509Certificate (state and targets). Complex values sent are merged property by property,
 //     collections are replaced.
 //   - Defaults of a new tenant: the Get page's example answer (Fido2,
 //     MicrosoftAuthenticator and TemporaryAccessPass disabled; Sms and Email
@@ -86,6 +98,7 @@ var amTypes = map[string]string{
 	"Email":                  "#microsoft.graph.emailAuthenticationMethodConfiguration",
 	"TemporaryAccessPass":    "#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration",
 	"SoftwareOath":           "#microsoft.graph.softwareOathAuthenticationMethodConfiguration",
+	"X509Certificate":        "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
 }
 
 var (
@@ -131,6 +144,15 @@ func init() {
 					"includeTargets":       []any{map[string]any{"id": "all_users", "targetType": "group", "targetedAuthenticationMethod": "microsoftAuthenticator"}},
 				},
 			},
+			// Beta only (amPolicyBetaView).
+			"systemCredentialPreferences": map[string]any{
+				"state": "default", "excludeTargets": []any{},
+				"includeTargets": []any{map[string]any{"id": "all_users", "targetType": "group"}},
+			},
+			"reportSuspiciousActivitySettings": map[string]any{
+				"state": "default", "voiceReportingCode": float64(0),
+				"includeTarget": map[string]any{"id": "all_users", "targetType": "group"},
+			},
 		}, 0)
 		put := func(id string, state string, o map[string]any) {
 			o["@odata.type"], o["id"], o["state"] = amTypes[id], id, state
@@ -161,6 +183,19 @@ func init() {
 			"includeTargets": []any{amTarget("all_users", nil)},
 		})
 		put("SoftwareOath", "disabled", map[string]any{"includeTargets": []any{amTarget("all_users", nil)}})
+		// The Get page's default configuration
+		// (https://learn.microsoft.com/en-us/graph/api/x509certificateauthenticationmethodconfiguration-get).
+		// The emulator models only state and targets; a PATCH of the
+		// bindings or the mode configuration is refused as unknown (stricter
+		// than Graph, which takes them).
+		put("X509Certificate", "disabled", map[string]any{
+			"certificateUserBindings": []any{
+				map[string]any{"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName", "priority": float64(1)},
+				map[string]any{"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": float64(2)},
+			},
+			"authenticationModeConfiguration": map[string]any{"x509CertificateAuthenticationDefaultMode": "x509CertificateSingleFactor", "rules": []any{}},
+			"includeTargets":                  []any{amTarget("all_users", nil)},
+		})
 	})
 	read := []string{"Policy.Read.AuthenticationMethod", "Policy.ReadWrite.AuthenticationMethod", "Policy.Read.All"}
 	write := []string{"Policy.ReadWrite.AuthenticationMethod"}
@@ -172,49 +207,18 @@ func init() {
 	})
 	registerGraphRoute(&GraphRoute{
 		Method: "PATCH", Pattern: "/policies/authenticationMethodsPolicy", AnyOf: write, Write: true,
+		Handler: func(g *GraphCall) (int, any, *GraphError) { return amPolicyPatch(g, false) },
+	})
+	// The beta view of the same policy (one store, two views).
+	registerGraphRoute(&GraphRoute{
+		Method: "GET", Pattern: "/policies/authenticationMethodsPolicy", AnyOf: read, Beta: true,
 		Handler: func(g *GraphCall) (int, any, *GraphError) {
-			var body map[string]any
-			if err := json.Unmarshal(g.Body, &body); err != nil || body == nil {
-				return 0, nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: "Empty Payload. JSON content expected."}
-			}
-			cur := g.Tenant.Store.GetLatest(kindAuthMethodsPolicy, authMethodsPolicyID)
-			for k, v := range body {
-				switch k {
-				case "@odata.type":
-				case "policyMigrationState":
-					s, _ := v.(string)
-					if !slices.Contains(amMigration, s) {
-						return 0, nil, amBadEnum(v)
-					}
-					cur[k] = s
-				case "registrationEnforcement":
-					m, ok := v.(map[string]any)
-					if !ok {
-						return 0, nil, nlTypeError(v, "microsoft.graph.registrationEnforcement")
-					}
-					for rk, rv := range m {
-						switch rk {
-						case "@odata.type":
-						case "authenticationMethodsRegistrationCampaign":
-							c, ge := amCampaign(rv)
-							if ge != nil {
-								return 0, nil, ge
-							}
-							cur[k] = map[string]any{rk: c}
-						default:
-							return 0, nil, odataUnknownProperty(rk, "microsoft.graph.registrationEnforcement")
-						}
-					}
-				case "id", "displayName", "description", "lastModifiedDateTime", "policyVersion", "authenticationMethodConfigurations":
-					return 0, nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("Property '%s' is read-only and cannot be set.", k)}
-				default:
-					return 0, nil, odataUnknownProperty(k, "microsoft.graph.authenticationMethodsPolicy")
-				}
-			}
-			cur["lastModifiedDateTime"] = time.Now().UTC().Format(time.RFC3339)
-			g.Tenant.Store.Put(kindAuthMethodsPolicy, authMethodsPolicyID, cur, g.Lag)
-			return http.StatusOK, amPolicyView(g), nil
+			return http.StatusOK, amPolicyBetaView(g), nil
 		},
+	})
+	registerGraphRoute(&GraphRoute{
+		Method: "PATCH", Pattern: "/policies/authenticationMethodsPolicy", AnyOf: write, Write: true, Beta: true,
+		Handler: func(g *GraphCall) (int, any, *GraphError) { return amPolicyPatch(g, true) },
 	})
 	registerGraphRoute(&GraphRoute{
 		Method: "GET", Pattern: "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}", AnyOf: read,
@@ -260,6 +264,65 @@ func init() {
 	})
 }
 
+// amPolicyPatch updates the policy; beta also takes the beta-only
+// properties (systemCredentialPreferences, reportSuspiciousActivitySettings),
+// which v1.0 refuses as unknown.
+func amPolicyPatch(g *GraphCall, beta bool) (int, any, *GraphError) {
+	var body map[string]any
+	if err := json.Unmarshal(g.Body, &body); err != nil || body == nil {
+		return 0, nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: "Empty Payload. JSON content expected."}
+	}
+	cur := g.Tenant.Store.GetLatest(kindAuthMethodsPolicy, authMethodsPolicyID)
+	for k, v := range body {
+		switch k {
+		case "@odata.type":
+		case "policyMigrationState":
+			s, _ := v.(string)
+			if !slices.Contains(amMigration, s) {
+				return 0, nil, amBadEnum(v)
+			}
+			cur[k] = s
+		case "registrationEnforcement":
+			m, ok := v.(map[string]any)
+			if !ok {
+				return 0, nil, nlTypeError(v, "microsoft.graph.registrationEnforcement")
+			}
+			for rk, rv := range m {
+				switch rk {
+				case "@odata.type":
+				case "authenticationMethodsRegistrationCampaign":
+					c, ge := amCampaign(rv)
+					if ge != nil {
+						return 0, nil, ge
+					}
+					cur[k] = map[string]any{rk: c}
+				default:
+					return 0, nil, odataUnknownProperty(rk, "microsoft.graph.registrationEnforcement")
+				}
+			}
+		case "id", "displayName", "description", "lastModifiedDateTime", "policyVersion", "authenticationMethodConfigurations":
+			return 0, nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("Property '%s' is read-only and cannot be set.", k)}
+		case "systemCredentialPreferences", "reportSuspiciousActivitySettings":
+			if !beta {
+				return 0, nil, odataUnknownProperty(k, "microsoft.graph.authenticationMethodsPolicy")
+			}
+			nv, ge := amBetaSetting(k, cur[k], v)
+			if ge != nil {
+				return 0, nil, ge
+			}
+			cur[k] = nv
+		default:
+			return 0, nil, odataUnknownProperty(k, "microsoft.graph.authenticationMethodsPolicy")
+		}
+	}
+	cur["lastModifiedDateTime"] = time.Now().UTC().Format(time.RFC3339)
+	g.Tenant.Store.Put(kindAuthMethodsPolicy, authMethodsPolicyID, cur, g.Lag)
+	if beta {
+		return http.StatusOK, amPolicyBetaView(g), nil
+	}
+	return http.StatusOK, amPolicyView(g), nil
+}
+
 func num(v any) float64 { f, _ := v.(float64); return f }
 
 func amBadEnum(v any) *GraphError {
@@ -282,6 +345,18 @@ func amFind(g *GraphCall) (string, Object) {
 }
 
 func amPolicyView(g *GraphCall) Object {
+	out := amPolicyBetaView(g)
+	for _, k := range amBetaOnly {
+		delete(out, k)
+	}
+	out["@odata.context"] = g.Server.url + "/v1.0/$metadata#authenticationMethodsPolicy"
+	return out
+}
+
+// amBetaOnly are the policy's properties that only the beta view has.
+var amBetaOnly = []string{"systemCredentialPreferences", "reportSuspiciousActivitySettings"}
+
+func amPolicyBetaView(g *GraphCall) Object {
 	out := g.Tenant.Store.Get(kindAuthMethodsPolicy, authMethodsPolicyID).Clone()
 	var cfgs []any
 	ids := make([]string, 0, len(amTypes))
@@ -295,8 +370,87 @@ func amPolicyView(g *GraphCall) Object {
 		}
 	}
 	out["authenticationMethodConfigurations"] = cfgs
-	out["@odata.context"] = g.Server.url + "/v1.0/$metadata#authenticationMethodsPolicy"
+	out["@odata.context"] = g.Server.url + "/beta/$metadata#authenticationMethodsPolicy"
 	return out
+}
+
+// amBetaSetting merges a PATCHed systemCredentialPreferences or
+// reportSuspiciousActivitySettings into the stored value, property by
+// property (collections replaced), validating each.
+func amBetaSetting(name string, cur, v any) (map[string]any, *GraphError) {
+	typ := "microsoft.graph." + name
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, nlTypeError(v, typ)
+	}
+	out := map[string]any(asObject(cur))
+	if out == nil {
+		out = map[string]any{}
+	}
+	for k, e := range m {
+		switch {
+		case k == "@odata.type":
+		case k == "state":
+			if s, _ := e.(string); !slices.Contains(amAdvanced, s) {
+				return nil, amBadEnum(e)
+			}
+			out[k] = e
+		case name == "systemCredentialPreferences" && k == "excludeTargets":
+			list, ge := amExcludes(e)
+			if ge != nil {
+				return nil, ge
+			}
+			out[k] = list
+		case name == "systemCredentialPreferences" && k == "includeTargets":
+			list, ok := e.([]any)
+			if !ok {
+				return nil, nlTypeError(e, "Collection(microsoft.graph.includeTarget)")
+			}
+			for _, t := range list {
+				if ge := amIncludeTarget(t); ge != nil {
+					return nil, ge
+				}
+			}
+			out[k] = list
+		case name == "reportSuspiciousActivitySettings" && k == "includeTarget":
+			if ge := amIncludeTarget(e); ge != nil {
+				return nil, ge
+			}
+			out[k] = e
+		case name == "reportSuspiciousActivitySettings" && k == "voiceReportingCode":
+			// An Int32; the admin center takes one digit (0 unless
+			// changed,
+			// https://learn.microsoft.com/en-us/entra/identity/authentication/howto-mfa-mfasettings#report-suspicious-activity).
+			// Graph's own range is not documented: the stricter reading.
+			f, ok := e.(float64)
+			if !ok || f != float64(int(f)) {
+				return nil, nlTypeError(e, "Edm.Int32")
+			}
+			if f < 0 || f > 9 {
+				return nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("voiceReportingCode must be a single digit (0-9); got %v.", f)}
+			}
+			out[k] = f
+		default:
+			return nil, odataUnknownProperty(k, typ)
+		}
+	}
+	return out, nil
+}
+
+// amIncludeTarget checks an includeTarget
+// (https://learn.microsoft.com/en-us/graph/api/resources/includetarget?view=graph-rest-beta):
+// id and targetType (user | group).
+func amIncludeTarget(v any) *GraphError {
+	tm, ok := v.(map[string]any)
+	if !ok {
+		return nlTypeError(v, "microsoft.graph.includeTarget")
+	}
+	for tk := range tm {
+		if tk != "@odata.type" && tk != "id" && tk != "targetType" {
+			return odataUnknownProperty(tk, "microsoft.graph.includeTarget")
+		}
+	}
+	return amCheckTarget(tm, amTargetTypes)
 }
 
 func amCampaign(v any) (map[string]any, *GraphError) {

@@ -39,7 +39,7 @@ func TestAuthMethodConfigurationPatch(t *testing.T) {
 	s := startCA(t, Licences{})
 	path := amTestPath + "/authenticationMethodConfigurations/"
 	fido := "#microsoft.graph.fido2AuthenticationMethodConfiguration"
-	if code, _ := graphDo(t, s, "GET", path+"X509Certificate", nil); code != 404 {
+	if code, _ := graphDo(t, s, "GET", path+"HardwareOath", nil); code != 404 {
 		t.Fatalf("an unmodelled method: %d, want 404", code)
 	}
 	for _, body := range []map[string]any{
@@ -88,4 +88,78 @@ func asList(v any) []any {
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
+}
+
+// The beta view: the same stored policy, with the beta-only settings.
+func TestAuthMethodsPolicyBetaView(t *testing.T) {
+	s := startCA(t, Licences{})
+	beta := "/beta" + amTestPath
+	code, p := graphDo(t, s, "GET", beta, nil)
+	scp, rsa := asMap(p["systemCredentialPreferences"]), asMap(p["reportSuspiciousActivitySettings"])
+	if code != 200 || scp["state"] != "default" || len(asList(scp["includeTargets"])) != 1 || rsa["state"] != "default" || rsa["voiceReportingCode"] != float64(0) ||
+		asMap(rsa["includeTarget"])["id"] != "all_users" || len(asList(p["authenticationMethodConfigurations"])) != len(amTypes) {
+		t.Fatalf("new tenant's beta policy: %d %v", code, p)
+	}
+	if _, v1 := graphDo(t, s, "GET", amTestPath, nil); v1["systemCredentialPreferences"] != nil || v1["reportSuspiciousActivitySettings"] != nil {
+		t.Fatalf("v1.0 shows beta-only properties: %v", v1)
+	}
+	for _, body := range []map[string]any{
+		{"systemCredentialPreferences": map[string]any{"state": "on"}},
+		{"systemCredentialPreferences": map[string]any{"isEnabled": true}},
+		{"systemCredentialPreferences": map[string]any{"includeTargets": []any{map[string]any{"id": "everyone", "targetType": "group"}}}},
+		{"systemCredentialPreferences": map[string]any{"excludeTargets": []any{map[string]any{"id": emptyGUID, "targetType": "role"}}}},
+		{"reportSuspiciousActivitySettings": map[string]any{"voiceReportingCode": 10}},
+		{"reportSuspiciousActivitySettings": map[string]any{"voiceReportingCode": "1"}},
+		{"reportSuspiciousActivitySettings": map[string]any{"includeTarget": map[string]any{"id": "all_users", "targetType": "group", "isRegistrationRequired": false}}},
+		{"unknownBetaProperty": true},
+	} {
+		if code, out := graphDo(t, s, "PATCH", beta, body); code != 400 {
+			t.Errorf("PATCH beta %v: %d %v, want 400", body, code, out)
+		}
+	}
+	code, out := graphDo(t, s, "PATCH", beta, map[string]any{
+		"policyMigrationState":             "migrationComplete",
+		"systemCredentialPreferences":      map[string]any{"state": "enabled", "excludeTargets": []any{map[string]any{"id": emptyGUID, "targetType": "group"}}},
+		"reportSuspiciousActivitySettings": map[string]any{"state": "enabled", "voiceReportingCode": 8},
+	})
+	if code != 200 || asMap(out["systemCredentialPreferences"])["state"] != "enabled" {
+		t.Fatalf("PATCH beta: %d %v", code, out)
+	}
+	_, p = graphDo(t, s, "GET", beta, nil)
+	scp, rsa = asMap(p["systemCredentialPreferences"]), asMap(p["reportSuspiciousActivitySettings"])
+	// Merged: the include targets and the include target are kept.
+	if len(asList(scp["includeTargets"])) != 1 || len(asList(scp["excludeTargets"])) != 1 || rsa["voiceReportingCode"] != float64(8) || asMap(rsa["includeTarget"])["id"] != "all_users" {
+		t.Fatalf("beta policy after PATCH: %v", p)
+	}
+	if _, v1 := graphDo(t, s, "GET", amTestPath, nil); v1["policyMigrationState"] != "migrationComplete" {
+		t.Fatalf("v1.0 does not show the change made through beta: %v", v1)
+	}
+}
+
+// X509Certificate: the Get page's defaults; state and targets change, the
+// bindings (not modelled) are refused rather than taken silently.
+func TestAuthMethodX509Certificate(t *testing.T) {
+	s := startCA(t, Licences{})
+	path := amTestPath + "/authenticationMethodConfigurations/X509Certificate"
+	typ := "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration"
+	code, m := graphDo(t, s, "GET", path, nil)
+	if code != 200 || m["state"] != "disabled" || len(asList(m["certificateUserBindings"])) != 2 ||
+		asMap(m["authenticationModeConfiguration"])["x509CertificateAuthenticationDefaultMode"] != "x509CertificateSingleFactor" {
+		t.Fatalf("new tenant's X509Certificate: %d %v", code, m)
+	}
+	for _, body := range []map[string]any{
+		{"@odata.type": typ, "certificateUserBindings": []any{}},
+		{"@odata.type": typ, "includeTargets": []any{map[string]any{"id": "all_users", "targetType": "group", "isUsableForSignIn": true}}},
+		{"@odata.type": "#microsoft.graph.fido2AuthenticationMethodConfiguration", "state": "enabled"},
+	} {
+		if code, out := graphDo(t, s, "PATCH", path, body); code != 400 {
+			t.Errorf("PATCH %v: %d %v, want 400", body, code, out)
+		}
+	}
+	if code, out := graphDo(t, s, "PATCH", path, map[string]any{"@odata.type": typ, "state": "enabled", "includeTargets": []any{}}); code != 204 {
+		t.Fatalf("PATCH: %d %v", code, out)
+	}
+	if _, m = graphDo(t, s, "GET", path, nil); m["state"] != "enabled" || len(asList(m["includeTargets"])) != 0 || len(asList(m["certificateUserBindings"])) != 2 {
+		t.Fatalf("after PATCH: %v", m)
+	}
 }

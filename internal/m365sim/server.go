@@ -12,6 +12,7 @@
 //	/{tenant}/discovery/v2.0/keys                      token signing keys
 //	/msi/token                                         managed identity endpoint (App Service style)
 //	/v1.0/...                                          Microsoft Graph
+//	/beta/...                                          Microsoft Graph beta (the few routes marked Beta)
 //	/exo/adminapi/beta/{tenant}/InvokeCommand          Exchange Online
 //	/scc/adminapi/beta/{tenant}/InvokeCommand          Security & Compliance (302 to the regional origin)
 //	/_sim/...                                          control surface (admin key)
@@ -285,7 +286,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(p, "/_sim/"):
 		s.serveControl(rec, r)
-	case strings.HasPrefix(p, "/v1.0/"):
+	case strings.HasPrefix(p, "/v1.0/"), strings.HasPrefix(p, "/beta/"):
 		s.serveGraph(rec, r, nil)
 	case strings.HasPrefix(p, "/exo/adminapi/"):
 		s.serveInvoke(rec, r, EndpointExchange, strings.TrimPrefix(p, "/exo"), false, nil)

@@ -236,6 +236,11 @@ var notCmdletEnums = map[string]string{
 	"m365harden_authentication_methods_policy.policy_migration_state":                                                         graphAuthMethods,
 	"m365harden_authentication_methods_policy.registration_campaign.exclude_targets.target_type":                              graphAuthMethods,
 	"m365harden_authentication_methods_policy.registration_campaign.include_targets.target_type":                              graphAuthMethods,
+	"m365harden_authentication_methods_policy.system_credential_preferences.state":                                            graphAuthMethods, // beta; same SDK enums as v1.0
+	"m365harden_authentication_methods_policy.system_credential_preferences.include_targets.target_type":                      graphAuthMethods,
+	"m365harden_authentication_methods_policy.system_credential_preferences.exclude_targets.target_type":                      graphAuthMethods,
+	"m365harden_authentication_methods_policy.report_suspicious_activity_settings.state":                                      graphAuthMethods,
+	"m365harden_authentication_methods_policy.report_suspicious_activity_settings.include_target.target_type":                 graphAuthMethods,
 	"m365harden_authorization_policy.user_consent":                                                                            "provider names for Graph defaultUserRolePermissions.permissionGrantPoliciesAssigned values",
 }
 

@@ -63,6 +63,7 @@ locals {
     "connection-filter-allow-lists",         # (CIS v4.0.0 2.1.12, 2.1.13)
     "admin-consent-workflow",                # CIS 5.1.5.2
     "authenticator-login-context",           # CIS 5.2.3.1
+    "auth-methods-system-preferred-mfa",     # CIS 5.2.3.6
   ]
 
   # CIS 6.1.2 (E3): Microsoft's default audit actions plus the ones CIS adds.
@@ -350,12 +351,23 @@ resource "m365harden_authentication_method_configuration" "authenticator" {
   }
 }
 
+# CIS 5.2.3.6: system-preferred MFA prompts each user for the strongest
+# method they registered (Microsoft Graph beta; see the resource's page).
+resource "m365harden_authentication_methods_policy" "this" {
+  system_credential_preferences = {
+    state           = "enabled"
+    include_targets = [{ id = "all_users" }]
+    exclude_targets = []
+  }
+}
+
 data "m365harden_posture" "this" {
   controls             = local.claimed_controls
   break_glass_accounts = var.break_glass_accounts
 
   depends_on = [
     m365harden_authentication_method_configuration.authenticator,
+    m365harden_authentication_methods_policy.this,
     m365harden_audit_configuration.this,
     m365harden_mailbox_audit_baseline.users,
     m365harden_outbound_spam_filter_policy.default,

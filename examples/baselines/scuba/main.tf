@@ -104,6 +104,7 @@ locals {
     "preset-defender-all-users",        # MS.DEFENDER.1.3v1
     "preset-strict-eop-sensitive",      # MS.DEFENDER.1.4v1
     "preset-strict-defender-sensitive", # MS.DEFENDER.1.5v1
+    "ca-phishing-resistant-mfa-admins", # MS.AAD.3.6v1
   ]
 
   # Whom the Strict preset protects: the sensitive accounts, or everyone.
@@ -315,7 +316,9 @@ resource "m365harden_conditional_access_policy" "block_high_risk_sign_ins" {
 }
 
 # MS.AAD.3.1v1: "Phishing-resistant MFA SHALL be enforced for all users."
-# It also meets MS.AAD.3.2v2 ("MFA SHALL be enforced for all users").
+# It also meets MS.AAD.3.2v2 ("MFA SHALL be enforced for all users") and
+# MS.AAD.3.6v1 ("Phishing-resistant MFA SHALL be required for highly
+# privileged roles": all users include every highly privileged role).
 resource "m365harden_conditional_access_policy" "phishing_resistant_mfa" {
   display_name = "MS.AAD.3.1v1: phishing-resistant MFA for all users"
   state        = local.ca_state

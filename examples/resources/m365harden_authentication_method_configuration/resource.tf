@@ -36,3 +36,11 @@ resource "m365harden_authentication_method_configuration" "fido2" {
     is_self_service_registration_allowed = true
   }
 }
+
+# Certificate-based authentication, piloted with one group first (state and
+# targets only; certificate bindings stay as configured in the portal).
+resource "m365harden_authentication_method_configuration" "certificates" {
+  method          = "X509Certificate"
+  state           = "enabled"
+  include_targets = [{ id = "5bd63a5a-4f6a-4b9d-9c5e-2f0e8f7c1a01" }]
+}

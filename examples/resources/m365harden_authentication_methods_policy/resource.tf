@@ -12,4 +12,17 @@ resource "m365harden_authentication_methods_policy" "this" {
     include_targets         = [{ id = "all_users" }]
     exclude_targets         = []
   }
+
+  # CIS 5.2.3.6: prompt for the strongest registered method (Graph beta).
+  system_credential_preferences = {
+    state           = "enabled"
+    include_targets = [{ id = "all_users" }]
+    exclude_targets = []
+  }
+
+  # Users can report an MFA prompt they did not start (Graph beta).
+  report_suspicious_activity_settings = {
+    state          = "enabled"
+    include_target = { id = "all_users" }
+  }
 }

@@ -176,10 +176,15 @@ const (
 	MethodEmail                  = "Email"
 	MethodTemporaryAccessPass    = "TemporaryAccessPass"
 	MethodSoftwareOath           = "SoftwareOath"
+	// MethodX509Certificate is certificate-based authentication
+	// (https://learn.microsoft.com/en-us/graph/api/resources/x509certificateauthenticationmethodconfiguration);
+	// only its state and targets are managed.
+	MethodX509Certificate = "X509Certificate"
 )
 
 // AuthMethodConfig is one method's configuration. Exactly one of the
-// method-specific parts is set, by ID (none for Sms and SoftwareOath).
+// method-specific parts is set, by ID (none for Sms, SoftwareOath and
+// X509Certificate).
 type AuthMethodConfig struct {
 	ID             string
 	State          string
@@ -341,6 +346,10 @@ func authMethodFromSDK(m models.AuthenticationMethodConfigurationable) (*AuthMet
 			IsUsableOnce: b(v.GetIsUsableOnce()),
 		}
 	case *models.SoftwareOathAuthenticationMethodConfiguration:
+		for _, t := range v.GetIncludeTargets() {
+			addTarget(t)
+		}
+	case *models.X509CertificateAuthenticationMethodConfiguration:
 		for _, t := range v.GetIncludeTargets() {
 			addTarget(t)
 		}
@@ -558,6 +567,16 @@ func (c *Client) UpdateAuthMethodConfig(ctx context.Context, cfg *AuthMethodConf
 		body = m
 	case MethodSoftwareOath:
 		m := models.NewSoftwareOathAuthenticationMethodConfiguration()
+		inc, err := plain()
+		if err != nil {
+			return err
+		}
+		m.SetIncludeTargets(inc)
+		body = m
+	case MethodX509Certificate:
+		// State and targets only: certificateUserBindings and
+		// authenticationModeConfiguration are not sent, so PATCH leaves them.
+		m := models.NewX509CertificateAuthenticationMethodConfiguration()
 		inc, err := plain()
 		if err != nil {
 			return err

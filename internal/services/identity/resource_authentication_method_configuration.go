@@ -43,6 +43,7 @@ var (
 var amMethods = []string{
 	graph.MethodFido2, graph.MethodMicrosoftAuthenticator, graph.MethodSms, graph.MethodVoice,
 	graph.MethodEmail, graph.MethodTemporaryAccessPass, graph.MethodSoftwareOath,
+	graph.MethodX509Certificate,
 }
 
 // NewAuthenticationMethodConfigurationResource returns the
@@ -183,7 +184,7 @@ func (r *authMethodConfigResource) Schema(_ context.Context, _ resource.SchemaRe
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One authentication method's configuration in the tenant's authentication methods policy (Microsoft Graph v1.0 `/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{method}`): whether the method is on, for whom, and its own settings — " +
 			"**SMS, voice and email one-time passcodes off** (ScubaGear MS.AAD.3.5), **Microsoft Authenticator showing the app and location** (MS.AAD.3.3; number matching is always on and no longer a setting), **FIDO2 security keys and passkeys** (phishing-resistant MFA, MS.AAD.3.1) with attestation and key restrictions. " +
-			"Manage one resource per method (`method`). X.509 certificates and hardware OATH tokens are not covered.\n\n" +
+			"Manage one resource per method (`method`). Certificate-based authentication (`X509Certificate`) is managed for its state and targets only: its certificate user bindings and authentication mode rules are left as the tenant has them. Hardware OATH tokens (Graph beta only) are not covered.\n\n" +
 			"Every method configuration always exists in a tenant: creating this resource adopts it and changes the attributes you set; attributes you leave unset are read and shown but not changed. " +
 			"Destroying it removes it from Terraform state and **leaves the method as it is** (a disabled SMS stays disabled). Graph's own DELETE, which reverts a method to Microsoft's defaults, is never called.\n\n" +
 			"The legacy MFA and SSPR policies still decide while `m365harden_authentication_methods_policy.policy_migration_state` is not `migrationComplete`.\n\n" +

@@ -109,7 +109,7 @@ func TestAccAuthenticationMethodConfiguration_sms(t *testing.T) {
 			{Config: amcConfig(tn, "sms", cleared), ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "sms"},
 			{Config: amcConfig(tn, "sms", cleared), ResourceName: addr, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: "Sms"},
 			{
-				Config: amcConfig(tn, "sms", cleared), ResourceName: addr, ImportState: true, ImportStateId: "X509Certificate",
+				Config: amcConfig(tn, "sms", cleared), ResourceName: addr, ImportState: true, ImportStateId: "HardwareOath",
 				ExpectError: regexp.MustCompile(`imported by its method`),
 			},
 			{ // drift: another admin turns SMS back on
@@ -300,7 +300,7 @@ func TestAccAuthenticationMethodConfiguration_badInput(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
-			plan(`method = "X509Certificate"`, `(?s)method.*MicrosoftAuthenticator`),
+			plan(`method = "HardwareOath"`, `(?s)method.*MicrosoftAuthenticator`),
 			plan(`
   method = "Sms"
   state  = "off"`, `(?s)state.*disabled`),

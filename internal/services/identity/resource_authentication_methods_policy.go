@@ -65,6 +65,9 @@ type authMethodsPolicyModel struct {
 	ID                   types.String     `tfsdk:"id"`
 	PolicyMigrationState types.String     `tfsdk:"policy_migration_state"`
 	RegistrationCampaign *amCampaignModel `tfsdk:"registration_campaign"`
+	// Graph beta (resource_authentication_methods_policy_beta.go).
+	SystemCredentialPreferences *amSystemPreferredModel  `tfsdk:"system_credential_preferences"`
+	ReportSuspiciousActivity    *amReportSuspiciousModel `tfsdk:"report_suspicious_activity_settings"`
 }
 
 type amCampaignModel struct {
@@ -131,7 +134,7 @@ func (r *authMethodsPolicyResource) Schema(_ context.Context, _ resource.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The tenant's authentication methods policy (Microsoft Graph v1.0 `/policies/authenticationMethodsPolicy`): the **migration off the legacy MFA and SSPR policies** (ScubaGear MS.AAD.3.4) and the **Microsoft Authenticator registration campaign** (nudge users to register Authenticator at sign-in). " +
 			"The methods themselves (SMS, voice, email off — MS.AAD.3.5; Authenticator context; FIDO2/passkeys) are `m365harden_authentication_method_configuration` resources, one per method.\n\n" +
-			"System-preferred MFA (`systemCredentialPreferences`) and suspicious-activity reporting (`reportSuspiciousActivitySettings`) exist only in Graph beta; this provider uses v1.0 and does not manage them.\n\n" +
+			"**Graph beta:** system-preferred MFA (`system_credential_preferences`, Graph `systemCredentialPreferences`) and suspicious-activity reporting (`report_suspicious_activity_settings`, Graph `reportSuspiciousActivitySettings`) exist only in Microsoft Graph beta; the provider reads and writes them with `GET`/`PATCH /beta/policies/authenticationMethodsPolicy`, on every read of this resource. Microsoft says beta APIs \"are subject to change\": these two attributes may break or change when Microsoft changes beta. Everything else uses v1.0.\n\n" +
 			"This is a singleton: creating it adopts the tenant's policy and changes the attributes you set; attributes you leave unset are read and shown but not changed. Destroying it removes it from Terraform state and **leaves the policy as it is** (a migration marked complete stays complete).\n\n" +
 			"Permissions: Microsoft Graph application permission `Policy.ReadWrite.AuthenticationMethod` (reading alone: `Policy.Read.AuthenticationMethod` or `Policy.Read.All`); for a signed-in user, the Authentication Policy Administrator role.",
 		Attributes: map[string]schema.Attribute{
@@ -178,6 +181,8 @@ func (r *authMethodsPolicyResource) Schema(_ context.Context, _ resource.SchemaR
 					"exclude_targets": amExcludeTargetsSchema("Who is not prompted"),
 				},
 			},
+			"system_credential_preferences":       amSystemPreferredSchema(),
+			"report_suspicious_activity_settings": amReportSuspiciousSchema(),
 		},
 	}
 }
@@ -204,15 +209,17 @@ func excludeTargetsFromSet(ctx context.Context, s types.Set, diags *diag.Diagnos
 	return out
 }
 
-func authMethodsPolicyFromAPI(p *graph.AuthMethodsPolicy) *authMethodsPolicyModel {
+func authMethodsPolicyFromAPI(p *graph.AuthMethodsPolicy, b *graph.AuthMethodsBetaSettings) *authMethodsPolicyModel {
 	inc := []attr.Value{}
 	for _, t := range p.Campaign.IncludeTargets {
 		inc = append(inc, types.ObjectValueMust(amCampaignTargetType.AttrTypes, map[string]attr.Value{
 			"id": types.StringValue(t.ID), "target_type": types.StringValue(t.TargetType), "targeted_authentication_method": types.StringValue(t.TargetedAuthenticationMethod)}))
 	}
 	return &authMethodsPolicyModel{
-		ID:                   types.StringValue(p.ID),
-		PolicyMigrationState: types.StringValue(p.PolicyMigrationState),
+		SystemCredentialPreferences: amSystemPreferredFromAPI(b.SystemPreferred),
+		ReportSuspiciousActivity:    amReportSuspiciousFromAPI(b.ReportSuspicious),
+		ID:                          types.StringValue(p.ID),
+		PolicyMigrationState:        types.StringValue(p.PolicyMigrationState),
 		RegistrationCampaign: &amCampaignModel{
 			State:                types.StringValue(p.Campaign.State),
 			SnoozeDurationInDays: types.Int64Value(p.Campaign.SnoozeDurationInDays),
@@ -307,10 +314,15 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 		authMethodsAPIError(diags, "Reading the tenant's authentication methods policy failed", err)
 		return
 	}
+	curBeta, err := g.GetAuthMethodsBetaSettings(ctx)
+	if err != nil {
+		authMethodsAPIError(diags, amBetaReadFailed, err)
+		return
+	}
 	if p := authMethodsPolicyPatch(ctx, &cfg, cur, diags); p != nil && !diags.HasError() {
 		if err := g.UpdateAuthMethodsPolicy(ctx, p); err != nil {
 			authMethodsAPIError(diags, "Changing the tenant's authentication methods policy failed", err)
-			diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur))...)
+			diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta))...)
 			return
 		}
 		err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
@@ -329,7 +341,8 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 			authMethodsAPIError(diags, "The authentication methods policy was changed but reads do not show it", err)
 		}
 	}
-	diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur))...)
+	r.writeBeta(ctx, &cfg, &curBeta, diags)
+	diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta))...)
 }
 
 func (r *authMethodsPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -350,7 +363,12 @@ func (r *authMethodsPolicyResource) Read(ctx context.Context, _ resource.ReadReq
 		authMethodsAPIError(&resp.Diagnostics, "Reading the tenant's authentication methods policy failed", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, authMethodsPolicyFromAPI(cur))...)
+	curBeta, err := r.clients.Graph.GetAuthMethodsBetaSettings(ctx)
+	if err != nil {
+		authMethodsAPIError(&resp.Diagnostics, amBetaReadFailed, err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta))...)
 }
 
 func (r *authMethodsPolicyResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {

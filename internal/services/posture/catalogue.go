@@ -250,6 +250,7 @@ func init() {
 	}
 	catalogue = append(catalogue, authMethodsControls()...)
 	catalogue = append(catalogue, presetControls()...)
+	catalogue = append(catalogue, authMethodsControls2()...)
 }
 
 // controlIDs lists the ids in report order.

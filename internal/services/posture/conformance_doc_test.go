@@ -69,10 +69,13 @@ var baselineBlocks = map[string][]string{
 	"Scuba MS.AAD.3.4v1":      {"scuba: m365harden_authentication_methods_policy.this"},
 	"Scuba MS.AAD.3.5v2":      {"scuba: m365harden_authentication_method_configuration.sms", "scuba: m365harden_authentication_method_configuration.voice", "scuba: m365harden_authentication_method_configuration.email"},
 	"CIS 5.2.3.1":             {"cis: m365harden_authentication_method_configuration.authenticator"},
+	"CIS 5.2.3.6":             {"cis: m365harden_authentication_methods_policy.this"},
+	"Scuba MS.AAD.3.6v1":      {"scuba: m365harden_conditional_access_policy.phishing_resistant_mfa"},
 }
 
 // noBlock says why a cited ID that a control checks has no baseline block.
 var noBlock = map[string]string{
+	"Scuba MS.AAD.3.7v1":           "A SHOULD, and requiring compliant or hybrid joined devices locks out every user on an unmanaged device: write it with `m365harden_conditional_access_policy` (`built_in_controls = [\"compliantDevice\", \"domainJoinedDevice\"]`, `operator = \"OR\"`) once devices are enrolled; posture checks it.",
 	"CIS 6.1.3":                    "The E5 action lists (adds MailItemsAccessed and Send, which need Audit (Premium)): add them to `required_audit_*` of the mailbox audit baseline on E5 tenants and set `mailbox_audit_actions = \"E5\"`.",
 	"CIS 6.1.4":                    "Bypass is per account (`m365harden_mailbox_audit_bypass`); a baseline cannot list every account. Off by default; posture names the accounts that bypass.",
 	"CIS 6.2.2":                    "A baseline cannot know which existing transport rules to remove; posture names the rules that whitelist sender domains.",
@@ -86,7 +89,6 @@ var noBlock = map[string]string{
 // notAutomatable lists the ScubaGear SHALL policies of the four baselines
 // that no control checks, with the reason.
 var notAutomatable = []struct{ id, reason string }{
-	{"Scuba MS.AAD.3.6v1", "A policy for highly privileged roles can be written with `m365harden_conditional_access_policy` (`include_roles`, `authentication_strength_id`), but which roles count is the organization's list; no posture control checks it."},
 	{"Scuba MS.AAD.4.1v1", "Sending Entra logs to a SOC is an Azure diagnostic setting, outside Microsoft 365."},
 	{"Scuba MS.AAD.6.1v1", "Password expiration is a per-domain setting: not managed by this provider."},
 	{"Scuba MS.AAD.7.1v1", "Global Administrator assignments are about people: not automatable by a baseline."},

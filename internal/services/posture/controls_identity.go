@@ -76,8 +76,12 @@ type caRequirement struct {
 	relevant       func(*caPolicy) bool
 	want           func(*caPolicy) []string
 	skipClientApps bool
-	passMsg        string // %q = the policy's name
-	failMsg        string
+	// coversUsers, when set, says a policy that does not include All users
+	// still covers the users the control is about (e.g. every highly
+	// privileged role); such a policy is then checked as if it included All.
+	coversUsers func(*caPolicy) bool
+	passMsg     string // %q = the policy's name
+	failMsg     string
 }
 
 // caCheck passes when one policy meets the requirement with no condition
@@ -91,7 +95,13 @@ func (e *evaluation) caCheck(r caRequirement) result {
 	allowed, unresolved := e.allowedFor(r.scubaID)
 	var objs []object
 	for _, p := range pols {
-		problems := append(r.want(p), conditionGaps(p, allowed, r.skipClientApps)...)
+		scope := p
+		if r.coversUsers != nil && !hasAll(p.IncludeUsers) && r.coversUsers(p) {
+			c := *p
+			c.IncludeUsers = []string{"All"}
+			scope = &c
+		}
+		problems := append(r.want(p), conditionGaps(scope, allowed, r.skipClientApps)...)
 		if len(problems) == 0 {
 			return pass(r.passMsg, p.Name)
 		}

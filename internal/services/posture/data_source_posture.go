@@ -32,7 +32,7 @@ var defaultRetentionRecordTypes = []string{"ExchangeAdmin", "ExchangeItem", "Exc
 // capExclusionPolicies are the ScubaGear policies this data source checks
 // whose exclusion type is CapExclusions (the baseline's
 // "<!--ExclusionType: CapExclusions-->" marker).
-var capExclusionPolicies = []string{"MS.AAD.1.1v1", "MS.AAD.2.1v1", "MS.AAD.2.3v1", "MS.AAD.3.1v1", "MS.AAD.3.2v2"}
+var capExclusionPolicies = []string{"MS.AAD.1.1v1", "MS.AAD.2.1v1", "MS.AAD.2.3v1", "MS.AAD.3.1v1", "MS.AAD.3.2v2", "MS.AAD.3.6v1", "MS.AAD.3.7v1"}
 
 var _ datasource.DataSourceWithConfigure = &postureDataSource{}
 

@@ -90,6 +90,10 @@ func defaultStatuses() map[string]string {
 		"preset-strict-defender-sensitive": "fail",
 		"safe-links-policy":                "fail",
 		"safe-attachments-policy":          "fail",
+		// No conditional access policy; system-preferred MFA is "default".
+		"ca-phishing-resistant-mfa-admins":  "fail",
+		"ca-managed-devices":                "fail",
+		"auth-methods-system-preferred-mfa": "fail",
 	}
 }
 
@@ -309,7 +313,8 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
 		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context",
 		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
-		"safe-links-policy", "safe-attachments-policy"}
+		"safe-links-policy", "safe-attachments-policy",
+		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -457,6 +462,9 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 		"preset-strict-defender-sensitive": "unknown",
 		"safe-links-policy":                "unknown",
 		"safe-attachments-policy":          "unknown",
+		// Conditional access needs P1 (controls_authmethods2.go).
+		"ca-phishing-resistant-mfa-admins": "unknown",
+		"ca-managed-devices":               "unknown",
 	})
 	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{
@@ -466,6 +474,7 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{expectStatuses(want)},
 			Check: resource.ComposeTestCheckFunc(
 				expectReason("ca-mfa-all-users", "missing_licence", licence),
+				expectReason("ca-phishing-resistant-mfa-admins", "missing_licence", licence),
 				expectReason("ca-sign-in-risk-policy", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2`)),
 				expectReason("ca-user-risk-block", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Entra ID P2 .*"Requires a Microsoft Entra ID P2 license"`)),
 				expectReason("audit-log-retention", "missing_licence", regexp.MustCompile(`^not licensed: Microsoft Purview Audit \(Premium\).*MS.SECURITYSUITE.5.2v1`)),

@@ -161,6 +161,7 @@ type evaluation struct {
 	riskyUsers       lazy[[]*graph.RiskyUser]
 	policies         policyReads // controls_mail.go
 	authMethods      lazy[*graph.AuthMethodsPolicy]
+	authMethodsBeta  lazy[*graph.AuthMethodsBetaSettings] // controls_authmethods2.go
 }
 
 // evaluate runs the selected controls, a few at a time, and returns their

@@ -137,13 +137,14 @@ func TestEvaluationRequestCounts(t *testing.T) {
 		t.Errorf("Security & Compliance: %d requests, want at most 2 (alerts, retention)", n)
 	}
 	for _, op := range []string{"GET /v1.0/identity/conditionalAccess/policies", "GET /v1.0/policies/identitySecurityDefaultsEnforcementPolicy", "GET /v1.0/identityProtection/riskyUsers", "GET /v1.0/subscribedSkus",
-		"GET /v1.0/policies/authorizationPolicy", "GET /v1.0/policies/adminConsentRequestPolicy", "GET /v1.0/policies/authenticationMethodsPolicy"} {
+		"GET /v1.0/policies/authorizationPolicy", "GET /v1.0/policies/adminConsentRequestPolicy", "GET /v1.0/policies/authenticationMethodsPolicy",
+		"GET /beta/policies/authenticationMethodsPolicy"} {
 		if n := sim.Stats().Requests(m365sim.EndpointGraph, op); n != 1 {
 			t.Errorf("%s: %d requests, want 1", op, n)
 		}
 	}
-	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 7 {
-		t.Errorf("Graph: %d requests, want 7 (the authorization, consent and authentication methods policies and the licences read once for every control)", n)
+	if n := sim.Stats().Requests(m365sim.EndpointGraph, ""); n != 8 {
+		t.Errorf("Graph: %d requests, want 8 (the authorization, consent and authentication methods policies (v1.0 and beta) and the licences read once for every control)", n)
 	}
 }
 

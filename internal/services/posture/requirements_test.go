@@ -65,6 +65,9 @@ var caCases = []caCase{
 		p.SignInRiskLevels = []string{"high"}
 		p.BuiltInControls = []string{"block"}
 	}},
+	// controls_authmethods2.go
+	{ctlPhishingResistantAdmins, "Scuba MS.AAD.3.6v1", evalPhishingResistantAdmins, func(p *caPolicy) { p.AuthenticationStrengthID = phishingResistantStrengthID }},
+	{ctlManagedDevices, "Scuba MS.AAD.3.7v1", evalManagedDevices, func(p *caPolicy) { p.BuiltInControls = []string{"compliantDevice", "domainJoinedDevice"} }},
 }
 
 // gaps are the narrowing conditions every conditional access control must
