@@ -117,7 +117,7 @@ func ClaimName(ctx context.Context, set *clients.Set, req resource.ModifyPlanReq
 	if req.Plan.Raw.IsNull() || req.Config.GetAttribute(ctx, path.Root(attr), &name).HasError() || name.IsNull() || name.IsUnknown() {
 		return
 	}
-	ClaimObject(set, req, &resp.Diagnostics, path.Root(attr), typeName, attr+"\x00"+name.ValueString(), fmt.Sprintf("%s %q", what, name.ValueString()),
+	ClaimObject(set, req, &resp.Diagnostics, path.Root(attr), typeName, attr+"\x00"+strings.TrimSpace(name.ValueString()), fmt.Sprintf("%s %q", what, name.ValueString()),
 		fmt.Sprintf("Give each block its own %s, or keep one block for this %s and merge the settings into it (to stop managing one block without changing the tenant, replace it with a `removed` block with lifecycle { destroy = false }).", attr, what))
 }
 
@@ -135,7 +135,7 @@ func ClaimRulePolicy(ctx context.Context, set *clients.Set, req resource.ModifyP
 	if req.Plan.Raw.IsNull() || req.Config.GetAttribute(ctx, path.Root(attr), &policy).HasError() || policy.IsNull() || policy.IsUnknown() {
 		return
 	}
-	ClaimObject(set, req, &resp.Diagnostics, path.Root(attr), typeName, attr+"\x00"+policy.ValueString(), fmt.Sprintf("the rule of %s %q", what, policy.ValueString()),
+	ClaimObject(set, req, &resp.Diagnostics, path.Root(attr), typeName, attr+"\x00"+strings.TrimSpace(policy.ValueString()), fmt.Sprintf("the rule of %s %q", what, policy.ValueString()),
 		fmt.Sprintf("Exchange associates a %s with one rule only: put the conditions into one rule, or give the second rule its own %s.", what, what))
 }
 
