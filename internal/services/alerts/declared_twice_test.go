@@ -2,7 +2,6 @@ package alerts_test
 
 import (
 	"fmt"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -25,7 +24,7 @@ resource "m365harden_alert_policy" %q {
 `, label, name, alertBasic)
 	}
 	good := tn.ProviderConfig() + alert("a", "Forwarding inbox rule created") + alert("b", "Inbox rule changed")
-	dup := regexp.MustCompile(`(?s)Object\s+declared\s+twice:\s+alert\s+policy\s+".*Another\s+m365harden_alert_policy\s+block.*attribute\s+name.*Give\s+each\s+block\s+its\s+own\s+name`)
+	dup := acctest.DeclaredTwice(`alert policy "`, "Another m365harden_alert_policy block", "attribute name", "Give each block its own name")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{

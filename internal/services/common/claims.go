@@ -105,20 +105,18 @@ func ClaimObject(set *clients.Set, req resource.ModifyPlanRequest, diags *diag.D
 // ClaimName claims the object that the string attribute attr of the block
 // being planned names: a policy's or rule's unique name, a domain, a Graph
 // display name. Names are compared without regard to letter case (and
-// surrounding spaces): Exchange and Security & Compliance resolve a name
-// in any case (New-* answers that "Contoso" exists when "contoso" does),
-// and for Graph display names, which Graph lets repeat, the provider
-// refuses a second one in any case. Microsoft documents no case rule for
-// most of these names: this is the stricter reading. A name not known
-// until apply is claimed when Terraform plans the resource again during
-// apply. what names the kind ("transport rule"). Call it from ModifyPlan.
+// surrounding spaces), as the provider compares Exchange names everywhere
+// (FoldStateString): Microsoft documents no case rule for most of these
+// names, so this is the stricter reading; for Graph display names, which
+// Graph lets repeat, the provider refuses a second one in any case. A name
+// not known until apply is claimed when Terraform plans the resource again
+// during apply. what names the kind ("transport rule"). Call it from
+// ModifyPlan.
 func ClaimName(ctx context.Context, set *clients.Set, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, typeName, attr, what string) {
-	var name types.String
-	if req.Plan.Raw.IsNull() || req.Config.GetAttribute(ctx, path.Root(attr), &name).HasError() || name.IsNull() || name.IsUnknown() {
-		return
-	}
-	ClaimObject(set, req, &resp.Diagnostics, path.Root(attr), typeName, attr+"\x00"+strings.TrimSpace(name.ValueString()), fmt.Sprintf("%s %q", what, name.ValueString()),
-		fmt.Sprintf("Give each block its own %s, or keep one block for this %s and merge the settings into it (to stop managing one block without changing the tenant, replace it with a `removed` block with lifecycle { destroy = false }).", attr, what))
+	claimAttr(ctx, set, req, resp, typeName, attr, func(name string) (string, string) {
+		return fmt.Sprintf("%s %q", what, name),
+			fmt.Sprintf("Give each block its own %s, or keep one block for this %s and merge the settings into it (to stop managing one block without changing the tenant, replace it with a `removed` block with lifecycle { destroy = false }).", attr, what)
+	})
 }
 
 // ClaimRulePolicy claims, for a rule type whose rules each apply one
@@ -131,12 +129,21 @@ func ClaimName(ctx context.Context, set *clients.Set, req resource.ModifyPlanReq
 // rules), so two rule blocks for one policy fail at apply. Call it from
 // ModifyPlan.
 func ClaimRulePolicy(ctx context.Context, set *clients.Set, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, typeName, attr, what string) {
-	var policy types.String
-	if req.Plan.Raw.IsNull() || req.Config.GetAttribute(ctx, path.Root(attr), &policy).HasError() || policy.IsNull() || policy.IsUnknown() {
+	claimAttr(ctx, set, req, resp, typeName, attr, func(policy string) (string, string) {
+		return fmt.Sprintf("the rule of %s %q", what, policy),
+			fmt.Sprintf("Exchange associates a %s with one rule only: put the conditions into one rule, or give the second rule its own %s.", what, what)
+	})
+}
+
+// claimAttr claims the value of the string attribute attr (when known) in
+// its own key space; words returns the message's object and fix.
+func claimAttr(ctx context.Context, set *clients.Set, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, typeName, attr string, words func(value string) (what, fix string)) {
+	var v types.String
+	if req.Plan.Raw.IsNull() || req.Config.GetAttribute(ctx, path.Root(attr), &v).HasError() || v.IsNull() || v.IsUnknown() {
 		return
 	}
-	ClaimObject(set, req, &resp.Diagnostics, path.Root(attr), typeName, attr+"\x00"+strings.TrimSpace(policy.ValueString()), fmt.Sprintf("the rule of %s %q", what, policy.ValueString()),
-		fmt.Sprintf("Exchange associates a %s with one rule only: put the conditions into one rule, or give the second rule its own %s.", what, what))
+	what, fix := words(v.ValueString())
+	ClaimObject(set, req, &resp.Diagnostics, path.Root(attr), typeName, attr+"\x00"+strings.TrimSpace(v.ValueString()), what, fix)
 }
 
 // ClaimMailbox claims the mailbox (or account) that the identity attribute

@@ -2,8 +2,6 @@ package defender_test
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -11,13 +9,6 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
-
-func declaredTwice(parts ...string) *regexp.Regexp {
-	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
-	}
-	return regexp.MustCompile(`(?s)Object\s+declared\s+twice:\s+` + strings.Join(parts, ".*"))
-}
 
 func apPolicy(label, name string) string {
 	return fmt.Sprintf(`
@@ -54,19 +45,19 @@ func TestAccAntiPhishRule_declaredTwice(t *testing.T) {
 			{
 				Config:      tn.ProviderConfig() + apPolicy("a", "Executives") + apPolicy("b", "executives"),
 				PlanOnly:    true,
-				ExpectError: declaredTwice(`anti-phishing policy "`, "Another m365harden_anti_phish_policy block", "attribute name"),
+				ExpectError: acctest.DeclaredTwice(`anti-phishing policy "`, "Another m365harden_anti_phish_policy block", "attribute name"),
 			},
 			{
 				Config: tn.ProviderConfig() + policies +
 					apRule("a", "Executives", "m365harden_anti_phish_policy.a.name") + apRule("b", "Finance", `"EXECUTIVES"`),
 				PlanOnly:    true,
-				ExpectError: declaredTwice(`the rule of anti-phishing policy "`, "Another m365harden_anti_phish_rule block", "attribute policy", "with one rule only"),
+				ExpectError: acctest.DeclaredTwice(`the rule of anti-phishing policy "`, "Another m365harden_anti_phish_rule block", "attribute policy", "with one rule only"),
 			},
 			{
 				Config: tn.ProviderConfig() + policies +
 					apRule("a", "Executives", "m365harden_anti_phish_policy.a.name") + apRule("b", "Executives", "m365harden_anti_phish_policy.b.name"),
 				PlanOnly:    true,
-				ExpectError: declaredTwice(`anti-phishing rule "Executives"`),
+				ExpectError: acctest.DeclaredTwice(`anti-phishing rule "Executives"`),
 			},
 			{Config: good},
 			{Config: good, PlanOnly: true},

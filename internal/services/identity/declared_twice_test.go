@@ -2,7 +2,6 @@ package identity_test
 
 import (
 	"fmt"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -53,21 +52,20 @@ resource "m365harden_named_location" %q {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:   tn.ProviderConfig() + ca("a", "Require MFA", "disabled") + ca("b", "require mfa", "enabledForReportingButNotEnforced"),
-				PlanOnly: true,
-				ExpectError: regexp.MustCompile(`(?s)Object\s+declared\s+twice:\s+conditional\s+access\s+policy\s+".*Another\s+m365harden_conditional_access_policy\s+block.*attribute\s+display_name` +
-					`.*Give\s+each\s+block\s+its\s+own\s+display_name`),
+				Config:      tn.ProviderConfig() + ca("a", "Require MFA", "disabled") + ca("b", "require mfa", "enabledForReportingButNotEnforced"),
+				PlanOnly:    true,
+				ExpectError: acctest.DeclaredTwice(`conditional access policy "`, "Another m365harden_conditional_access_policy block", "attribute display_name", "Give each block its own display_name"),
 			},
 			{
 				Config:      tn.ProviderConfig() + loc("a", "Office") + loc("b", "OFFICE"),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Object\s+declared\s+twice:\s+named\s+location\s+"Office`),
+				ExpectError: acctest.DeclaredTwice(`named location "`),
 			},
 			{Config: good},
 			{Config: good, PlanOnly: true},
 			{
 				Config:      good + ca("c", "REQUIRE MFA FOR ADMINS", "disabled"),
-				ExpectError: regexp.MustCompile(`(?s)Object\s+declared\s+twice:\s+conditional\s+access\s+policy`),
+				ExpectError: acctest.DeclaredTwice("conditional access policy"),
 			},
 		},
 	})

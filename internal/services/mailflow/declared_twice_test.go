@@ -2,7 +2,6 @@ package mailflow_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -11,15 +10,6 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
-
-// declaredTwice matches the plan error for an object declared twice
-// (Terraform wraps long lines anywhere there is a space).
-func declaredTwice(parts ...string) *regexp.Regexp {
-	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
-	}
-	return regexp.MustCompile(`(?s)Object\s+declared\s+twice:\s+` + strings.Join(parts, ".*"))
-}
 
 // Issue 10, item 6: one mailbox named by its user principal name in one
 // m365harden_mailbox_forwarding and by its alias or its GUID in another
@@ -46,12 +36,12 @@ resource "m365harden_mailbox_forwarding" "b" {
 			{
 				Config:      two("adele@contoso.com", "ADELE"),
 				PlanOnly:    true,
-				ExpectError: declaredTwice(`mailbox "`, "Another m365harden_mailbox_forwarding block", "attribute mailbox", "names it as mailbox", "Keep one m365harden_mailbox_forwarding block"),
+				ExpectError: acctest.DeclaredTwice(`mailbox "`, "Another m365harden_mailbox_forwarding block", "attribute mailbox", "names it as mailbox", "Keep one m365harden_mailbox_forwarding block"),
 			},
 			{
 				Config:      two("megan@contoso.com", strings.ToUpper(megan)),
 				PlanOnly:    true,
-				ExpectError: declaredTwice(`mailbox "`),
+				ExpectError: acctest.DeclaredTwice(`mailbox "`),
 			},
 			{Config: two("adele@contoso.com", "megan@contoso.com")}, // no false positive; the framework plans again after the apply
 			// Refresh and plan once more: the blocks do not trip over their
@@ -63,7 +53,7 @@ resource "m365harden_mailbox_forwarding" "c" {
   mailbox = %q
 }
 `, megan),
-				ExpectError: declaredTwice(`mailbox "`),
+				ExpectError: acctest.DeclaredTwice(`mailbox "`),
 			},
 		},
 	})
@@ -92,19 +82,19 @@ resource "m365harden_remote_domain" %q {
 			{
 				Config:      tn.ProviderConfig() + rd("a", "Partner", "partner.example") + rd("b", "PARTNER", "other.example"),
 				PlanOnly:    true,
-				ExpectError: declaredTwice(`remote domain "`, "Another m365harden_remote_domain block", "attribute name", "Give each block its own name"),
+				ExpectError: acctest.DeclaredTwice(`remote domain "`, "Another m365harden_remote_domain block", "attribute name", "Give each block its own name"),
 			},
 			{
 				Config:      tn.ProviderConfig() + rd("a", "Partner", "partner.example") + rd("b", "Partner 2", "Partner.Example"),
 				PlanOnly:    true,
-				ExpectError: declaredTwice(`remote domain for domain "`, "attribute domain_name"),
+				ExpectError: acctest.DeclaredTwice(`remote domain for domain "`, "attribute domain_name"),
 			},
 			{Config: good},
 			{Config: good, PlanOnly: true},
 			{
 				// The same name again next to the applied block.
 				Config:      good + rd("c", "supplier", "third.example"),
-				ExpectError: declaredTwice(`remote domain "`),
+				ExpectError: acctest.DeclaredTwice(`remote domain "`),
 			},
 		},
 	})
