@@ -216,6 +216,7 @@ func known(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 // refuse the name at apply, and the default policy itself can't be managed
 // through Security & Compliance PowerShell.
 func (r *alertPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_alert_policy", "name", "alert policy")
 	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.clients == nil {
 		return
 	}

@@ -13,3 +13,9 @@ import (
 func (r *auditConfigurationResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	common.ClaimSingleton(r.clients, req, resp, "m365harden_audit_configuration", "audit configuration")
 }
+
+// ModifyPlan fails the plan of a second m365harden_audit_log_retention_policy
+// with the same name (common.ClaimName).
+func (r *auditRetentionPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_audit_log_retention_policy", "name", "audit log retention policy")
+}

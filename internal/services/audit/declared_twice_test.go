@@ -83,3 +83,34 @@ resource "m365harden_mailbox_audit" "by_guid" {
 		t.Fatalf("a plan-time error must not change the tenant; %d Set-Mailbox calls", n)
 	}
 }
+
+// Issue 10, item 6: one account named by its user principal name and by
+// its alias in two m365harden_mailbox_audit_bypass blocks fails the plan;
+// two accounts apply and plan again empty.
+func TestAccMailboxAuditBypass_declaredTwice(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "ann@contoso.com"})
+	addMailbox(t, tn, m365sim.MailboxSpec{UPN: "bob@contoso.com"})
+	cfg := func(a, b string) string {
+		return tn.ProviderConfig() + fmt.Sprintf(`
+resource "m365harden_mailbox_audit_bypass" "a" {
+  identity = %q
+}
+resource "m365harden_mailbox_audit_bypass" "b" {
+  identity = %q
+}
+`, a, b)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg("ann@contoso.com", "Ann"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Object declared twice: mailbox.*Another\s+m365harden_mailbox_audit_bypass\s+block.*names\s+it\s+as\s+mailbox`),
+			},
+			{Config: cfg("ann@contoso.com", "bob@contoso.com")},
+			{Config: cfg("ann@contoso.com", "bob@contoso.com"), PlanOnly: true},
+		},
+	})
+}

@@ -151,25 +151,38 @@ func (c mailboxClaim) resolve(ctx context.Context, set *clients.Set) *exchange.M
 	return m
 }
 
-// claimMailbox fails the plan of a second m365harden_mailbox_audit for the
-// same mailbox, however each names it (user principal name, SMTP address,
+// claimMailbox fails the plan of a second block of typeName
+// (m365harden_mailbox_audit, m365harden_mailbox_audit_bypass) for the same
+// mailbox, however each names it (user principal name, SMTP address,
 // alias, GUID, in any letter case: Exchange resolves them all,
 // https://learn.microsoft.com/powershell/module/exchangepowershell/get-mailbox#-identity).
 // The mailbox is keyed by its GUID: the one in state, or the one the
 // identity resolves to; a mailbox that does not exist yet is keyed by the
 // identity as written.
-func claimMailbox(ctx context.Context, set *clients.Set, req resource.ModifyPlanRequest, identity, guid types.String, diags *diag.Diagnostics) {
-	if identity.IsNull() || identity.IsUnknown() {
+func claimMailbox(ctx context.Context, set *clients.Set, req resource.ModifyPlanRequest, typeName string, identity, guid types.String, diags *diag.Diagnostics) {
+	if set == nil || identity.IsNull() || identity.IsUnknown() {
 		return
 	}
 	key := ""
 	if !guid.IsNull() && !guid.IsUnknown() {
 		key = guid.ValueString()
-	} else if m := (mailboxClaim{identity: identity.ValueString()}).resolve(ctx, set); m != nil && m.Guid != "" {
+	} else if m := (mailboxClaim{identity: identity.ValueString()}).resolve(ctx, set); m != nil {
 		key = m.Guid
-	} else {
-		key = identity.ValueString()
 	}
-	common.ClaimObject(set, req, diags, path.Root("identity"), "m365harden_mailbox_audit", key, "mailbox "+identity.ValueString(),
-		"Keep one m365harden_mailbox_audit block for this mailbox and merge the settings into it.")
+	common.ClaimMailbox(set, req, diags, path.Root("identity"), typeName, identity.ValueString(), key)
+}
+
+// claimPlannedMailbox is claimMailbox for a resource whose state holds the
+// mailbox's GUID in id: the GUID in state serves while the identity is
+// spelled as in state; another spelling is resolved.
+func claimPlannedMailbox(ctx context.Context, set *clients.Set, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, typeName string) {
+	var identity, guid, prior types.String
+	if set == nil || req.Plan.Raw.IsNull() || req.Plan.GetAttribute(ctx, path.Root("identity"), &identity).HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() || req.State.GetAttribute(ctx, path.Root("identity"), &prior).HasError() ||
+		!strings.EqualFold(prior.ValueString(), identity.ValueString()) || req.State.GetAttribute(ctx, path.Root("id"), &guid).HasError() {
+		guid = types.StringUnknown()
+	}
+	claimMailbox(ctx, set, req, typeName, identity, guid, &resp.Diagnostics)
 }

@@ -197,7 +197,7 @@ func (r *mailboxAuditResource) ModifyPlan(ctx context.Context, req resource.Modi
 			guid = types.StringUnknown() // another mailbox
 		}
 		checkMailboxClaim(ctx, r.clients, plan.Identity, guid, &resp.Diagnostics)
-		claimMailbox(ctx, r.clients, req, plan.Identity, guid, &resp.Diagnostics)
+		claimMailbox(ctx, r.clients, req, "m365harden_mailbox_audit", plan.Identity, guid, &resp.Diagnostics)
 	}
 
 	r.planAge(&cfg, &plan, state, &resp.Diagnostics)

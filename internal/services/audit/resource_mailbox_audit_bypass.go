@@ -67,8 +67,10 @@ func (r *mailboxAuditBypassResource) Configure(_ context.Context, req resource.C
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan treats another spelling of the same account as no change.
+// ModifyPlan treats another spelling of the same account as no change and
+// refuses a second block for the same account.
 func (r *mailboxAuditBypassResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	claimPlannedMailbox(ctx, r.clients, req, resp, "m365harden_mailbox_audit_bypass")
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.clients == nil {
 		return
 	}

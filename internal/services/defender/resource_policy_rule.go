@@ -325,6 +325,7 @@ func (r *policyRuleResource) read(ctx context.Context, name string, prior *polic
 // no change. Terraform accepts the prior state as the plan in place of an
 // equivalent configuration value.
 func (r *policyRuleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.claimRule(ctx, req, resp)
 	if req.Plan.Raw.IsNull() || r.clients == nil {
 		return
 	}

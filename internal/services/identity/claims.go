@@ -41,3 +41,20 @@ func (r *authMethodConfigResource) ModifyPlan(ctx context.Context, req resource.
 	common.ClaimObject(r.clients, req, &resp.Diagnostics, path.Root("method"), "m365harden_authentication_method_configuration", method.ValueString(),
 		"the configuration of authentication method "+method.ValueString(), "Keep one block for this method and merge the settings into it.")
 }
+
+// Graph lets several conditional access policies and named locations have
+// one display name (https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy
+// documents no uniqueness); the provider does not: two blocks with one
+// display_name would be one object for import and for the lookup that
+// adopts a policy after an ambiguous create.
+func (r *conditionalAccessPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_conditional_access_policy", "display_name", "conditional access policy")
+}
+
+func (r *namedLocationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_named_location", "display_name", "named location")
+}
+
+func (r *authStrengthResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_authentication_strength_policy", "display_name", "authentication strength")
+}

@@ -121,6 +121,7 @@ func selfForwardDetail(attr, target, mailbox string) string {
 //   - another spelling of the mailbox in state (UPN, address, alias, GUID)
 //     is the same mailbox: no replacement; a different mailbox replaces;
 //   - a forward to the mailbox itself, however spelled, is refused;
+//   - a second block for the same mailbox, however spelled, is refused;
 //   - a forwarding target spelled differently from state but naming the
 //     same recipient or address (after an import, say) plans no change:
 //     Terraform accepts the prior state as the plan in place of an
@@ -158,6 +159,7 @@ func (r *mailboxForwardingResource) ModifyPlan(ctx context.Context, req resource
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Looking up mailbox %q failed", cfg.Mailbox.ValueString()), err)
 		return
 	}
+	common.ClaimMailbox(r.clients, req, &resp.Diagnostics, path.Root("mailbox"), "m365harden_mailbox_forwarding", cfg.Mailbox.ValueString(), mb.Guid)
 	if mailboxChanged {
 		if strings.EqualFold(mb.Guid, state.ID.ValueString()) {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("mailbox"), state.Mailbox)...)

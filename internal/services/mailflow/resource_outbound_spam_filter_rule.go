@@ -272,6 +272,8 @@ func (r *outboundRuleResource) read(ctx context.Context, name string, prior *out
 // no change. Terraform accepts the prior state as the plan in place of an
 // equivalent configuration value.
 func (r *outboundRuleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_outbound_spam_filter_rule", "name", "outbound spam filter rule")
+	common.ClaimRulePolicy(ctx, r.clients, req, resp, "m365harden_outbound_spam_filter_rule", "policy", "outbound spam filter policy")
 	if req.Plan.Raw.IsNull() || r.clients == nil {
 		return
 	}

@@ -3,9 +3,7 @@ package mailsec
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 )
@@ -29,11 +27,10 @@ func (r *connectionFilterPolicyResource) ModifyPlan(_ context.Context, req resou
 // Exchange names are not case-sensitive: "default sharing policy" is the
 // Default Sharing Policy.
 func (r *sharingPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	var name types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
-	if name.IsNull() || name.IsUnknown() {
-		return
-	}
-	common.ClaimObject(r.clients, req, &resp.Diagnostics, path.Root("name"), "m365harden_sharing_policy", name.ValueString(),
-		"sharing policy "+name.ValueString(), "Keep one block for this policy and merge the settings into it.")
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_sharing_policy", "name", "sharing policy")
+}
+
+// One DKIM signing configuration per domain.
+func (r *dkimSigningConfigResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_dkim_signing_config", "domain_name", "DKIM signing configuration for domain")
 }
