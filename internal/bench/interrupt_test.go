@@ -473,7 +473,7 @@ func TestAccBaseline_interruptedApply(t *testing.T) {
 	for i, r := range results {
 		dups += len(r.dups)
 		orphans += len(r.orphans)
-		if r.planExit != 0 {
+		if r.planExit > 0 {
 			plans++
 		}
 		if r.failure != "" {
