@@ -71,27 +71,7 @@ func takeInventory(t *testing.T, tn *acctest.Tenant) inventory {
 	t.Helper()
 	inv := inventory{}
 	for _, k := range interruptKinds {
-		if k.endpoint == m365sim.EndpointGraph {
-			code, body, err := tn.Sim.GraphRequest(tn.ID, "GET", k.list, nil)
-			if err != nil || code != 200 {
-				t.Fatalf("GET %s: %d %v", k.list, code, err)
-			}
-			var l struct {
-				Value []struct {
-					DisplayName string `json:"displayName"`
-				} `json:"value"`
-			}
-			if err := json.Unmarshal(body, &l); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range l.Value {
-				inv[k.resType] = append(inv[k.resType], strings.ToLower(v.DisplayName))
-			}
-			continue
-		}
-		for _, o := range tn.Invoke(t, k.endpoint, k.list, nil) {
-			inv[k.resType] = append(inv[k.resType], strings.ToLower(fmt.Sprint(o["Name"])))
-		}
+		inv[k.resType] = tn.Names(t, k.endpoint, k.list)
 	}
 	return inv
 }
