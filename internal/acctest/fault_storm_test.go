@@ -1,7 +1,6 @@
 package acctest_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -28,35 +27,6 @@ var stormKinds = []struct {
 	{"m365harden_conditional_access_policy", m365sim.EndpointGraph, "/identity/conditionalAccess/policies"},
 }
 
-// tenantNames lists the names of one kind in the tenant, as an
-// administrator sees them (no faults, no lag).
-func tenantNames(t *testing.T, tn *acctest.Tenant, endpoint, list string) []string {
-	t.Helper()
-	var out []string
-	if endpoint == m365sim.EndpointGraph {
-		code, body, err := tn.Sim.GraphRequest(tn.ID, "GET", list, nil)
-		if err != nil || code != 200 {
-			t.Fatalf("GET %s: %d %v", list, code, err)
-		}
-		var l struct {
-			Value []struct {
-				DisplayName string `json:"displayName"`
-			} `json:"value"`
-		}
-		if err := json.Unmarshal(body, &l); err != nil {
-			t.Fatal(err)
-		}
-		for _, v := range l.Value {
-			out = append(out, strings.ToLower(v.DisplayName))
-		}
-		return out
-	}
-	for _, o := range tn.Invoke(t, endpoint, list, nil) {
-		out = append(out, strings.ToLower(fmt.Sprint(o["Name"])))
-	}
-	return out
-}
-
 // noDuplicateNoOrphan: for every named kind, the tenant's objects (less
 // those there before) are exactly the state's, each once.
 func noDuplicateNoOrphan(t *testing.T, tn *acctest.Tenant, before map[string]map[string]bool) resource.TestCheckFunc {
@@ -75,7 +45,7 @@ func noDuplicateNoOrphan(t *testing.T, tn *acctest.Tenant, before map[string]map
 				}
 			}
 			created := []string{}
-			for _, n := range tenantNames(t, tn, k.endpoint, k.list) {
+			for _, n := range tn.Names(t, k.endpoint, k.list) {
 				if !before[k.list][n] {
 					created = append(created, n)
 				}
@@ -105,7 +75,7 @@ func TestAccBaseline_faultStorm(t *testing.T) {
 	before := map[string]map[string]bool{}
 	for _, k := range stormKinds {
 		before[k.list] = map[string]bool{}
-		for _, n := range tenantNames(t, tn, k.endpoint, k.list) {
+		for _, n := range tn.Names(t, k.endpoint, k.list) {
 			before[k.list][n] = true
 		}
 	}

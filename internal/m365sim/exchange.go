@@ -378,6 +378,9 @@ func (s *Server) serveInvoke(w http.ResponseWriter, r *http.Request, endpoint, p
 	if derr := checkDehydrated(call); derr != nil {
 		err = derr
 	} else {
+		if c.Write && admin == nil {
+			s.observeWrite(t.ID, endpoint, c.Name)
+		}
 		results, err = c.Run(call)
 	}
 	var ce *CmdletError

@@ -210,6 +210,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, admin *Princ
 	}
 	if route.Write && admin == nil {
 		call.Lag = s.faults.lagFor(EndpointGraph)
+		s.observeWrite(p.Tenant.ID, EndpointGraph, op)
 	}
 	status, out, ge := route.Handler(call)
 	if ge != nil {

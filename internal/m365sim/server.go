@@ -40,6 +40,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -91,6 +92,8 @@ type Server struct {
 	tokenLife *tokenLifetimes
 	exoRate   *exchangeRateLimiter
 	wire      wireLog // distinct calls from clients (wire.go)
+
+	writeObserver atomic.Pointer[func(WriteEvent)] // observe.go
 
 	snapMu sync.Mutex
 }

@@ -531,10 +531,18 @@ func (r *conditionalAccessPolicyResource) Create(ctx context.Context, req resour
 				want.DisplayName, existing[0].ID, existing[0].ID, existing[0].ID))
 		return
 	}
-	created, err := r.clients.Graph.CreateConditionalAccessPolicy(ctx, want)
+	sctx, sent := common.TrackSent(ctx)
+	created, err := r.clients.Graph.CreateConditionalAccessPolicy(sctx, want)
+	if err != nil && ctx.Err() != nil && !sent.Sent() {
+		// Interrupted (Ctrl-C) before the request was written in full:
+		// Graph never had it, so there is nothing to look for or wait for.
+		resp.Diagnostics.AddError(fmt.Sprintf("Creating conditional access policy %q was interrupted", want.DisplayName),
+			"Terraform was interrupted before the create request was sent: no policy was created. The next apply creates it.")
+		return
+	}
 	if err != nil && ambiguous(err) {
-		// The answer was lost (5xx, timeout, dropped connection, Ctrl-C):
-		// the policy may exist. Look it up by name and adopt it rather than
+		// The answer was lost (5xx, timeout, dropped connection, Ctrl-C
+		// after the request was sent): the policy may exist. Look it up by name and adopt it rather than
 		// leave it outside Terraform, or create a duplicate next time.
 		adopted, lerr := r.adoptAfterAmbiguousCreate(ctx, want.DisplayName)
 		switch {
@@ -555,7 +563,19 @@ func (r *conditionalAccessPolicyResource) Create(ctx context.Context, req resour
 	// knows it exists.
 	plan.ID = types.StringValue(created.ID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if ctx.Err() != nil {
+		// Interrupted: stop here. The policy is in state as planned; the
+		// next plan reads what Graph shows.
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Creating conditional access policy %q was interrupted", want.DisplayName),
+			fmt.Sprintf("The policy was created (id %s) and is recorded in state; the next terraform apply checks that it reads back as configured.", created.ID))
+		return
+	}
 	got, err := r.waitFor(ctx, created.ID, want)
+	if err != nil && ctx.Err() != nil {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Creating conditional access policy %q was interrupted", want.DisplayName),
+			fmt.Sprintf("The policy was created (id %s) and is recorded in state; Terraform was interrupted while waiting for reads to show it. The next terraform apply checks that it reads back as configured.", created.ID))
+		return
+	}
 	if err != nil {
 		caAPIError(&resp.Diagnostics, fmt.Sprintf("Conditional access policy %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
 		return
