@@ -118,11 +118,6 @@ func (e endpoint[T]) Put(ctx context.Context, body serialization.Parsable) error
 	return e.sendNoContent(ctx, abstractions.PUT, body)
 }
 
-// PostNoContent sends body to an action that answers 204.
-func (e endpoint[T]) PostNoContent(ctx context.Context, body serialization.Parsable) error {
-	return e.sendNoContent(ctx, abstractions.POST, body)
-}
-
 // Delete deletes the resource.
 func (e endpoint[T]) Delete(ctx context.Context) error {
 	return e.sendNoContent(ctx, abstractions.DELETE, nil)
