@@ -17,7 +17,8 @@ import (
 	"testing"
 )
 
-// A provider built as released (-trimpath, -s -w) and installed in a
+// A provider built as released (-trimpath, -tags=grpcnotrace, -s -w; see
+// .goreleaser.yml) and installed in a
 // -plugin-dir working directory.
 type built struct {
 	dir      string // initialised Terraform working directory
@@ -60,7 +61,7 @@ func buildAndInit(name, pkg, source string) *built {
 	plat := runtime.GOOS + "_" + runtime.GOARCH
 	p.plugins = filepath.Join(work, "plugins")
 	bin := filepath.Join(work, "plugins", "registry.terraform.io", source, "0.0.1", plat, "terraform-provider-"+name+"_v0.0.1")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-tags=grpcnotrace", "-ldflags=-s -w", "-o", bin, pkg)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		p.buildErr = &cmdError{"go build " + pkg, err, out}

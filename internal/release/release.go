@@ -161,6 +161,9 @@ func (c *Config) Check() []error {
 		if !slices.Contains(b.Flags, "-trimpath") {
 			bad("builds[0].flags lacks -trimpath")
 		}
+		if !slices.Contains(b.Flags, "-tags=grpcnotrace") {
+			bad("builds[0].flags lacks -tags=grpcnotrace (gRPC without golang.org/x/net/trace, as the GNUmakefile builds)")
+		}
 		ld := strings.Join(b.Ldflags, " ")
 		for _, f := range []string{"-s", "-w"} {
 			if !slices.Contains(strings.Fields(ld), f) {

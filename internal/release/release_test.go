@@ -42,6 +42,7 @@ func TestGoreleaserConfig_checksFail(t *testing.T) {
 	orig := string(repoFile(t, ".goreleaser.yml"))
 	for _, c := range []struct{ name, old, new, want string }{
 		{"no trimpath", "      - -trimpath\n", "", "-trimpath"},
+		{"gRPC tracing linked", "      - -tags=grpcnotrace\n", "", "grpcnotrace"},
 		{"symbols kept", `"-s -w -X`, `"-X`, "lacks -s"},
 		{"no version stamp", "-X main.version={{ .Version }}", "", "main.version"},
 		{"linux arm64 dropped", "      - goos: windows\n        goarch: arm\n", "      - goos: windows\n        goarch: arm\n      - goos: linux\n        goarch: arm64\n", "linux_arm64"},

@@ -3,9 +3,7 @@ package graph
 import (
 	"context"
 
-	abs "github.com/microsoft/kiota-abstractions-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
 
 // The admin consent request policy, Microsoft Graph v1.0
@@ -25,7 +23,7 @@ type AdminConsentRequestPolicy struct {
 
 // GetAdminConsentRequestPolicy reads the policy (Policy.Read.All).
 func (c *Client) GetAdminConsentRequestPolicy(ctx context.Context) (*AdminConsentRequestPolicy, error) {
-	p, err := c.SDK.Policies().AdminConsentRequestPolicy().Get(ctx, nil)
+	p, err := adminConsentPolicy(c).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, "GET /policies/adminConsentRequestPolicy")
 	}
@@ -63,15 +61,13 @@ func (c *Client) PutAdminConsentRequestPolicy(ctx context.Context, p *AdminConse
 		reviewers = append(reviewers, r)
 	}
 	body.SetReviewers(reviewers)
-	b := c.SDK.Policies().AdminConsentRequestPolicy()
-	info, err := b.ToPatchRequestInformation(ctx, body, nil)
-	if err != nil {
-		return err
-	}
-	info.Method = abs.PUT
-	errs := abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue}
-	if err := c.SDK.GetAdapter().SendNoContent(ctx, info, errs); err != nil {
+	if err := adminConsentPolicy(c).Put(ctx, body); err != nil {
 		return Describe(err, op)
 	}
 	return nil
+}
+
+// adminConsentPolicy is /policies/adminConsentRequestPolicy.
+func adminConsentPolicy(c *Client) endpoint[models.AdminConsentRequestPolicyable] {
+	return at[models.AdminConsentRequestPolicyable](c, "/policies/adminConsentRequestPolicy", models.CreateAdminConsentRequestPolicyFromDiscriminatorValue)
 }

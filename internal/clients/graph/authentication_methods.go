@@ -54,7 +54,7 @@ type AuthMethodsPolicyPatch struct {
 // GetAuthMethodsPolicy reads the policy (Policy.Read.AuthenticationMethod
 // or Policy.Read.All).
 func (c *Client) GetAuthMethodsPolicy(ctx context.Context) (*AuthMethodsPolicy, error) {
-	p, err := c.SDK.Policies().AuthenticationMethodsPolicy().Get(ctx, nil)
+	p, err := at[models.AuthenticationMethodsPolicyable](c, authMethodsPolicyPath, models.CreateAuthenticationMethodsPolicyFromDiscriminatorValue).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, "GET /policies/authenticationMethodsPolicy")
 	}
@@ -132,7 +132,7 @@ func (c *Client) UpdateAuthMethodsPolicy(ctx context.Context, p *AuthMethodsPoli
 		re.SetAuthenticationMethodsRegistrationCampaign(m)
 		body.SetRegistrationEnforcement(re)
 	}
-	if _, err := c.SDK.Policies().AuthenticationMethodsPolicy().Patch(ctx, body, nil); err != nil {
+	if err := at[models.AuthenticationMethodsPolicyable](c, authMethodsPolicyPath, models.CreateAuthenticationMethodsPolicyFromDiscriminatorValue).Patch(ctx, body); err != nil {
 		return Describe(err, "PATCH /policies/authenticationMethodsPolicy")
 	}
 	return nil
@@ -249,13 +249,21 @@ type TAPSettings struct {
 	IsUsableOnce             bool
 }
 
+const authMethodsPolicyPath = "/policies/authenticationMethodsPolicy"
+
 func authMethodPath(id string) string {
-	return "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/" + id
+	return authMethodsPolicyPath + "/authenticationMethodConfigurations/" + id
+}
+
+// authMethodConfig is
+// /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}.
+func authMethodConfig(c *Client, id string) endpoint[models.AuthenticationMethodConfigurationable] {
+	return at[models.AuthenticationMethodConfigurationable](c, authMethodPath(seg(id)), models.CreateAuthenticationMethodConfigurationFromDiscriminatorValue)
 }
 
 // GetAuthMethodConfig reads one method's configuration.
 func (c *Client) GetAuthMethodConfig(ctx context.Context, id string) (*AuthMethodConfig, error) {
-	m, err := c.SDK.Policies().AuthenticationMethodsPolicy().AuthenticationMethodConfigurations().ByAuthenticationMethodConfigurationId(id).Get(ctx, nil)
+	m, err := authMethodConfig(c, id).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, "GET "+authMethodPath(id))
 	}
@@ -588,7 +596,7 @@ func (c *Client) UpdateAuthMethodConfig(ctx context.Context, cfg *AuthMethodConf
 	}
 	body.SetState(&st)
 	body.SetExcludeTargets(exc)
-	if _, err := c.SDK.Policies().AuthenticationMethodsPolicy().AuthenticationMethodConfigurations().ByAuthenticationMethodConfigurationId(cfg.ID).Patch(ctx, body, nil); err != nil {
+	if err := authMethodConfig(c, cfg.ID).Patch(ctx, body); err != nil {
 		return Describe(err, "PATCH "+authMethodPath(cfg.ID))
 	}
 	return nil

@@ -67,10 +67,17 @@ func combinationsToSDK(v []string) ([]models.AuthenticationMethodModes, error) {
 	return out, nil
 }
 
+const strengthsPath = "/policies/authenticationStrengthPolicies"
+
+// strength is /policies/authenticationStrengthPolicies/{id}.
+func strength(c *Client, id string) endpoint[models.AuthenticationStrengthPolicyable] {
+	return at[models.AuthenticationStrengthPolicyable](c, strengthsPath+"/"+seg(id), models.CreateAuthenticationStrengthPolicyFromDiscriminatorValue)
+}
+
 // ListAuthenticationStrengths returns the built-in and custom policies.
 func (c *Client) ListAuthenticationStrengths(ctx context.Context) ([]*AuthenticationStrength, error) {
 	const op = "GET /policies/authenticationStrengthPolicies"
-	b := c.SDK.Policies().AuthenticationStrengthPolicies()
+	b := at[models.AuthenticationStrengthPolicyCollectionResponseable](c, strengthsPath, models.CreateAuthenticationStrengthPolicyCollectionResponseFromDiscriminatorValue)
 	resp, err := b.Get(ctx, nil)
 	var out []*AuthenticationStrength
 	for {
@@ -84,13 +91,13 @@ func (c *Client) ListAuthenticationStrengths(ctx context.Context) ([]*Authentica
 		if next == nil || *next == "" {
 			return out, nil
 		}
-		resp, err = b.WithUrl(*next).Get(ctx, nil)
+		resp, err = b.Next(ctx, *next)
 	}
 }
 
 // GetAuthenticationStrength reads one policy; a missing one is ErrNotFound.
 func (c *Client) GetAuthenticationStrength(ctx context.Context, id string) (*AuthenticationStrength, error) {
-	p, err := c.SDK.Policies().AuthenticationStrengthPolicies().ByAuthenticationStrengthPolicyId(id).Get(ctx, nil)
+	p, err := strength(c, id).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, "GET /policies/authenticationStrengthPolicies/"+id)
 	}
@@ -109,7 +116,7 @@ func (c *Client) CreateAuthenticationStrength(ctx context.Context, s *Authentica
 		body.SetDescription(&s.Description)
 	}
 	body.SetAllowedCombinations(combos)
-	out, err := c.SDK.Policies().AuthenticationStrengthPolicies().Post(ctx, body, nil)
+	out, err := at[models.AuthenticationStrengthPolicyable](c, strengthsPath, models.CreateAuthenticationStrengthPolicyFromDiscriminatorValue).Post(ctx, body)
 	if err != nil {
 		return nil, Describe(err, "POST /policies/authenticationStrengthPolicies")
 	}
@@ -122,7 +129,7 @@ func (c *Client) UpdateAuthenticationStrength(ctx context.Context, id, displayNa
 	body := models.NewAuthenticationStrengthPolicy()
 	body.SetDisplayName(&displayName)
 	body.SetDescription(&description)
-	if _, err := c.SDK.Policies().AuthenticationStrengthPolicies().ByAuthenticationStrengthPolicyId(id).Patch(ctx, body, nil); err != nil {
+	if err := strength(c, id).Patch(ctx, body); err != nil {
 		return Describe(err, "PATCH /policies/authenticationStrengthPolicies/"+id)
 	}
 	return nil
@@ -137,7 +144,8 @@ func (c *Client) UpdateAllowedCombinations(ctx context.Context, id string, combo
 	}
 	body := policies.NewAuthenticationStrengthPoliciesItemUpdateAllowedCombinationsPostRequestBody()
 	body.SetAllowedCombinations(m)
-	if _, err := c.SDK.Policies().AuthenticationStrengthPolicies().ByAuthenticationStrengthPolicyId(id).UpdateAllowedCombinations().Post(ctx, body, nil); err != nil {
+	action := at[models.UpdateAllowedCombinationsResultable](c, strengthsPath+"/"+seg(id)+"/updateAllowedCombinations", models.CreateUpdateAllowedCombinationsResultFromDiscriminatorValue)
+	if _, err := action.Post(ctx, body); err != nil {
 		return Describe(err, "POST /policies/authenticationStrengthPolicies/"+id+"/updateAllowedCombinations")
 	}
 	return nil
@@ -146,7 +154,7 @@ func (c *Client) UpdateAllowedCombinations(ctx context.Context, id string, combo
 // DeleteAuthenticationStrength deletes a custom policy; a refused delete
 // (400: still used by a Conditional Access policy) is also ErrInUse.
 func (c *Client) DeleteAuthenticationStrength(ctx context.Context, id string) error {
-	err := c.SDK.Policies().AuthenticationStrengthPolicies().ByAuthenticationStrengthPolicyId(id).Delete(ctx, nil)
+	err := strength(c, id).Delete(ctx)
 	if err == nil {
 		return nil
 	}

@@ -50,7 +50,7 @@ type AuthorizationPolicyPatch struct {
 
 // GetAuthorizationPolicy reads the policy (Policy.Read.All).
 func (c *Client) GetAuthorizationPolicy(ctx context.Context) (*AuthorizationPolicy, error) {
-	p, err := c.SDK.Policies().AuthorizationPolicy().Get(ctx, nil)
+	p, err := authorizationPolicy(c).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, "GET /policies/authorizationPolicy")
 	}
@@ -125,8 +125,13 @@ func (c *Client) UpdateAuthorizationPolicy(ctx context.Context, p *Authorization
 		m.SetPermissionGrantPoliciesAssigned(nonNil(d.PermissionGrantPoliciesAssigned))
 		body.SetDefaultUserRolePermissions(m)
 	}
-	if _, err := c.SDK.Policies().AuthorizationPolicy().Patch(ctx, body, nil); err != nil {
+	if err := authorizationPolicy(c).Patch(ctx, body); err != nil {
 		return Describe(err, "PATCH /policies/authorizationPolicy")
 	}
 	return nil
+}
+
+// authorizationPolicy is /policies/authorizationPolicy.
+func authorizationPolicy(c *Client) endpoint[models.AuthorizationPolicyable] {
+	return at[models.AuthorizationPolicyable](c, "/policies/authorizationPolicy", models.CreateAuthorizationPolicyFromDiscriminatorValue)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	abstractions "github.com/microsoft/kiota-abstractions-go"
 	azauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
@@ -46,9 +47,8 @@ type Config struct {
 
 // Client wraps the Graph service client.
 type Client struct {
-	// SDK has GraphServiceClient's methods for the segments the provider
-	// calls (see Root).
-	SDK *Root
+	// adapter sends every request (request.go builds them).
+	adapter abstractions.RequestAdapter
 	// batch is what JSON batching needs (batch.go).
 	batch batchConfig
 
@@ -105,7 +105,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	adapter.SetBaseUrl(base.String() + "/v1.0")
-	return &Client{SDK: newRoot(adapter), batch: batchConfig{adapter: adapter, maxRetries: maxRetries, maxWait: maxWait}}, nil
+	registerSerializers(adapter)
+	return &Client{adapter: adapter, batch: batchConfig{adapter: adapter, maxRetries: maxRetries, maxWait: maxWait}}, nil
 }
 
 // userAgentHandler puts the provider's product tokens first in the
@@ -148,14 +149,26 @@ func (c *Client) InitialDomain(ctx context.Context) (string, error) {
 	if c.initialDomain != "" {
 		return c.initialDomain, nil
 	}
-	orgs, err := c.SDK.Organization().Get(ctx, nil)
-	if err != nil {
-		return "", Describe(err, "GET /organization")
+	// Plain JSON (getJSON): models.Organization would link the models its
+	// navigation properties reach, for one domain name.
+	info := abstractions.NewRequestInformation()
+	info.Method = abstractions.GET
+	info.UrlTemplate = "{+baseurl}/organization"
+	var orgs struct {
+		Value []struct {
+			VerifiedDomains []struct {
+				Name      string `json:"name"`
+				IsInitial bool   `json:"isInitial"`
+			} `json:"verifiedDomains"`
+		} `json:"value"`
 	}
-	for _, o := range orgs.GetValue() {
-		for _, d := range o.GetVerifiedDomains() {
-			if d.GetIsInitial() != nil && *d.GetIsInitial() && d.GetName() != nil {
-				c.initialDomain = *d.GetName()
+	if err := c.getJSON(ctx, "GET /organization", info, &orgs); err != nil {
+		return "", err
+	}
+	for _, o := range orgs.Value {
+		for _, d := range o.VerifiedDomains {
+			if d.IsInitial && d.Name != "" {
+				c.initialDomain = d.Name
 				return c.initialDomain, nil
 			}
 		}

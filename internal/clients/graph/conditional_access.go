@@ -127,10 +127,43 @@ func describeCA(err error, op string) error {
 	return err
 }
 
+const caPoliciesPath = "/identity/conditionalAccess/policies"
+
+// caPolicies is GET /identity/conditionalAccess/policies.
+func caPolicies(c *Client) endpoint[models.ConditionalAccessPolicyCollectionResponseable] {
+	return at[models.ConditionalAccessPolicyCollectionResponseable](c, caPoliciesPath, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue)
+}
+
+// caPolicy is /identity/conditionalAccess/policies/{id}.
+func caPolicy(c *Client, id string) endpoint[models.ConditionalAccessPolicyable] {
+	return at[models.ConditionalAccessPolicyable](c, caPoliciesPath+"/"+seg(id), models.CreateConditionalAccessPolicyFromDiscriminatorValue)
+}
+
+// EachConditionalAccessPolicy calls fn with every policy as msgraph-sdk-go
+// parses it (for readers that need properties the resource does not
+// model), following @odata.nextLink.
+func (c *Client) EachConditionalAccessPolicy(ctx context.Context, fn func(models.ConditionalAccessPolicyable)) error {
+	b := caPolicies(c)
+	resp, err := b.Get(ctx, nil)
+	for {
+		if err != nil {
+			return Describe(err, "GET "+caPoliciesPath)
+		}
+		for _, p := range resp.GetValue() {
+			fn(p)
+		}
+		next := resp.GetOdataNextLink()
+		if next == nil || *next == "" {
+			return nil
+		}
+		resp, err = b.Next(ctx, *next)
+	}
+}
+
 // ListConditionalAccessPolicies returns every policy in the tenant.
 func (c *Client) ListConditionalAccessPolicies(ctx context.Context) ([]*ConditionalAccessPolicy, error) {
 	const op = "GET /identity/conditionalAccess/policies"
-	b := c.SDK.Identity().ConditionalAccess().Policies()
+	b := caPolicies(c)
 	resp, err := b.Get(ctx, nil)
 	var out []*ConditionalAccessPolicy
 	for {
@@ -144,13 +177,13 @@ func (c *Client) ListConditionalAccessPolicies(ctx context.Context) ([]*Conditio
 		if next == nil || *next == "" {
 			return out, nil
 		}
-		resp, err = b.WithUrl(*next).Get(ctx, nil)
+		resp, err = b.Next(ctx, *next)
 	}
 }
 
 // GetConditionalAccessPolicy reads one policy; a missing one is ErrNotFound.
 func (c *Client) GetConditionalAccessPolicy(ctx context.Context, id string) (*ConditionalAccessPolicy, error) {
-	p, err := c.SDK.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id).Get(ctx, nil)
+	p, err := caPolicy(c, id).Get(ctx, nil)
 	if err != nil {
 		return nil, describeCA(err, "GET /identity/conditionalAccess/policies/"+id)
 	}
@@ -165,7 +198,7 @@ func (c *Client) CreateConditionalAccessPolicy(ctx context.Context, p *Condition
 	if err != nil {
 		return nil, err
 	}
-	out, err := c.SDK.Identity().ConditionalAccess().Policies().Post(ctx, body, nil)
+	out, err := at[models.ConditionalAccessPolicyable](c, caPoliciesPath, models.CreateConditionalAccessPolicyFromDiscriminatorValue).Post(ctx, body)
 	if err != nil {
 		return nil, describeCA(err, "POST /identity/conditionalAccess/policies")
 	}
@@ -180,7 +213,7 @@ func (c *Client) UpdateConditionalAccessPolicy(ctx context.Context, id string, p
 	if err != nil {
 		return err
 	}
-	if _, err := c.SDK.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id).Patch(ctx, body, nil); err != nil {
+	if err := caPolicy(c, id).Patch(ctx, body); err != nil {
 		return describeCA(err, "PATCH /identity/conditionalAccess/policies/"+id)
 	}
 	return nil
@@ -188,7 +221,7 @@ func (c *Client) UpdateConditionalAccessPolicy(ctx context.Context, id string, p
 
 // DeleteConditionalAccessPolicy deletes a policy; a missing one is ErrNotFound.
 func (c *Client) DeleteConditionalAccessPolicy(ctx context.Context, id string) error {
-	if err := c.SDK.Identity().ConditionalAccess().Policies().ByConditionalAccessPolicyId(id).Delete(ctx, nil); err != nil {
+	if err := caPolicy(c, id).Delete(ctx); err != nil {
 		return describeCA(err, "DELETE /identity/conditionalAccess/policies/"+id)
 	}
 	return nil

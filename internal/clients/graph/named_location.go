@@ -41,10 +41,17 @@ type IPLocation struct {
 // marked trusted.
 var ErrInUse = errors.New("named location in use")
 
+const namedLocationsPath = "/identity/conditionalAccess/namedLocations"
+
+// namedLocation is /identity/conditionalAccess/namedLocations/{id}.
+func namedLocation(c *Client, id string) endpoint[models.NamedLocationable] {
+	return at[models.NamedLocationable](c, namedLocationsPath+"/"+seg(id), models.CreateNamedLocationFromDiscriminatorValue)
+}
+
 // ListNamedLocations returns every named location.
 func (c *Client) ListNamedLocations(ctx context.Context) ([]*NamedLocation, error) {
 	const op = "GET /identity/conditionalAccess/namedLocations"
-	b := c.SDK.Identity().ConditionalAccess().NamedLocations()
+	b := at[models.NamedLocationCollectionResponseable](c, namedLocationsPath, models.CreateNamedLocationCollectionResponseFromDiscriminatorValue)
 	resp, err := b.Get(ctx, nil)
 	var out []*NamedLocation
 	for {
@@ -58,13 +65,13 @@ func (c *Client) ListNamedLocations(ctx context.Context) ([]*NamedLocation, erro
 		if next == nil || *next == "" {
 			return out, nil
 		}
-		resp, err = b.WithUrl(*next).Get(ctx, nil)
+		resp, err = b.Next(ctx, *next)
 	}
 }
 
 // GetNamedLocation reads one location; a missing one is ErrNotFound.
 func (c *Client) GetNamedLocation(ctx context.Context, id string) (*NamedLocation, error) {
-	l, err := c.SDK.Identity().ConditionalAccess().NamedLocations().ByNamedLocationId(id).Get(ctx, nil)
+	l, err := namedLocation(c, id).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, "GET /identity/conditionalAccess/namedLocations/"+id)
 	}
@@ -77,7 +84,7 @@ func (c *Client) CreateNamedLocation(ctx context.Context, l *NamedLocation) (*Na
 	if err != nil {
 		return nil, err
 	}
-	out, err := c.SDK.Identity().ConditionalAccess().NamedLocations().Post(ctx, body, nil)
+	out, err := at[models.NamedLocationable](c, namedLocationsPath, models.CreateNamedLocationFromDiscriminatorValue).Post(ctx, body)
 	if err != nil {
 		return nil, Describe(err, "POST /identity/conditionalAccess/namedLocations")
 	}
@@ -91,7 +98,7 @@ func (c *Client) UpdateNamedLocation(ctx context.Context, id string, l *NamedLoc
 	if err != nil {
 		return err
 	}
-	if _, err := c.SDK.Identity().ConditionalAccess().NamedLocations().ByNamedLocationId(id).Patch(ctx, body, nil); err != nil {
+	if err := namedLocation(c, id).Patch(ctx, body); err != nil {
 		return Describe(err, "PATCH /identity/conditionalAccess/namedLocations/"+id)
 	}
 	return nil
@@ -100,7 +107,7 @@ func (c *Client) UpdateNamedLocation(ctx context.Context, id string, l *NamedLoc
 // DeleteNamedLocation deletes a location; a missing one is ErrNotFound, a
 // refused one (400) also ErrInUse.
 func (c *Client) DeleteNamedLocation(ctx context.Context, id string) error {
-	err := c.SDK.Identity().ConditionalAccess().NamedLocations().ByNamedLocationId(id).Delete(ctx, nil)
+	err := namedLocation(c, id).Delete(ctx)
 	if err == nil {
 		return nil
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/microsoftgraph/msgraph-sdk-go/identityprotection"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
@@ -51,24 +50,20 @@ type RiskDetection struct {
 // EachRiskyUser streams the risky users matching filter.
 func (c *Client) EachRiskyUser(ctx context.Context, filter string, fn func(*RiskyUser) error) (ListStats, error) {
 	var st ListStats
-	top := int32(RiskPageSize)
-	cfg := &identityprotection.RiskyUsersRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identityprotection.RiskyUsersRequestBuilderGetQueryParameters{
-			Top:    &top,
-			Select: []string{"id", "userPrincipalName", "userDisplayName", "riskLevel", "riskState", "riskDetail", "riskLastUpdatedDateTime"},
-		},
+	q := &query{
+		Top:    RiskPageSize,
+		Select: []string{"id", "userPrincipalName", "userDisplayName", "riskLevel", "riskState", "riskDetail", "riskLastUpdatedDateTime"},
+		Filter: filter,
 	}
-	if filter != "" {
-		cfg.QueryParameters.Filter = &filter
-	}
+	b := at[models.RiskyUserCollectionResponseable](c, "/identityProtection/riskyUsers", models.CreateRiskyUserCollectionResponseFromDiscriminatorValue)
 	var next *string
 	for {
 		var resp models.RiskyUserCollectionResponseable
 		var err error
 		if next == nil {
-			resp, err = c.SDK.IdentityProtection().RiskyUsers().Get(ctx, cfg)
+			resp, err = b.Get(ctx, q)
 		} else {
-			resp, err = c.SDK.IdentityProtection().RiskyUsers().WithUrl(*next).Get(ctx, nil)
+			resp, err = b.Next(ctx, *next)
 		}
 		if err != nil {
 			return st, asLicence(Describe(err, "GET /identityProtection/riskyUsers"))
@@ -100,25 +95,21 @@ func (c *Client) EachRiskyUser(ctx context.Context, filter string, fn func(*Risk
 // EachRiskDetection streams the risk detections matching filter.
 func (c *Client) EachRiskDetection(ctx context.Context, filter string, fn func(*RiskDetection) error) (ListStats, error) {
 	var st ListStats
-	top := int32(RiskPageSize)
-	cfg := &identityprotection.RiskDetectionsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &identityprotection.RiskDetectionsRequestBuilderGetQueryParameters{
-			Top: &top,
-			Select: []string{"id", "riskEventType", "riskLevel", "riskState", "riskDetail", "detectionTimingType", "source", "ipAddress",
-				"location", "activityDateTime", "detectedDateTime", "userId", "userPrincipalName", "userDisplayName"},
-		},
+	q := &query{
+		Top: RiskPageSize,
+		Select: []string{"id", "riskEventType", "riskLevel", "riskState", "riskDetail", "detectionTimingType", "source", "ipAddress",
+			"location", "activityDateTime", "detectedDateTime", "userId", "userPrincipalName", "userDisplayName"},
+		Filter: filter,
 	}
-	if filter != "" {
-		cfg.QueryParameters.Filter = &filter
-	}
+	b := at[models.RiskDetectionCollectionResponseable](c, "/identityProtection/riskDetections", models.CreateRiskDetectionCollectionResponseFromDiscriminatorValue)
 	var next *string
 	for {
 		var resp models.RiskDetectionCollectionResponseable
 		var err error
 		if next == nil {
-			resp, err = c.SDK.IdentityProtection().RiskDetections().Get(ctx, cfg)
+			resp, err = b.Get(ctx, q)
 		} else {
-			resp, err = c.SDK.IdentityProtection().RiskDetections().WithUrl(*next).Get(ctx, nil)
+			resp, err = b.Next(ctx, *next)
 		}
 		if err != nil {
 			return st, asLicence(Describe(err, "GET /identityProtection/riskDetections"))

@@ -33,39 +33,23 @@ func newOffline(t *testing.T) *Client {
 	return c
 }
 
-// Each entry point addresses its segment under the configured base URL and
-// v1.0, as GraphServiceClient's do.
-func TestRootEntryPointsAddressTheirSegment(t *testing.T) {
+// Each endpoint addresses its resource under the configured base URL and
+// v1.0, as the SDK's request builders do: ids escaped as one path segment,
+// OData options as $-named query parameters.
+func TestEndpointsAddressTheirResource(t *testing.T) {
 	c := newOffline(t)
-	ctx := context.Background()
-	cases := map[string]func() (*abstractions.RequestInformation, error){
-		"/auditLogs/signIns": func() (*abstractions.RequestInformation, error) {
-			return c.SDK.AuditLogs().SignIns().ToGetRequestInformation(ctx, nil)
-		},
-		"/identity/conditionalAccess/policies": func() (*abstractions.RequestInformation, error) {
-			return c.SDK.Identity().ConditionalAccess().Policies().ToGetRequestInformation(ctx, nil)
-		},
-		"/identityProtection/riskyUsers": func() (*abstractions.RequestInformation, error) {
-			return c.SDK.IdentityProtection().RiskyUsers().ToGetRequestInformation(ctx, nil)
-		},
-		"/organization": func() (*abstractions.RequestInformation, error) {
-			return c.SDK.Organization().ToGetRequestInformation(ctx, nil)
-		},
-		"/policies/identitySecurityDefaultsEnforcementPolicy": func() (*abstractions.RequestInformation, error) {
-			return c.SDK.Policies().IdentitySecurityDefaultsEnforcementPolicy().ToGetRequestInformation(ctx, nil)
-		},
-		"/subscribedSkus": func() (*abstractions.RequestInformation, error) {
-			return c.SDK.SubscribedSkus().ToGetRequestInformation(ctx, nil)
-		},
-		"/users/admin%40contoso.example": func() (*abstractions.RequestInformation, error) {
-			return c.SDK.Users().ByUserId("admin@contoso.example").ToGetRequestInformation(ctx, nil)
-		},
+	cases := map[string]*abstractions.RequestInformation{
+		"/auditLogs/signIns?%24filter=createdDateTime%20ge%202026-01-01T00%3A00%3A00Z&%24select=id,userId&%24top=1000": at[models.SignInCollectionResponseable](c, "/auditLogs/signIns", nil).info(abstractions.GET,
+			&query{Filter: "createdDateTime ge 2026-01-01T00:00:00Z", Select: []string{"id", "userId"}, Top: SignInPageSize}),
+		"/identity/conditionalAccess/policies":                                           caPolicies(c).info(abstractions.GET, nil),
+		"/identity/conditionalAccess/policies/a%2Fb":                                     caPolicy(c, "a/b").info(abstractions.PATCH, nil),
+		"/policies/identitySecurityDefaultsEnforcementPolicy":                            securityDefaults(c).info(abstractions.GET, nil),
+		"/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2": authMethodConfig(c, "fido2").info(abstractions.GET, nil),
+		"/identityProtection/riskyUsers?%24top=500":                                      at[models.RiskyUserCollectionResponseable](c, "/identityProtection/riskyUsers", nil).info(abstractions.GET, &query{Top: RiskPageSize}),
+		"/users/admin%40contoso.example?%24select=id":                                    userInfo("admin@contoso.example"),
 	}
-	for path, build := range cases {
-		info, err := build()
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+	for path, info := range cases {
+		info.PathParameters["baseurl"] = c.adapter.GetBaseUrl()
 		u, err := info.GetUri()
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -74,8 +58,13 @@ func TestRootEntryPointsAddressTheirSegment(t *testing.T) {
 			t.Errorf("request URL %q, want %q", got, want)
 		}
 	}
-	if c.SDK.GetAdapter().GetBaseUrl() != "https://graph.example.test/v1.0" {
-		t.Errorf("adapter base URL %q", c.SDK.GetAdapter().GetBaseUrl())
+	next := caPolicies(c).info(abstractions.GET, nil)
+	next.PathParameters["request-raw-url"] = "https://graph.example.test/v1.0/identity/conditionalAccess/policies?$skiptoken=X"
+	if u, err := next.GetUri(); err != nil || u.String() != "https://graph.example.test/v1.0/identity/conditionalAccess/policies?$skiptoken=X" {
+		t.Errorf("next link sent as %v (%v)", u, err)
+	}
+	if c.adapter.GetBaseUrl() != "https://graph.example.test/v1.0" {
+		t.Errorf("adapter base URL %q", c.adapter.GetBaseUrl())
 	}
 }
 
@@ -104,7 +93,7 @@ func TestRootSendsOnlyChangedProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	b := c.SDK.Policies().IdentitySecurityDefaultsEnforcementPolicy()
+	b := securityDefaults(c)
 	p, err := b.Get(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +103,7 @@ func TestRootSendsOnlyChangedProperties(t *testing.T) {
 	}
 	off := false
 	p.SetIsEnabled(&off)
-	if _, err := b.Patch(ctx, p, nil); err != nil {
+	if err := b.Patch(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	// What was read is not sent back (without the backing store the body
@@ -127,7 +116,7 @@ func TestRootSendsOnlyChangedProperties(t *testing.T) {
 	}
 	fresh := models.NewIdentitySecurityDefaultsEnforcementPolicy()
 	fresh.SetIsEnabled(&off)
-	if _, err := b.Patch(ctx, fresh, nil); err != nil {
+	if err := b.Patch(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(patched), `"isEnabled":false`) || strings.Contains(string(patched), `"displayName"`) {

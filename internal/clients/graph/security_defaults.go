@@ -20,7 +20,7 @@ type SecurityDefaults struct {
 
 // GetSecurityDefaults reads the policy (Policy.Read.All).
 func (c *Client) GetSecurityDefaults(ctx context.Context) (*SecurityDefaults, error) {
-	p, err := c.SDK.Policies().IdentitySecurityDefaultsEnforcementPolicy().Get(ctx, nil)
+	p, err := securityDefaults(c).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, "GET /policies/identitySecurityDefaultsEnforcementPolicy")
 	}
@@ -37,7 +37,7 @@ func (c *Client) GetSecurityDefaults(ctx context.Context) (*SecurityDefaults, er
 func (c *Client) SetSecurityDefaults(ctx context.Context, enabled bool) error {
 	body := models.NewIdentitySecurityDefaultsEnforcementPolicy()
 	body.SetIsEnabled(&enabled)
-	if _, err := c.SDK.Policies().IdentitySecurityDefaultsEnforcementPolicy().Patch(ctx, body, nil); err != nil {
+	if err := securityDefaults(c).Patch(ctx, body); err != nil {
 		err = Describe(err, "PATCH /policies/identitySecurityDefaultsEnforcementPolicy")
 		var e *Error
 		if errors.As(err, &e) && e.Status == http.StatusBadRequest && strings.Contains(e.Message, "Conditional Access policies enabled") {
@@ -57,3 +57,8 @@ var (
 	// ErrConditionalAccessEnabled: security defaults cannot be turned on while policies are enabled.
 	ErrConditionalAccessEnabled = errors.New("conditional access policies are enabled")
 )
+
+// securityDefaults is /policies/identitySecurityDefaultsEnforcementPolicy.
+func securityDefaults(c *Client) endpoint[models.IdentitySecurityDefaultsEnforcementPolicyable] {
+	return at[models.IdentitySecurityDefaultsEnforcementPolicyable](c, "/policies/identitySecurityDefaultsEnforcementPolicy", models.CreateIdentitySecurityDefaultsEnforcementPolicyFromDiscriminatorValue)
+}

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/microsoftgraph/msgraph-sdk-go/auditlogs"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
@@ -75,13 +74,8 @@ type ListStats struct {
 // ErrStopPaging ends the listing without error.
 func (c *Client) EachSignIn(ctx context.Context, filter string, fn func(*SignIn) error) (ListStats, error) {
 	var st ListStats
-	top := int32(SignInPageSize)
-	cfg := &auditlogs.SignInsRequestBuilderGetRequestConfiguration{
-		QueryParameters: &auditlogs.SignInsRequestBuilderGetQueryParameters{Select: SignInFields, Top: &top},
-	}
-	if filter != "" {
-		cfg.QueryParameters.Filter = &filter
-	}
+	q := &query{Select: SignInFields, Top: SignInPageSize, Filter: filter}
+	b := at[models.SignInCollectionResponseable](c, "/auditLogs/signIns", models.CreateSignInCollectionResponseFromDiscriminatorValue)
 	pacer := c.reportPacer()
 	var next *string
 	for {
@@ -92,9 +86,9 @@ func (c *Client) EachSignIn(ctx context.Context, filter string, fn func(*SignIn)
 		}
 		var resp models.SignInCollectionResponseable
 		if next == nil {
-			resp, err = c.SDK.AuditLogs().SignIns().Get(ctx, cfg)
+			resp, err = b.Get(ctx, q)
 		} else {
-			resp, err = c.SDK.AuditLogs().SignIns().WithUrl(*next).Get(ctx, nil)
+			resp, err = b.Next(ctx, *next)
 		}
 		if err != nil {
 			return st, Describe(err, "GET /auditLogs/signIns")

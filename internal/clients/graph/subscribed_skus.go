@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"strings"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
 )
 
 // SubscribedSku is one commercial subscription of the tenant
@@ -29,7 +31,7 @@ type ServicePlan struct {
 // missing permission is ErrForbidden (never a licence answer).
 func (c *Client) ListSubscribedSkus(ctx context.Context) ([]SubscribedSku, error) {
 	const op = "GET /subscribedSkus"
-	resp, err := c.SDK.SubscribedSkus().Get(ctx, nil)
+	resp, err := at[models.SubscribedSkuCollectionResponseable](c, "/subscribedSkus", models.CreateSubscribedSkuCollectionResponseFromDiscriminatorValue).Get(ctx, nil)
 	if err != nil {
 		return nil, Describe(err, op)
 	}

@@ -53,23 +53,14 @@ func ptr(s *string) string {
 // listCAPolicies reads every policy with GET /identity/conditionalAccess/policies
 // (Policy.Read.All), following @odata.nextLink.
 func listCAPolicies(ctx context.Context, c *graph.Client) ([]*caPolicy, error) {
-	const op = "GET /identity/conditionalAccess/policies"
-	b := c.SDK.Identity().ConditionalAccess().Policies()
-	resp, err := b.Get(ctx, nil)
 	var out []*caPolicy
-	for {
-		if err != nil {
-			return nil, graph.Describe(err, op)
-		}
-		for _, p := range resp.GetValue() {
-			out = append(out, caFrom(p))
-		}
-		next := resp.GetOdataNextLink()
-		if next == nil || *next == "" {
-			return out, nil
-		}
-		resp, err = b.WithUrl(*next).Get(ctx, nil)
+	err := c.EachConditionalAccessPolicy(ctx, func(p models.ConditionalAccessPolicyable) {
+		out = append(out, caFrom(p))
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 func caFrom(m models.ConditionalAccessPolicyable) *caPolicy {

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/microsoftgraph/msgraph-sdk-go/users"
-
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/graph"
 )
 
@@ -30,14 +28,12 @@ func (e *evaluation) getBreakGlass() (map[string]bool, []string) {
 				out[strings.ToLower(a)] = true
 				continue
 			}
-			u, err := e.c.Graph.SDK.Users().ByUserId(a).Get(e.ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
-				QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"id"}},
-			})
-			if err != nil || u.GetId() == nil {
+			id, err := e.c.Graph.UserObjectID(e.ctx, a)
+			if err != nil {
 				out["unresolved:"+strings.ToLower(a)] = true
 				continue
 			}
-			out[strings.ToLower(*u.GetId())] = true
+			out[strings.ToLower(id)] = true
 		}
 		return out, nil
 	})
