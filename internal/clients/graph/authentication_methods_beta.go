@@ -89,7 +89,7 @@ const authMethodsBetaPath = "/policies/authenticationMethodsPolicy"
 // configured Graph host and returns the answer's body.
 func (c *Client) betaRequest(ctx context.Context, method abs.HttpMethod, path string, body []byte) ([]byte, error) {
 	op := method.String() + " /beta" + path
-	base := strings.TrimSuffix(c.SDK.GetAdapter().GetBaseUrl(), "/v1.0")
+	base := strings.TrimSuffix(c.adapter.GetBaseUrl(), "/v1.0")
 	u, err := url.Parse(base + "/beta" + path)
 	if err != nil {
 		return nil, fmt.Errorf("Microsoft Graph %s: %w", op, err) //nolint:staticcheck // ST1005: product name
@@ -101,7 +101,7 @@ func (c *Client) betaRequest(ctx context.Context, method abs.HttpMethod, path st
 	if body != nil {
 		ri.SetStreamContentAndContentType(body, "application/json")
 	}
-	raw, err := c.SDK.GetAdapter().SendPrimitive(ctx, ri, "[]byte", abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue})
+	raw, err := c.adapter.SendPrimitive(ctx, ri, "[]byte", abs.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue})
 	if err != nil {
 		return nil, Describe(err, op)
 	}
