@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -65,6 +66,8 @@ type authMethodsPolicyModel struct {
 	ID                   types.String     `tfsdk:"id"`
 	PolicyMigrationState types.String     `tfsdk:"policy_migration_state"`
 	RegistrationCampaign *amCampaignModel `tfsdk:"registration_campaign"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 type amCampaignModel struct {
@@ -135,6 +138,7 @@ func (r *authMethodsPolicyResource) Schema(_ context.Context, _ resource.SchemaR
 			"This is a singleton: creating it adopts the tenant's policy and changes the attributes you set; attributes you leave unset are read and shown but not changed. Destroying it removes it from Terraform state and **leaves the policy as it is** (a migration marked complete stays complete).\n\n" +
 			"Permissions: Microsoft Graph application permission `Policy.ReadWrite.AuthenticationMethod` (reading alone: `Policy.Read.AuthenticationMethod` or `Policy.Read.All`); for a signed-in user, the Authentication Policy Administrator role.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.TimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's ID as Graph reports it (`authenticationMethodsPolicy`).",
 				Computed:            true, PlanModifiers: keep,
@@ -204,13 +208,14 @@ func excludeTargetsFromSet(ctx context.Context, s types.Set, diags *diag.Diagnos
 	return out
 }
 
-func authMethodsPolicyFromAPI(p *graph.AuthMethodsPolicy) *authMethodsPolicyModel {
+func authMethodsPolicyFromAPI(p *graph.AuthMethodsPolicy, prior *timeouts.Value) *authMethodsPolicyModel {
 	inc := []attr.Value{}
 	for _, t := range p.Campaign.IncludeTargets {
 		inc = append(inc, types.ObjectValueMust(amCampaignTargetType.AttrTypes, map[string]attr.Value{
 			"id": types.StringValue(t.ID), "target_type": types.StringValue(t.TargetType), "targeted_authentication_method": types.StringValue(t.TargetedAuthenticationMethod)}))
 	}
 	return &authMethodsPolicyModel{
+		Timeouts:             common.KeepTimeouts(prior),
 		ID:                   types.StringValue(p.ID),
 		PolicyMigrationState: types.StringValue(p.PolicyMigrationState),
 		RegistrationCampaign: &amCampaignModel{
@@ -291,7 +296,7 @@ func authMethodsAPIError(diags *diag.Diagnostics, summary string, err error) {
 	common.AddAPIError(diags, summary, err)
 }
 
-func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
+func (r *authMethodsPolicyResource) write(ctx context.Context, op string, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -301,6 +306,7 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 	if diags.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, cfg.Timeouts, op, diags)
 	g := r.clients.Graph
 	cur, err := g.GetAuthMethodsPolicy(ctx)
 	if err != nil {
@@ -310,7 +316,7 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 	if p := authMethodsPolicyPatch(ctx, &cfg, cur, diags); p != nil && !diags.HasError() {
 		if err := g.UpdateAuthMethodsPolicy(ctx, p); err != nil {
 			authMethodsAPIError(diags, "Changing the tenant's authentication methods policy failed", err)
-			diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur))...)
+			diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, &cfg.Timeouts))...)
 			return
 		}
 		err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
@@ -329,18 +335,18 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 			authMethodsAPIError(diags, "The authentication methods policy was changed but reads do not show it", err)
 		}
 	}
-	diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur))...)
+	diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, &cfg.Timeouts))...)
 }
 
 func (r *authMethodsPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Config, &resp.State, &resp.Diagnostics)
 }
 
 func (r *authMethodsPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "update", req.Config, &resp.State, &resp.Diagnostics)
 }
 
-func (r *authMethodsPolicyResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *authMethodsPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -350,7 +356,7 @@ func (r *authMethodsPolicyResource) Read(ctx context.Context, _ resource.ReadReq
 		authMethodsAPIError(&resp.Diagnostics, "Reading the tenant's authentication methods policy failed", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, authMethodsPolicyFromAPI(cur))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, authMethodsPolicyFromAPI(cur, common.PriorTimeouts(ctx, req.State, &resp.Diagnostics)))...)
 }
 
 func (r *authMethodsPolicyResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
