@@ -125,6 +125,9 @@ func (r *auditConfigurationResource) Create(ctx context.Context, req resource.Cr
 }
 
 func (r *auditConfigurationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	r.write(ctx, "update", req.Plan, &resp.State, &resp.Diagnostics)

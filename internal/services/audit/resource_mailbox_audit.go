@@ -409,6 +409,9 @@ func (r *mailboxAuditResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *mailboxAuditResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Config, req.Plan, &resp.State, &resp.Diagnostics, false)

@@ -371,6 +371,9 @@ func (r *mailboxAuditBaselineResource) Create(ctx context.Context, req resource.
 }
 
 func (r *mailboxAuditBaselineResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	r.write(ctx, "update", req.Plan.Get, &resp.State, &resp.Diagnostics)

@@ -148,6 +148,9 @@ func (r *mailboxAuditBypassResource) Create(ctx context.Context, req resource.Cr
 }
 
 func (r *mailboxAuditBypassResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	if r.clients == nil {

@@ -235,6 +235,9 @@ func (r *adminConsentResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *adminConsentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	r.write(ctx, "update", req.Plan, &resp.State, &resp.Diagnostics)
 }
 

@@ -542,6 +542,9 @@ func (r *authMethodConfigResource) Create(ctx context.Context, req resource.Crea
 }
 
 func (r *authMethodConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	r.write(ctx, "update", req.Config, &resp.State, &resp.Diagnostics)
 }
 

@@ -343,6 +343,9 @@ func (r *authMethodsPolicyResource) Create(ctx context.Context, req resource.Cre
 }
 
 func (r *authMethodsPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	r.write(ctx, "update", req.Config, &resp.State, &resp.Diagnostics)
 }
 

@@ -232,6 +232,9 @@ func (r *authStrengthResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *authStrengthResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

@@ -318,6 +318,9 @@ func (r *authorizationPolicyResource) Create(ctx context.Context, req resource.C
 }
 
 func (r *authorizationPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	r.write(ctx, "update", req.Config, &resp.State, &resp.Diagnostics)
 }
 

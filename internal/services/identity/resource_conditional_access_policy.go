@@ -681,6 +681,9 @@ func (r *conditionalAccessPolicyResource) Read(ctx context.Context, req resource
 }
 
 func (r *conditionalAccessPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

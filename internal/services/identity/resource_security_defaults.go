@@ -82,6 +82,9 @@ func (r *securityDefaultsResource) Create(ctx context.Context, req resource.Crea
 }
 
 func (r *securityDefaultsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	r.write(ctx, "update", req.Plan, &resp.State, &resp.Diagnostics)
 }
 
