@@ -75,7 +75,7 @@ func TestAccConditionalAccessPolicy_timeouts(t *testing.T) {
 			{
 				Config: cfg, ResourceName: caAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
 				ExpectNonEmptyPlan: true,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{acctest.OnlyTimeoutsChange(caAddr)}},
+				ImportPlanChecks:   resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{acctest.OnlyTimeoutsChange(caAddr)}},
 			},
 			{
 				PreConfig: func() { writes = acctest.Writes(tn.Sim, m365sim.EndpointGraph) },
