@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
@@ -62,4 +65,29 @@ func Writes(sim *m365sim.Server, endpoint string) int {
 		}
 	}
 	return n
+}
+
+// WithTimeouts adds `timeouts = <timeouts>` to the last resource block of
+// cfg (before its closing brace).
+func WithTimeouts(cfg, timeouts string) string {
+	i := strings.LastIndex(cfg, "}")
+	return cfg[:i] + "  timeouts = " + timeouts + "\n" + cfg[i:]
+}
+
+// TimeoutError matches the error of a wait that the resource's
+// timeouts.<op> of 2s ended, after the resource's own message what
+// (Terraform wraps long lines, so spaces may be line breaks).
+func TimeoutError(what, op string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + what + `.*within\s+2s\s+\(the\s+timeouts\.` + op + `\s+timeout`)
+}
+
+// NoWrites checks that an apply sent no write request to an endpoint
+// family: *before is Writes taken before it (in the step's PreConfig).
+func NoWrites(sim *m365sim.Server, endpoint string, before *int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := Writes(sim, endpoint); n != *before {
+			return fmt.Errorf("%s saw %d write requests during an apply that changes only timeouts, want 0", endpoint, n-*before)
+		}
+		return nil
+	}
 }

@@ -1,9 +1,6 @@
 package identity_test
 
 import (
-	"fmt"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,36 +8,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
-
-// withTimeouts adds a timeouts attribute to the single resource block of
-// cfg (the last closing brace).
-func withTimeouts(cfg, timeouts string) string {
-	i := strings.LastIndex(cfg, "}")
-	return cfg[:i] + "  timeouts = " + timeouts + "\n" + cfg[i:]
-}
-
-// timeoutError matches the error of a wait the timeouts attribute ended
-// (Terraform wraps long lines, so spaces may be line breaks).
-func timeoutError(what, op string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + what + `.*within\s+2s\s+\(the\s+timeouts\.` + op + `\s+timeout`)
-}
-
-// noGraphWrites checks that an apply sent Graph no write: *before is the
-// count taken before it.
-func noGraphWrites(tn *acctest.Tenant, before *int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if n := acctest.Writes(tn.Sim, m365sim.EndpointGraph); n != *before {
-			return fmt.Errorf("Graph saw %d write requests during an apply that changes only timeouts, want 0", n-*before)
-		}
-		return nil
-	}
-}
 
 // Graph replication lag longer than timeouts.create: the wait ends with an
 // error naming the timeout, the policy stays in state (tainted), and the
@@ -49,7 +21,7 @@ func noGraphWrites(tn *acctest.Tenant, before *int) resource.TestCheckFunc {
 // alone, and applying a change of timeouts alone sends Graph nothing.
 func TestAccConditionalAccessPolicy_timeouts(t *testing.T) {
 	tn := newTenantWithoutSecurityDefaults(t)
-	cfg := withTimeouts(mfaConfig(tn, "enabled", "[]"), `{ create = "2s" }`)
+	cfg := acctest.WithTimeouts(mfaConfig(tn, "enabled", "[]"), `{ create = "2s" }`)
 	var writes int
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
@@ -58,7 +30,7 @@ func TestAccConditionalAccessPolicy_timeouts(t *testing.T) {
 			{
 				PreConfig:   func() { tn.Sim.SetReplicationLag(m365sim.EndpointGraph, 6*time.Second) },
 				Config:      cfg,
-				ExpectError: timeoutError(`was created but reads do not show it yet`, "create"),
+				ExpectError: acctest.TimeoutError(`was created but reads do not show it yet`, "create"),
 			},
 			{
 				PreConfig: func() { tn.Sim.ClearFaults(); time.Sleep(6 * time.Second) },
@@ -79,7 +51,7 @@ func TestAccConditionalAccessPolicy_timeouts(t *testing.T) {
 			},
 			{
 				PreConfig: func() { writes = acctest.Writes(tn.Sim, m365sim.EndpointGraph) },
-				Config:    withTimeouts(mfaConfig(tn, "enabled", "[]"), `{ create = "2s", update = "10m" }`),
+				Config:    acctest.WithTimeouts(mfaConfig(tn, "enabled", "[]"), `{ create = "2s", update = "10m" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionUpdate),
 					acctest.OnlyTimeoutsChange(caAddr),
@@ -87,7 +59,7 @@ func TestAccConditionalAccessPolicy_timeouts(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(caAddr, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("10m")),
 				},
-				Check: resource.ComposeTestCheckFunc(noGraphWrites(tn, &writes), exactlyPolicies(tn, 1)),
+				Check: resource.ComposeTestCheckFunc(acctest.NoWrites(tn.Sim, m365sim.EndpointGraph, &writes), exactlyPolicies(tn, 1)),
 			},
 		},
 	})
@@ -100,8 +72,8 @@ func TestAccSecurityDefaults_timeouts(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	lag := func() { tn.Sim.SetReplicationLag(m365sim.EndpointGraph, 6*time.Second) }
 	settle := func() { tn.Sim.ClearFaults(); time.Sleep(6 * time.Second) }
-	off := withTimeouts(sdConfig(tn, false), `{ create = "2s" }`)
-	on := withTimeouts(sdConfig(tn, true), `{ create = "2s", update = "2s" }`)
+	off := acctest.WithTimeouts(sdConfig(tn, false), `{ create = "2s" }`)
+	on := acctest.WithTimeouts(sdConfig(tn, true), `{ create = "2s", update = "2s" }`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             tenantSecurityDefaults(t, tn, true),
@@ -109,7 +81,7 @@ func TestAccSecurityDefaults_timeouts(t *testing.T) {
 			{
 				PreConfig:   lag,
 				Config:      off,
-				ExpectError: timeoutError(`Security defaults were set to enabled = false but reads do not show\s+it`, "create"),
+				ExpectError: acctest.TimeoutError(`Security defaults were set to enabled = false but reads do not show\s+it`, "create"),
 			},
 			{
 				// In state (tainted, as Graph showed it then): the next apply
@@ -124,7 +96,7 @@ func TestAccSecurityDefaults_timeouts(t *testing.T) {
 			{
 				PreConfig:   lag,
 				Config:      on,
-				ExpectError: timeoutError(`Security defaults were set to enabled = true but reads do not show\s+it`, "update"),
+				ExpectError: acctest.TimeoutError(`Security defaults were set to enabled = true but reads do not show\s+it`, "update"),
 			},
 			{
 				// The change reached the tenant: after replication the plan
