@@ -40,7 +40,7 @@ func (r *auditConfigurationResource) Schema(_ context.Context, _ resource.Schema
 		MarkdownDescription: "The tenant-wide audit switches: mailbox auditing on by default (Exchange Online `Set-OrganizationConfig -AuditDisabled`, CIS 6.1.1, ScubaGear MS.EXO.13.1v1) and Microsoft 365 audit log ingestion (`Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled`, CIS 3.1.1, ScubaGear MS.SECURITYSUITE.5.1v1).\n\n" +
 			"This is a singleton: creating it adopts the tenant's settings and changes only the attributes you set; destroying it removes it from Terraform state and **leaves the tenant's settings as they are**. An attribute you leave unset is read but not managed.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The tenant ID.",
 				Computed:            true,

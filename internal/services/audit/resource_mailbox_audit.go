@@ -105,7 +105,7 @@ func actionSetAttr(lt logonType) schema.SetAttribute {
 
 func (r *mailboxAuditResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
-		"timeouts": common.TimeoutsAttribute(),
+		"timeouts": common.SettingsTimeoutsAttribute(),
 		"id": schema.StringAttribute{
 			MarkdownDescription: "The mailbox's Exchange GUID (`Guid`). Reads and writes use it, so the resource follows the mailbox through renames.",
 			Computed:            true,

@@ -72,7 +72,7 @@ func (r *mailboxAuditBaselineResource) Schema(_ context.Context, _ resource.Sche
 			"Each plan lists the mailboxes with one paged, server-side filtered `Get-Mailbox` (1000 per page, `$select` of the audit fields) and shows every mailbox that deviates in `deviations`; apply runs `Set-Mailbox` on the deviating mailboxes only.\n\n" +
 			"Destroying the resource stops enforcement and leaves every mailbox as it is.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The tenant ID.",
 				Computed:            true,

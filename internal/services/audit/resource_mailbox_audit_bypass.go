@@ -44,7 +44,7 @@ func (r *mailboxAuditBypassResource) Schema(_ context.Context, _ resource.Schema
 			"Nothing an account with bypass enabled does in any mailbox is audited.\n\n" +
 			"Destroying the resource sets `AuditBypassEnabled` back to Microsoft's default, `$false`.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The account's GUID. Reads and writes use it, so the resource follows the account through renames.",
 				Computed:            true,

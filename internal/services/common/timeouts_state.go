@@ -2,11 +2,13 @@ package common
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -46,4 +48,23 @@ func TimeoutsOnlyChange(req resource.UpdateRequest, resp *resource.UpdateRespons
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
 	return true
+}
+
+// SettingsTimeoutsAttribute is TimeoutsAttribute for a resource that
+// changes settings of something that exists anyway (a tenant-wide policy, a
+// mailbox) rather than creating an object: same attributes and type, with
+// descriptions that say what a timeout leaves behind there.
+func SettingsTimeoutsAttribute() schema.Attribute {
+	a := TimeoutsAttribute().(schema.SingleNestedAttribute)
+	attrs := maps.Clone(a.Attributes)
+	describe := func(name, d string) {
+		s := attrs[name].(schema.StringAttribute)
+		s.Description, s.MarkdownDescription = d, d
+		attrs[name] = s
+	}
+	describe("create", "How long the first apply waits for the service to show the settings as planned (a Go duration such as `10m`; default `3m`). When it passes, the apply fails with an error naming the timeout; the settings were sent, and the next apply, once reads show them, has nothing left to send.")
+	describe("update", "How long an update waits for the service to show the change (default `3m`). When it passes, the apply fails with an error naming the timeout and state keeps what reads showed; the next plan is empty once reads show the change.")
+	describe("delete", "Not used: destroying this resource waits for nothing.")
+	a.Attributes = attrs
+	return a
 }

@@ -81,7 +81,7 @@ func (r *adminConsentResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "The admin consent workflow (Microsoft Graph v1.0 `/policies/adminConsentRequestPolicy`): with user consent off, users request an administrator's approval for an app instead of being blocked (ScubaGear MS.AAD.5.3, CIS 5.1.5.2).\n\n" +
 			"This is a singleton, written whole with Graph's `PUT`. Destroying it removes it from Terraform state and **leaves the workflow as it is**.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Always `adminConsentRequestPolicy`.",
 				Computed:            true,

@@ -192,7 +192,7 @@ func (r *authMethodConfigResource) Schema(_ context.Context, _ resource.SchemaRe
 			"The legacy MFA and SSPR policies still decide while `m365harden_authentication_methods_policy.policy_migration_state` is not `migrationComplete`.\n\n" +
 			"Permissions: Microsoft Graph application permission `Policy.ReadWrite.AuthenticationMethod`; for a signed-in user, the Authentication Policy Administrator role.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The configuration's ID as Graph reports it (the method).",
 				Computed:            true,

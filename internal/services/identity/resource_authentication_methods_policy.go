@@ -138,7 +138,7 @@ func (r *authMethodsPolicyResource) Schema(_ context.Context, _ resource.SchemaR
 			"This is a singleton: creating it adopts the tenant's policy and changes the attributes you set; attributes you leave unset are read and shown but not changed. Destroying it removes it from Terraform state and **leaves the policy as it is** (a migration marked complete stays complete).\n\n" +
 			"Permissions: Microsoft Graph application permission `Policy.ReadWrite.AuthenticationMethod` (reading alone: `Policy.Read.AuthenticationMethod` or `Policy.Read.All`); for a signed-in user, the Authentication Policy Administrator role.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's ID as Graph reports it (`authenticationMethodsPolicy`).",
 				Computed:            true, PlanModifiers: keep,

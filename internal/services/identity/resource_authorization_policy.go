@@ -110,7 +110,7 @@ func (r *authorizationPolicyResource) Schema(_ context.Context, _ resource.Schem
 		MarkdownDescription: "The tenant's authorization policy (Microsoft Graph v1.0 `/policies/authorizationPolicy`): what users may consent to and create, and what guests may do and who may invite them — **user consent to apps off or limited to verified publishers** (ScubaGear MS.AAD.5.2, CIS 5.1.5.1), **users cannot register applications** (MS.AAD.5.1, CIS 5.1.2.2), **guest invitations limited** and **guest access restricted** (MS.AAD.8.1–8.2, CIS 5.1.6.2–5.1.6.3).\n\n" +
 			"This is a singleton: creating it adopts the tenant's policy and changes the attributes you set; attributes you leave unset are read and shown but not changed. Destroying it removes it from Terraform state and **leaves the policy as it is**.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's ID as Graph reports it (`authorizationPolicy`).",
 				Computed:            true,

@@ -45,7 +45,7 @@ func (r *securityDefaultsResource) Schema(_ context.Context, _ resource.SchemaRe
 		MarkdownDescription: "Microsoft Entra security defaults on or off (Microsoft Graph v1.0 `/policies/identitySecurityDefaultsEnforcementPolicy`, property `isEnabled`). Security defaults are the baseline for tenants without Conditional Access; tenants that enforce Conditional Access policies turn them off (CIS 5.1.1.1 prefers Conditional Access).\n\n" +
 			"This is a singleton: creating it adopts the tenant's policy and sets `enabled`; destroying it removes it from Terraform state and **leaves security defaults as they are**.",
 		Attributes: map[string]schema.Attribute{
-			"timeouts": common.TimeoutsAttribute(),
+			"timeouts": common.SettingsTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's ID as Graph reports it (`" + securityDefaultsPolicyID + "`).",
 				Computed:            true,
