@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -58,6 +59,7 @@ func (r *alertPolicyResource) Schema(_ context.Context, _ resource.SchemaRequest
 		MarkdownDescription: "A custom alert policy in Microsoft Purview / Microsoft Defender (Security & Compliance `New-ProtectionAlert`/`Set-ProtectionAlert`/`Remove-ProtectionAlert`): e-mail the security team when a monitored activity happens, e.g. someone creates a forwarding inbox rule.\n\n" +
 			"Only custom policies can be managed: the default (system) alert policies can't be edited through Security & Compliance PowerShell, so they can't be imported; check them with the `m365harden_alert_policies` data source. Destroying the resource removes the policy.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.TimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The alert policy's name (its identity).",
 				Computed:            true,
@@ -312,6 +314,11 @@ func modelFrom(ctx context.Context, a *exchange.ProtectionAlert, prior *alertPol
 		Filter:              optString(a.Filter),
 		NotificationCulture: optString(a.NotificationCulture),
 	}
+	if prior != nil {
+		m.Timeouts = common.KeepTimeouts(&prior.Timeouts)
+	} else {
+		m.Timeouts = common.KeepTimeouts(nil)
+	}
 	users := a.NotifyUser
 	if prior != nil && !prior.NotifyUsers.IsNull() && !prior.NotifyUsers.IsUnknown() {
 		var was []string
@@ -435,6 +442,7 @@ func (r *alertPolicyResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	common.SafeCreate[alertPolicyModel]{
 		What: "alert policy", Name: name,
 		Report: addError,
@@ -486,6 +494,9 @@ func (r *alertPolicyResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *alertPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
@@ -503,10 +514,13 @@ func (r *alertPolicyResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	if err := r.clients.Compliance.SetProtectionAlert(ctx, name, params); err != nil {
 		addError(&resp.Diagnostics, fmt.Sprintf("Changing alert policy %q failed", name), err)
 		if a, rerr := r.clients.Compliance.GetProtectionAlert(ctx, name); rerr == nil {
-			resp.Diagnostics.Append(resp.State.Set(ctx, modelFrom(ctx, a, &state, &resp.Diagnostics))...)
+			m := modelFrom(ctx, a, &state, &resp.Diagnostics)
+			m.Timeouts = plan.Timeouts
+			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 		}
 		return
 	}
@@ -532,6 +546,7 @@ func (r *alertPolicyResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	name := state.ID.ValueString()
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
 	err := r.clients.Compliance.RemoveProtectionAlert(ctx, name)
 	if exchange.IsNotFound(err) {
 		return
@@ -607,4 +622,6 @@ type alertPolicyModel struct {
 	Comment             types.String `tfsdk:"comment"`
 	Filter              types.String `tfsdk:"filter"`
 	NotificationCulture types.String `tfsdk:"notification_culture"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }

@@ -3,7 +3,9 @@ package audit
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -38,6 +40,7 @@ func (r *auditConfigurationResource) Schema(_ context.Context, _ resource.Schema
 		MarkdownDescription: "The tenant-wide audit switches: mailbox auditing on by default (Exchange Online `Set-OrganizationConfig -AuditDisabled`, CIS 6.1.1, ScubaGear MS.EXO.13.1v1) and Microsoft 365 audit log ingestion (`Set-AdminAuditLogConfig -UnifiedAuditLogIngestionEnabled`, CIS 3.1.1, ScubaGear MS.SECURITYSUITE.5.1v1).\n\n" +
 			"This is a singleton: creating it adopts the tenant's settings and changes only the attributes you set; destroying it removes it from Terraform state and **leaves the tenant's settings as they are**. An attribute you leave unset is read but not managed.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The tenant ID.",
 				Computed:            true,
@@ -75,6 +78,7 @@ func (r *auditConfigurationResource) read(ctx context.Context) (*auditConfigurat
 		ID:                              types.StringValue(r.clients.TenantID),
 		MailboxAuditingEnabled:          types.BoolValue(!org.AuditDisabled),
 		UnifiedAuditLogIngestionEnabled: types.BoolValue(aal.UnifiedAuditLogIngestionEnabled),
+		Timeouts:                        common.KeepTimeouts(nil),
 	}, nil
 }
 
@@ -101,6 +105,7 @@ func (r *auditConfigurationResource) apply(ctx context.Context, plan auditConfig
 		if err != nil {
 			return err
 		}
+		m.Timeouts = plan.Timeouts
 		got = m
 		if w := plan.MailboxAuditingEnabled; !w.IsNull() && !w.IsUnknown() && w.ValueBool() != m.MailboxAuditingEnabled.ValueBool() {
 			return wait.NotYet("AuditDisabled still reads %t", !m.MailboxAuditingEnabled.ValueBool())
@@ -116,17 +121,35 @@ func (r *auditConfigurationResource) apply(ctx context.Context, plan auditConfig
 func (r *auditConfigurationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *auditConfigurationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "update", req.Plan, &resp.State, &resp.Diagnostics)
 }
 
-func (r *auditConfigurationResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
-	common.WriteSingleton(ctx, r.clients, plan, state, diags, "the tenant's audit configuration", r.apply, r.read)
+// write applies the plan, its consistency wait bounded by the plan's
+// timeouts for op (create or update); state keeps the plan's timeouts.
+func (r *auditConfigurationResource) write(ctx context.Context, op string, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+	var tv timeouts.Value
+	diags.Append(plan.GetAttribute(ctx, path.Root("timeouts"), &tv)...)
+	if diags.HasError() {
+		return
+	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, tv, op, diags)
+	read := func(ctx context.Context) (*auditConfigurationModel, error) {
+		m, err := r.read(ctx)
+		if m != nil {
+			m.Timeouts = common.KeepTimeouts(&tv)
+		}
+		return m, err
+	}
+	common.WriteSingleton(ctx, r.clients, plan, state, diags, "the tenant's audit configuration", r.apply, read)
 }
 
 func (r *auditConfigurationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -139,6 +162,7 @@ func (r *auditConfigurationResource) Read(ctx context.Context, req resource.Read
 		common.AddAPIError(&resp.Diagnostics, "Reading the tenant's audit configuration failed", err)
 		return
 	}
+	m.Timeouts = common.KeepTimeouts(common.PriorTimeouts(ctx, req.State, &resp.Diagnostics))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
@@ -156,4 +180,6 @@ type auditConfigurationModel struct {
 	ID                              types.String `tfsdk:"id"`
 	MailboxAuditingEnabled          types.Bool   `tfsdk:"mailbox_auditing_enabled"`
 	UnifiedAuditLogIngestionEnabled types.Bool   `tfsdk:"unified_audit_log_ingestion_enabled"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }

@@ -288,6 +288,9 @@ func (r *auditRetentionPolicyResource) Create(ctx context.Context, req resource.
 }
 
 func (r *auditRetentionPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	if r.clients == nil {

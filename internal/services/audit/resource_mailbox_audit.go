@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -104,6 +105,7 @@ func actionSetAttr(lt logonType) schema.SetAttribute {
 
 func (r *mailboxAuditResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := map[string]schema.Attribute{
+		"timeouts": common.StandingTimeoutsAttribute(),
 		"id": schema.StringAttribute{
 			MarkdownDescription: "The mailbox's Exchange GUID (`Guid`). Reads and writes use it, so the resource follows the mailbox through renames.",
 			Computed:            true,
@@ -280,6 +282,7 @@ func mailboxAuditFromService(prior *mailboxAuditModel, m *exchange.Mailbox) *mai
 		AuditLogAgeLimitDays: types.Int64Value(days),
 		AuditLogAgeLimit:     types.StringValue(conv.FormatTimeSpan(m.AuditLogAgeLimit)),
 		DefaultAuditSet:      conv.SetKeepCase(prior.DefaultAuditSet, m.DefaultAuditSet),
+		Timeouts:             common.KeepTimeouts(&prior.Timeouts),
 	}
 	for _, lt := range logonTypes {
 		out.setActions(lt, conv.SetKeepCase(prior.actions(lt), currentActions(m, lt)))
@@ -406,6 +409,9 @@ func (r *mailboxAuditResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *mailboxAuditResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	r.write(ctx, req.Config, req.Plan, &resp.State, &resp.Diagnostics, false)
@@ -433,6 +439,11 @@ func (r *mailboxAuditResource) write(ctx context.Context, config, plan configGet
 	if diags.HasError() {
 		return
 	}
+	op := "update"
+	if create {
+		op = "create"
+	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, p.Timeouts, op, diags)
 	got, before, err := r.apply(ctx, &cfg, &p)
 	if create && before != nil && got != nil && before.AuditLogAgeLimit > 0 {
 		// Adopting a mailbox that kept its records longer: the plan could
@@ -531,6 +542,8 @@ type mailboxAuditModel struct {
 	AuditDelegate        types.Set    `tfsdk:"audit_delegate"`
 	AuditOwner           types.Set    `tfsdk:"audit_owner"`
 	DefaultAuditSet      types.Set    `tfsdk:"default_audit_set"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m *mailboxAuditModel) actions(lt logonType) types.Set {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -71,6 +72,7 @@ func (r *mailboxAuditBaselineResource) Schema(_ context.Context, _ resource.Sche
 			"Each plan lists the mailboxes with one paged, server-side filtered `Get-Mailbox` (1000 per page, `$select` of the audit fields) and shows every mailbox that deviates in `deviations`; apply runs `Set-Mailbox` on the deviating mailboxes only.\n\n" +
 			"Destroying the resource stops enforcement and leaves every mailbox as it is.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The tenant ID.",
 				Computed:            true,
@@ -365,16 +367,19 @@ func (r *mailboxAuditBaselineResource) apply(ctx context.Context, b baselineRule
 func (r *mailboxAuditBaselineResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Plan.Get, &resp.State, &resp.Diagnostics)
 }
 
 func (r *mailboxAuditBaselineResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
-	r.write(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "update", req.Plan.Get, &resp.State, &resp.Diagnostics)
 }
 
-func (r *mailboxAuditBaselineResource) write(ctx context.Context, get func(context.Context, any) diag.Diagnostics, state stateSetter, diags *diag.Diagnostics) {
+func (r *mailboxAuditBaselineResource) write(ctx context.Context, op string, get func(context.Context, any) diag.Diagnostics, state stateSetter, diags *diag.Diagnostics) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -385,6 +390,7 @@ func (r *mailboxAuditBaselineResource) write(ctx context.Context, get func(conte
 		return
 	}
 	m.ID = types.StringValue(r.clients.TenantID)
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, op, diags)
 	left, err := r.apply(ctx, m.rule())
 	m.Deviations = deviationsMap(left)
 	if err != nil {
@@ -451,4 +457,6 @@ type mailboxAuditBaselineModel struct {
 	RequiredAuditDelegate   types.Set    `tfsdk:"required_audit_delegate"`
 	RequiredAuditOwner      types.Set    `tfsdk:"required_audit_owner"`
 	Deviations              types.Map    `tfsdk:"deviations"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -43,6 +44,7 @@ func (r *mailboxAuditBypassResource) Schema(_ context.Context, _ resource.Schema
 			"Nothing an account with bypass enabled does in any mailbox is audited.\n\n" +
 			"Destroying the resource sets `AuditBypassEnabled` back to Microsoft's default, `$false`.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The account's GUID. Reads and writes use it, so the resource follows the account through renames.",
 				Computed:            true,
@@ -139,6 +141,7 @@ func (r *mailboxAuditBypassResource) Create(ctx context.Context, req resource.Cr
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, "create", &resp.Diagnostics)
 	if err := r.write(ctx, &m); err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Setting the audit bypass of %q failed", m.Identity.ValueString()), err)
 		return
@@ -147,6 +150,9 @@ func (r *mailboxAuditBypassResource) Create(ctx context.Context, req resource.Cr
 }
 
 func (r *mailboxAuditBypassResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	ctx, flush := common.ExchangeWarnings(ctx)
 	defer flush(&resp.Diagnostics)
 	if r.clients == nil {
@@ -158,6 +164,7 @@ func (r *mailboxAuditBypassResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, "update", &resp.Diagnostics)
 	if err := r.write(ctx, &m); err != nil {
 		common.AddAPIError(&resp.Diagnostics, fmt.Sprintf("Setting the audit bypass of %q failed", m.Identity.ValueString()), err)
 		// State follows the tenant after a failed update.
@@ -233,4 +240,6 @@ type mailboxAuditBypassModel struct {
 	ID                 types.String `tfsdk:"id"`
 	Identity           types.String `tfsdk:"identity"`
 	AuditBypassEnabled types.Bool   `tfsdk:"audit_bypass_enabled"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -58,6 +59,8 @@ type adminConsentModel struct {
 	ReviewerUserIDs       types.Set    `tfsdk:"reviewer_user_ids"`
 	ReviewerGroupIDs      types.Set    `tfsdk:"reviewer_group_ids"`
 	ReviewerRoleIDs       types.Set    `tfsdk:"reviewer_role_ids"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *adminConsentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -78,6 +81,7 @@ func (r *adminConsentResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "The admin consent workflow (Microsoft Graph v1.0 `/policies/adminConsentRequestPolicy`): with user consent off, users request an administrator's approval for an app instead of being blocked (ScubaGear MS.AAD.5.3, CIS 5.1.5.2).\n\n" +
 			"This is a singleton, written whole with Graph's `PUT`. Destroying it removes it from Terraform state and **leaves the workflow as it is**.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Always `adminConsentRequestPolicy`.",
 				Computed:            true,
@@ -153,7 +157,7 @@ func (m *adminConsentModel) toAPI(ctx context.Context, diags *diag.Diagnostics) 
 	return p
 }
 
-func adminConsentFromAPI(ctx context.Context, p *graph.AdminConsentRequestPolicy, diags *diag.Diagnostics) *adminConsentModel {
+func adminConsentFromAPI(ctx context.Context, p *graph.AdminConsentRequestPolicy, diags *diag.Diagnostics, prior *timeouts.Value) *adminConsentModel {
 	var users, groups, roles []string
 	for _, q := range p.Reviewers {
 		switch {
@@ -169,7 +173,8 @@ func adminConsentFromAPI(ctx context.Context, p *graph.AdminConsentRequestPolicy
 		}
 	}
 	return &adminConsentModel{
-		ID: types.StringValue("adminConsentRequestPolicy"), Enabled: types.BoolValue(p.IsEnabled),
+		Timeouts: common.KeepTimeouts(prior),
+		ID:       types.StringValue("adminConsentRequestPolicy"), Enabled: types.BoolValue(p.IsEnabled),
 		NotifyReviewers: types.BoolValue(p.NotifyReviewers), RemindersEnabled: types.BoolValue(p.RemindersEnabled),
 		RequestDurationInDays: types.Int64Value(int64(p.RequestDurationInDays)),
 		ReviewerUserIDs:       stringSet(ctx, users, diags), ReviewerGroupIDs: stringSet(ctx, groups, diags), ReviewerRoleIDs: stringSet(ctx, roles, diags),
@@ -184,7 +189,7 @@ func sameConsentPolicy(a, b *graph.AdminConsentRequestPolicy) bool {
 		a.RequestDurationInDays == b.RequestDurationInDays && slices.Equal(x, y)
 }
 
-func (r *adminConsentResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+func (r *adminConsentResource) write(ctx context.Context, op string, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -194,6 +199,7 @@ func (r *adminConsentResource) write(ctx context.Context, plan tfsdk.Plan, state
 	if diags.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, op, diags)
 	want := m.toAPI(ctx, diags)
 	cur, err := r.clients.Graph.GetAdminConsentRequestPolicy(ctx)
 	if err != nil {
@@ -203,7 +209,7 @@ func (r *adminConsentResource) write(ctx context.Context, plan tfsdk.Plan, state
 	if !sameConsentPolicy(cur, want) {
 		if err := r.clients.Graph.PutAdminConsentRequestPolicy(ctx, want); err != nil {
 			common.AddAPIError(diags, "Setting the admin consent request policy failed (needs Policy.ReadWrite.ConsentRequest)", err)
-			diags.Append(state.Set(ctx, adminConsentFromAPI(ctx, cur, diags))...)
+			diags.Append(state.Set(ctx, adminConsentFromAPI(ctx, cur, diags, &m.Timeouts))...)
 			return
 		}
 		err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
@@ -221,18 +227,21 @@ func (r *adminConsentResource) write(ctx context.Context, plan tfsdk.Plan, state
 			common.AddAPIError(diags, "The admin consent request policy was set but reads do not show it", err)
 		}
 	}
-	diags.Append(state.Set(ctx, adminConsentFromAPI(ctx, cur, diags))...)
+	diags.Append(state.Set(ctx, adminConsentFromAPI(ctx, cur, diags, &m.Timeouts))...)
 }
 
 func (r *adminConsentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *adminConsentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
+	r.write(ctx, "update", req.Plan, &resp.State, &resp.Diagnostics)
 }
 
-func (r *adminConsentResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *adminConsentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -242,7 +251,7 @@ func (r *adminConsentResource) Read(ctx context.Context, _ resource.ReadRequest,
 		common.AddAPIError(&resp.Diagnostics, "Reading the admin consent request policy failed", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, adminConsentFromAPI(ctx, cur, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, adminConsentFromAPI(ctx, cur, &resp.Diagnostics, common.PriorTimeouts(ctx, req.State, &resp.Diagnostics)))...)
 }
 
 func (r *adminConsentResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {

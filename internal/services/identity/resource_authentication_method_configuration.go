@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -67,6 +68,8 @@ type amConfigModel struct {
 	Voice                  *amVoiceModel         `tfsdk:"voice"`
 	Email                  *amEmailModel         `tfsdk:"email"`
 	TemporaryAccessPass    *amTAPModel           `tfsdk:"temporary_access_pass"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 type amMethodTargetModel struct {
@@ -190,6 +193,7 @@ func (r *authMethodConfigResource) Schema(_ context.Context, _ resource.SchemaRe
 			"The legacy MFA and SSPR policies still decide while `m365harden_authentication_methods_policy.policy_migration_state` is not `migrationComplete`.\n\n" +
 			"Permissions: Microsoft Graph application permission `Policy.ReadWrite.AuthenticationMethod`; for a signed-in user, the Authentication Policy Administrator role.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The configuration's ID as Graph reports it (the method).",
 				Computed:            true,
@@ -310,7 +314,7 @@ func (r *authMethodConfigResource) ValidateConfig(ctx context.Context, req resou
 	}
 }
 
-func amConfigFromAPI(c *graph.AuthMethodConfig) *amConfigModel {
+func amConfigFromAPI(c *graph.AuthMethodConfig, prior *timeouts.Value) *amConfigModel {
 	inc := []attr.Value{}
 	for _, t := range c.IncludeTargets {
 		inc = append(inc, types.ObjectValueMust(amMethodTargetType.AttrTypes, map[string]attr.Value{
@@ -324,6 +328,7 @@ func amConfigFromAPI(c *graph.AuthMethodConfig) *amConfigModel {
 		ID: types.StringValue(c.ID), Method: types.StringValue(c.ID), State: types.StringValue(c.State),
 		IncludeTargets: types.SetValueMust(amMethodTargetType, inc),
 		ExcludeTargets: excludeTargetsToSet(c.ExcludeTargets),
+		Timeouts:       common.KeepTimeouts(prior),
 	}
 	feature := func(f graph.FeatureConfig) *amFeatureModel {
 		return &amFeatureModel{
@@ -487,7 +492,7 @@ func amCanonical(c *graph.AuthMethodConfig) *graph.AuthMethodConfig {
 	return &w
 }
 
-func (r *authMethodConfigResource) write(ctx context.Context, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
+func (r *authMethodConfigResource) write(ctx context.Context, op string, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -497,6 +502,7 @@ func (r *authMethodConfigResource) write(ctx context.Context, config tfsdk.Confi
 	if diags.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, cfg.Timeouts, op, diags)
 	g, method := r.clients.Graph, cfg.Method.ValueString()
 	what := "the " + method + " authentication method configuration"
 	cur, err := g.GetAuthMethodConfig(ctx, method)
@@ -511,7 +517,7 @@ func (r *authMethodConfigResource) write(ctx context.Context, config tfsdk.Confi
 	if !reflect.DeepEqual(want, amCanonical(cur)) {
 		if err := g.UpdateAuthMethodConfig(ctx, want); err != nil {
 			authMethodsAPIError(diags, "Changing "+what+" failed", err)
-			diags.Append(state.Set(ctx, amConfigFromAPI(cur))...)
+			diags.Append(state.Set(ctx, amConfigFromAPI(cur, &cfg.Timeouts))...)
 			return
 		}
 		err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
@@ -529,15 +535,18 @@ func (r *authMethodConfigResource) write(ctx context.Context, config tfsdk.Confi
 			authMethodsAPIError(diags, what+" was changed but reads do not show it", err)
 		}
 	}
-	diags.Append(state.Set(ctx, amConfigFromAPI(cur))...)
+	diags.Append(state.Set(ctx, amConfigFromAPI(cur, &cfg.Timeouts))...)
 }
 
 func (r *authMethodConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Config, &resp.State, &resp.Diagnostics)
 }
 
 func (r *authMethodConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
+	r.write(ctx, "update", req.Config, &resp.State, &resp.Diagnostics)
 }
 
 func (r *authMethodConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -559,7 +568,7 @@ func (r *authMethodConfigResource) Read(ctx context.Context, req resource.ReadRe
 		authMethodsAPIError(&resp.Diagnostics, "Reading the "+id.ValueString()+" authentication method configuration failed", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, amConfigFromAPI(cur))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, amConfigFromAPI(cur, common.PriorTimeouts(ctx, req.State, &resp.Diagnostics)))...)
 }
 
 func (r *authMethodConfigResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {

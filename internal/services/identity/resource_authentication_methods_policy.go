@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -68,6 +69,8 @@ type authMethodsPolicyModel struct {
 	// Graph beta (resource_authentication_methods_policy_beta.go).
 	SystemCredentialPreferences *amSystemPreferredModel  `tfsdk:"system_credential_preferences"`
 	ReportSuspiciousActivity    *amReportSuspiciousModel `tfsdk:"report_suspicious_activity_settings"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 type amCampaignModel struct {
@@ -138,6 +141,7 @@ func (r *authMethodsPolicyResource) Schema(_ context.Context, _ resource.SchemaR
 			"This is a singleton: creating it adopts the tenant's policy and changes the attributes you set; attributes you leave unset are read and shown but not changed. Destroying it removes it from Terraform state and **leaves the policy as it is** (a migration marked complete stays complete).\n\n" +
 			"Permissions: Microsoft Graph application permission `Policy.ReadWrite.AuthenticationMethod` (reading alone: `Policy.Read.AuthenticationMethod` or `Policy.Read.All`); for a signed-in user, the Authentication Policy Administrator role.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's ID as Graph reports it (`authenticationMethodsPolicy`).",
 				Computed:            true, PlanModifiers: keep,
@@ -209,13 +213,14 @@ func excludeTargetsFromSet(ctx context.Context, s types.Set, diags *diag.Diagnos
 	return out
 }
 
-func authMethodsPolicyFromAPI(p *graph.AuthMethodsPolicy, b *graph.AuthMethodsBetaSettings) *authMethodsPolicyModel {
+func authMethodsPolicyFromAPI(p *graph.AuthMethodsPolicy, b *graph.AuthMethodsBetaSettings, prior *timeouts.Value) *authMethodsPolicyModel {
 	inc := []attr.Value{}
 	for _, t := range p.Campaign.IncludeTargets {
 		inc = append(inc, types.ObjectValueMust(amCampaignTargetType.AttrTypes, map[string]attr.Value{
 			"id": types.StringValue(t.ID), "target_type": types.StringValue(t.TargetType), "targeted_authentication_method": types.StringValue(t.TargetedAuthenticationMethod)}))
 	}
 	return &authMethodsPolicyModel{
+		Timeouts:                    common.KeepTimeouts(prior),
 		SystemCredentialPreferences: amSystemPreferredFromAPI(b.SystemPreferred),
 		ReportSuspiciousActivity:    amReportSuspiciousFromAPI(b.ReportSuspicious),
 		ID:                          types.StringValue(p.ID),
@@ -298,7 +303,7 @@ func authMethodsAPIError(diags *diag.Diagnostics, summary string, err error) {
 	common.AddAPIError(diags, summary, err)
 }
 
-func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
+func (r *authMethodsPolicyResource) write(ctx context.Context, op string, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -308,6 +313,7 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 	if diags.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, cfg.Timeouts, op, diags)
 	g := r.clients.Graph
 	cur, err := g.GetAuthMethodsPolicy(ctx)
 	if err != nil {
@@ -322,7 +328,7 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 	if p := authMethodsPolicyPatch(ctx, &cfg, cur, diags); p != nil && !diags.HasError() {
 		if err := g.UpdateAuthMethodsPolicy(ctx, p); err != nil {
 			authMethodsAPIError(diags, "Changing the tenant's authentication methods policy failed", err)
-			diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta))...)
+			diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta, &cfg.Timeouts))...)
 			return
 		}
 		err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
@@ -342,18 +348,21 @@ func (r *authMethodsPolicyResource) write(ctx context.Context, config tfsdk.Conf
 		}
 	}
 	r.writeBeta(ctx, &cfg, &curBeta, diags)
-	diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta))...)
+	diags.Append(state.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta, &cfg.Timeouts))...)
 }
 
 func (r *authMethodsPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Config, &resp.State, &resp.Diagnostics)
 }
 
 func (r *authMethodsPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
+	r.write(ctx, "update", req.Config, &resp.State, &resp.Diagnostics)
 }
 
-func (r *authMethodsPolicyResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *authMethodsPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -368,7 +377,7 @@ func (r *authMethodsPolicyResource) Read(ctx context.Context, _ resource.ReadReq
 		authMethodsAPIError(&resp.Diagnostics, amBetaReadFailed, err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, authMethodsPolicyFromAPI(cur, curBeta, common.PriorTimeouts(ctx, req.State, &resp.Diagnostics)))...)
 }
 
 func (r *authMethodsPolicyResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {

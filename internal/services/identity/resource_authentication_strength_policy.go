@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -43,6 +44,8 @@ type authStrengthModel struct {
 	Description           types.String `tfsdk:"description"`
 	AllowedCombinations   types.Set    `tfsdk:"allowed_combinations"`
 	RequirementsSatisfied types.String `tfsdk:"requirements_satisfied"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 // combinationValidator accepts a combination of authenticationMethodModes
@@ -86,6 +89,7 @@ func (r *authStrengthResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "A custom Microsoft Entra authentication strength (Microsoft Graph v1.0 `/policies/authenticationStrengthPolicies`): the combinations of authentication methods a Conditional Access policy's `grant_controls.authentication_strength_id` requires, e.g. phishing-resistant methods only (ScubaGear MS.AAD.3.1). The built-in strengths are listed by the `m365harden_authentication_strengths` data source.\n\n" +
 			"Destroying the resource deletes the strength; Graph refuses while a Conditional Access policy uses it.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.TimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The strength's ID (Graph `id`).",
 				Computed:            true,
@@ -120,9 +124,10 @@ func (r *authStrengthResource) Configure(_ context.Context, req resource.Configu
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
-func strengthModel(ctx context.Context, s *graph.AuthenticationStrength, diags *diag.Diagnostics) *authStrengthModel {
+func strengthModel(ctx context.Context, s *graph.AuthenticationStrength, prior *timeouts.Value, diags *diag.Diagnostics) *authStrengthModel {
 	m := &authStrengthModel{ID: types.StringValue(s.ID), DisplayName: types.StringValue(s.DisplayName), Description: types.StringNull(),
-		AllowedCombinations: stringSet(ctx, s.AllowedCombinations, diags), RequirementsSatisfied: types.StringValue(s.RequirementsSatisfied)}
+		AllowedCombinations: stringSet(ctx, s.AllowedCombinations, diags), RequirementsSatisfied: types.StringValue(s.RequirementsSatisfied),
+		Timeouts: common.KeepTimeouts(prior)}
 	if s.Description != "" {
 		m.Description = types.StringValue(s.Description)
 	}
@@ -180,6 +185,7 @@ func (r *authStrengthResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	want := &graph.AuthenticationStrength{DisplayName: plan.DisplayName.ValueString(), Description: plan.Description.ValueString(),
 		AllowedCombinations: setStrings(ctx, plan.AllowedCombinations, &resp.Diagnostics)}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	created, err := r.clients.Graph.CreateAuthenticationStrength(ctx, want)
 	if err != nil {
 		strengthAPIError(&resp.Diagnostics, fmt.Sprintf("Creating authentication strength %q failed", want.DisplayName), err)
@@ -193,7 +199,7 @@ func (r *authStrengthResource) Create(ctx context.Context, req resource.CreateRe
 		strengthAPIError(&resp.Diagnostics, fmt.Sprintf("Authentication strength %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, got, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
 }
 
 func (r *authStrengthResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -222,10 +228,13 @@ func (r *authStrengthResource) Read(ctx context.Context, req resource.ReadReques
 			fmt.Sprintf("%s is Microsoft's built-in strength %q, which cannot be managed: use its ID directly, or the m365harden_authentication_strengths data source.", s.ID, s.DisplayName))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, s, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, s, common.PriorTimeouts(ctx, req.State, &resp.Diagnostics), &resp.Diagnostics))...)
 }
 
 func (r *authStrengthResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -236,12 +245,13 @@ func (r *authStrengthResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	id := state.ID.ValueString()
 	name, desc := plan.DisplayName.ValueString(), plan.Description.ValueString()
 	combos := setStrings(ctx, plan.AllowedCombinations, &resp.Diagnostics)
 	restore := func() {
 		if cur, err := r.clients.Graph.GetAuthenticationStrength(ctx, id); err == nil {
-			resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, cur, &resp.Diagnostics))...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, cur, &plan.Timeouts, &resp.Diagnostics))...)
 		}
 	}
 	if name != state.DisplayName.ValueString() || desc != state.Description.ValueString() {
@@ -266,7 +276,7 @@ func (r *authStrengthResource) Update(ctx context.Context, req resource.UpdateRe
 		strengthAPIError(&resp.Diagnostics, fmt.Sprintf("Authentication strength %q (%s) was updated but reads do not show it yet", name, id), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, got, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
 }
 
 func (r *authStrengthResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -279,6 +289,7 @@ func (r *authStrengthResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, *common.PriorTimeouts(ctx, req.State, &resp.Diagnostics), "delete", &resp.Diagnostics)
 	err := r.clients.Graph.DeleteAuthenticationStrength(ctx, id.ValueString())
 	if err != nil && !graph.IsNotFound(err) {
 		strengthAPIError(&resp.Diagnostics, fmt.Sprintf("Deleting authentication strength %s failed", id.ValueString()), err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -81,6 +82,8 @@ type authorizationPolicyModel struct {
 	AllowEmailVerifiedUsersToJoin      types.Bool   `tfsdk:"allow_email_verified_users_to_join_organization"`
 	BlockMsolPowerShell                types.Bool   `tfsdk:"block_msol_powershell"`
 	PermissionGrantPoliciesForOwnedRes types.Set    `tfsdk:"owner_consent_policies"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *authorizationPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -107,6 +110,7 @@ func (r *authorizationPolicyResource) Schema(_ context.Context, _ resource.Schem
 		MarkdownDescription: "The tenant's authorization policy (Microsoft Graph v1.0 `/policies/authorizationPolicy`): what users may consent to and create, and what guests may do and who may invite them — **user consent to apps off or limited to verified publishers** (ScubaGear MS.AAD.5.2, CIS 5.1.5.1), **users cannot register applications** (MS.AAD.5.1, CIS 5.1.2.2), **guest invitations limited** and **guest access restricted** (MS.AAD.8.1–8.2, CIS 5.1.6.2–5.1.6.3).\n\n" +
 			"This is a singleton: creating it adopts the tenant's policy and changes the attributes you set; attributes you leave unset are read and shown but not changed. Destroying it removes it from Terraform state and **leaves the policy as it is**.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's ID as Graph reports it (`authorizationPolicy`).",
 				Computed:            true,
@@ -141,7 +145,7 @@ func (r *authorizationPolicyResource) Configure(_ context.Context, req resource.
 	r.clients = common.Clients(req.ProviderData, &resp.Diagnostics)
 }
 
-func authorizationPolicyFromAPI(p *graph.AuthorizationPolicy) *authorizationPolicyModel {
+func authorizationPolicyFromAPI(p *graph.AuthorizationPolicy, prior *timeouts.Value) *authorizationPolicyModel {
 	d := p.DefaultUserRolePermissions
 	consent := "disabled"
 	var owned []string
@@ -165,6 +169,7 @@ func authorizationPolicyFromAPI(p *graph.AuthorizationPolicy) *authorizationPoli
 	}
 	slices.Sort(owned)
 	return &authorizationPolicyModel{
+		Timeouts:                           common.KeepTimeouts(prior),
 		ID:                                 types.StringValue(p.ID),
 		UserConsent:                        types.StringValue(consent),
 		PermissionGrantPoliciesForOwnedRes: stringSetOf(owned),
@@ -267,7 +272,7 @@ func authorizationAPIError(diags *diag.Diagnostics, summary string, err error) {
 	common.AddAPIError(diags, summary, err)
 }
 
-func (r *authorizationPolicyResource) write(ctx context.Context, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
+func (r *authorizationPolicyResource) write(ctx context.Context, op string, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -277,6 +282,7 @@ func (r *authorizationPolicyResource) write(ctx context.Context, config tfsdk.Co
 	if diags.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, cfg.Timeouts, op, diags)
 	cur, err := r.clients.Graph.GetAuthorizationPolicy(ctx)
 	if err != nil {
 		authorizationAPIError(diags, "Reading the tenant's authorization policy failed", err)
@@ -286,7 +292,7 @@ func (r *authorizationPolicyResource) write(ctx context.Context, config tfsdk.Co
 	if p != nil {
 		if err := r.clients.Graph.UpdateAuthorizationPolicy(ctx, p); err != nil {
 			authorizationAPIError(diags, "Changing the tenant's authorization policy failed", err)
-			diags.Append(state.Set(ctx, authorizationPolicyFromAPI(cur))...)
+			diags.Append(state.Set(ctx, authorizationPolicyFromAPI(cur, &cfg.Timeouts))...)
 			return
 		}
 		err = wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
@@ -304,18 +310,21 @@ func (r *authorizationPolicyResource) write(ctx context.Context, config tfsdk.Co
 			authorizationAPIError(diags, "The authorization policy was changed but reads do not show it", err)
 		}
 	}
-	diags.Append(state.Set(ctx, authorizationPolicyFromAPI(cur))...)
+	diags.Append(state.Set(ctx, authorizationPolicyFromAPI(cur, &cfg.Timeouts))...)
 }
 
 func (r *authorizationPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Config, &resp.State, &resp.Diagnostics)
 }
 
 func (r *authorizationPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Config, &resp.State, &resp.Diagnostics)
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
+	r.write(ctx, "update", req.Config, &resp.State, &resp.Diagnostics)
 }
 
-func (r *authorizationPolicyResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *authorizationPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -325,7 +334,7 @@ func (r *authorizationPolicyResource) Read(ctx context.Context, _ resource.ReadR
 		authorizationAPIError(&resp.Diagnostics, "Reading the tenant's authorization policy failed", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, authorizationPolicyFromAPI(cur))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, authorizationPolicyFromAPI(cur, common.PriorTimeouts(ctx, req.State, &resp.Diagnostics)))...)
 }
 
 func (r *authorizationPolicyResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {

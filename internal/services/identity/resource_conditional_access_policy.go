@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -164,6 +165,7 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 			"Every condition and control in the schema is read back and compared on refresh, and removing an optional block (for example `locations`, `authentication_strength_id` or `session_controls`) clears it in the tenant: the provider sends Graph an explicit `null`, because Graph merges update bodies. A location, platform, device filter, guest condition, authentication strength or session control added in the tenant out of band shows as drift and the next apply removes it. Conditions the schema does not have (client applications, service principal risk, authentication flows, insider risk) and the session controls it does not have (application enforced restrictions, Defender for Cloud Apps) are not supported: the provider clears them on update.\n\n" +
 			"Conditional Access needs Microsoft Entra ID P1; risk conditions need P2. While security defaults are on, Graph refuses to create or update a policy with `state = \"enabled\"`: turn `m365harden_security_defaults` off first (`depends_on`). Permissions: Microsoft Graph application permissions `Policy.Read.All` and `Policy.ReadWrite.ConditionalAccess`. Graph allows several policies with the same name; this resource does not: creating a policy whose `display_name` already exists in the tenant is refused with an error that says how to import it. Destroying the resource deletes the policy.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.TimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's object ID (Graph `id`).",
 				Computed:            true,
@@ -517,6 +519,7 @@ func (r *conditionalAccessPolicyResource) Create(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	// Graph allows several policies with one name; this resource does not,
 	// so that a create can be recognised after an ambiguous failure.
 	existing, err := r.findByName(ctx, want.DisplayName)
@@ -580,7 +583,7 @@ func (r *conditionalAccessPolicyResource) Create(ctx context.Context, req resour
 		caAPIError(&resp.Diagnostics, fmt.Sprintf("Conditional access policy %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
 }
 
 // ambiguous reports whether a failed create may still have been applied:
@@ -694,10 +697,13 @@ func (r *conditionalAccessPolicyResource) Read(ctx context.Context, req resource
 		caAPIError(&resp.Diagnostics, fmt.Sprintf("Reading conditional access policy %s failed", id.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, p, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, p, common.PriorTimeouts(ctx, req.State, &resp.Diagnostics), &resp.Diagnostics))...)
 }
 
 func (r *conditionalAccessPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -714,11 +720,12 @@ func (r *conditionalAccessPolicyResource) Update(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
 	if err := r.clients.Graph.UpdateConditionalAccessPolicy(ctx, id.ValueString(), want); err != nil {
 		caAPIError(&resp.Diagnostics, fmt.Sprintf("Updating conditional access policy %q (%s) failed", want.DisplayName, id.ValueString()), err)
 		// Leave state as the tenant has it.
 		if cur, rerr := r.clients.Graph.GetConditionalAccessPolicy(ctx, id.ValueString()); rerr == nil {
-			resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, cur, &resp.Diagnostics))...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, cur, &plan.Timeouts, &resp.Diagnostics))...)
 		}
 		return
 	}
@@ -727,7 +734,7 @@ func (r *conditionalAccessPolicyResource) Update(ctx context.Context, req resour
 		caAPIError(&resp.Diagnostics, fmt.Sprintf("Conditional access policy %q (%s) was updated but reads do not show the change yet", want.DisplayName, id.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &resp.Diagnostics))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
 }
 
 func (r *conditionalAccessPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -740,6 +747,7 @@ func (r *conditionalAccessPolicyResource) Delete(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, *common.PriorTimeouts(ctx, req.State, &resp.Diagnostics), "delete", &resp.Diagnostics)
 	err := r.clients.Graph.DeleteConditionalAccessPolicy(ctx, id.ValueString())
 	if err != nil && !graph.IsNotFound(err) {
 		caAPIError(&resp.Diagnostics, fmt.Sprintf("Deleting conditional access policy %s failed", id.ValueString()), err)
@@ -823,6 +831,8 @@ type caModel struct {
 	Conditions      *caConditionsData `tfsdk:"conditions"`
 	GrantControls   *caGrantData      `tfsdk:"grant_controls"`
 	SessionControls *caSessionData    `tfsdk:"session_controls"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 type caGuestsData struct {
@@ -1016,12 +1026,13 @@ func guestsFromAPI(ctx context.Context, g *graph.ConditionalAccessGuestsOrExtern
 	return out
 }
 
-func fromAPI(ctx context.Context, p *graph.ConditionalAccessPolicy, diags *diag.Diagnostics) *caModel {
+func fromAPI(ctx context.Context, p *graph.ConditionalAccessPolicy, prior *timeouts.Value, diags *diag.Diagnostics) *caModel {
 	c := p.Conditions
 	m := &caModel{
 		ID:          types.StringValue(p.ID),
 		DisplayName: types.StringValue(p.DisplayName),
 		State:       types.StringValue(p.State),
+		Timeouts:    common.KeepTimeouts(prior),
 		Conditions: &caConditionsData{
 			Users: &caUsersData{
 				IncludeUsers: stringSet(ctx, c.IncludeUsers, diags), ExcludeUsers: stringSet(ctx, c.ExcludeUsers, diags),

@@ -321,6 +321,9 @@ func (r *namedLocationResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *namedLocationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return

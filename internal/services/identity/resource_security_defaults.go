@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -44,6 +45,7 @@ func (r *securityDefaultsResource) Schema(_ context.Context, _ resource.SchemaRe
 		MarkdownDescription: "Microsoft Entra security defaults on or off (Microsoft Graph v1.0 `/policies/identitySecurityDefaultsEnforcementPolicy`, property `isEnabled`). Security defaults are the baseline for tenants without Conditional Access; tenants that enforce Conditional Access policies turn them off (CIS 5.1.1.1 prefers Conditional Access).\n\n" +
 			"This is a singleton: creating it adopts the tenant's policy and sets `enabled`; destroying it removes it from Terraform state and **leaves security defaults as they are**.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": common.StandingTimeoutsAttribute(),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's ID as Graph reports it (`" + securityDefaultsPolicyID + "`).",
 				Computed:            true,
@@ -71,19 +73,24 @@ func (r *securityDefaultsResource) read(ctx context.Context) (*securityDefaultsM
 	if err != nil {
 		return nil, err
 	}
-	return &securityDefaultsModel{ID: types.StringValue(sd.ID), Enabled: types.BoolValue(sd.IsEnabled), DisplayName: types.StringValue(sd.DisplayName)}, nil
+	return &securityDefaultsModel{ID: types.StringValue(sd.ID), Enabled: types.BoolValue(sd.IsEnabled), DisplayName: types.StringValue(sd.DisplayName),
+		Timeouts: common.KeepTimeouts(nil)}, nil
 }
 
 func (r *securityDefaultsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	r.write(ctx, "create", req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *securityDefaultsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
+	r.write(ctx, "update", req.Plan, &resp.State, &resp.Diagnostics)
 }
 
-// write sets isEnabled when it differs and waits until reads show it.
-func (r *securityDefaultsResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+// write sets isEnabled when it differs and waits until reads show it, for
+// as long as the plan's timeouts allow op (create or update).
+func (r *securityDefaultsResource) write(ctx context.Context, op string, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
 	if r.clients == nil {
 		common.NotConfigured(diags)
 		return
@@ -93,12 +100,14 @@ func (r *securityDefaultsResource) write(ctx context.Context, plan tfsdk.Plan, s
 	if diags.HasError() {
 		return
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, m.Timeouts, op, diags)
 	want := m.Enabled.ValueBool()
 	cur, err := r.read(ctx)
 	if err != nil {
 		common.AddAPIError(diags, "Reading the tenant's security defaults failed", err)
 		return
 	}
+	cur.Timeouts = m.Timeouts
 	if cur.Enabled.ValueBool() != want {
 		if err := r.clients.Graph.SetSecurityDefaults(ctx, want); err != nil {
 			if errors.Is(err, graph.ErrConditionalAccessEnabled) {
@@ -117,6 +126,7 @@ func (r *securityDefaultsResource) write(ctx context.Context, plan tfsdk.Plan, s
 		if err != nil {
 			return err
 		}
+		got.Timeouts = m.Timeouts
 		cur = got
 		if got.Enabled.ValueBool() != want {
 			return wait.NotYet("isEnabled still reads %t", got.Enabled.ValueBool())
@@ -129,7 +139,7 @@ func (r *securityDefaultsResource) write(ctx context.Context, plan tfsdk.Plan, s
 	diags.Append(state.Set(ctx, cur)...)
 }
 
-func (r *securityDefaultsResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+func (r *securityDefaultsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.clients == nil {
 		common.NotConfigured(&resp.Diagnostics)
 		return
@@ -139,6 +149,7 @@ func (r *securityDefaultsResource) Read(ctx context.Context, _ resource.ReadRequ
 		common.AddAPIError(&resp.Diagnostics, "Reading the tenant's security defaults failed", err)
 		return
 	}
+	m.Timeouts = common.KeepTimeouts(common.PriorTimeouts(ctx, req.State, &resp.Diagnostics))
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 }
 
@@ -157,4 +168,6 @@ type securityDefaultsModel struct {
 	ID          types.String `tfsdk:"id"`
 	Enabled     types.Bool   `tfsdk:"enabled"`
 	DisplayName types.String `tfsdk:"display_name"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
