@@ -159,8 +159,8 @@ var cisBaseline = baselineCase{
 	claimed: []string{"mailbox-auditing-default", "mailbox-audit-settings", "unified-audit-log", "outbound-spam-auto-forwarding",
 		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
-		"anti-phishing-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
-		"safe-links-policy", "safe-attachments-policy", "auth-methods-system-preferred-mfa"},
+		"anti-phishing-policy", "safe-links-policy", "safe-attachments-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
+		"auth-methods-system-preferred-mfa"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
