@@ -130,6 +130,7 @@ func (r *presetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 // delete bounds destroy's wait for reads to show the preset off.
 func presetTimeoutsAttribute() schema.Attribute {
 	a := common.StandingTimeoutsAttribute().(schema.SingleNestedAttribute)
+	a.MarkdownDescription = "How long to wait for Exchange Online to show a change before the apply or destroy fails (`create`, `update`, `delete`; default `3m` each, the provider's consistency timeout). Reads right after a write can answer the old value while the service replicates."
 	a.Attributes = maps.Clone(a.Attributes)
 	d := a.Attributes["delete"].(schema.StringAttribute)
 	d.Description = "How long a destroy waits for reads to show the preset off (default `3m`). When it passes, the destroy fails with an error naming the timeout and the resource stays in state; the next destroy, once reads show the preset off, has nothing left to send."
