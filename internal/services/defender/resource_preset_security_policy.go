@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -117,16 +119,37 @@ func (r *presetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"eop_protection":      eop,
 			"defender_protection": atp,
+			"timeouts":            presetTimeoutsAttribute(),
 		},
 	}
 }
 
-// ModifyPlan resolves the recipient conditions at plan time, as the rule
-// resources do (planConditions): a value that names nobody is refused, and
-// a configuration naming the state's recipients another way plans no
-// change.
+// presetTimeoutsAttribute is common.StandingTimeoutsAttribute (the preset
+// exists anyway: a create that runs out of time leaves nothing in state and
+// the next apply adopts the preset again, with nothing left to send), whose
+// delete bounds destroy's wait for reads to show the preset off.
+func presetTimeoutsAttribute() schema.Attribute {
+	a := common.StandingTimeoutsAttribute().(schema.SingleNestedAttribute)
+	a.MarkdownDescription = "How long to wait for Exchange Online to show a change before the apply or destroy fails (`create`, `update`, `delete`; default `3m` each, the provider's consistency timeout). Reads right after a write can answer the old value while the service replicates."
+	a.Attributes = maps.Clone(a.Attributes)
+	d := a.Attributes["delete"].(schema.StringAttribute)
+	d.Description = "How long a destroy waits for reads to show the preset off (default `3m`). When it passes, the destroy fails with an error naming the timeout and the resource stays in state; the next destroy, once reads show the preset off, has nothing left to send."
+	d.MarkdownDescription = d.Description
+	a.Attributes["delete"] = d
+	return a
+}
+
+// ModifyPlan fails the plan of a second block for the same level (both
+// would manage the same two rules, common.ClaimName), then resolves the
+// recipient conditions at plan time, as the rule resources do
+// (planConditions): a value that names nobody is refused, and a
+// configuration naming the state's recipients another way plans no change.
 func (r *presetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return
+	}
+	common.ClaimName(ctx, r.clients, req, resp, "m365harden_preset_security_policy", "level", "preset security policy")
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	var cfg presetModel
@@ -247,6 +270,11 @@ func (r *presetResource) fetch(ctx context.Context, level string, withATP bool) 
 // nil) keeps the user's spelling of recipients and domains.
 func (r *presetResource) model(ctx context.Context, level string, got *presetRead, prior *presetModel, diags *diag.Diagnostics) (*presetModel, error) {
 	m := &presetModel{ID: types.StringValue(level), Level: types.StringValue(level), Defender: types.ObjectNull(presetScopeTypes)}
+	var keep *timeouts.Value // Terraform's setting, not the tenant's
+	if prior != nil {
+		keep = &prior.Timeouts
+	}
+	m.Timeouts = common.KeepTimeouts(keep)
 	res := common.NewRecipientResolver(r.clients.Exchange)
 	scope := func(x *exchange.PolicyRule, was types.Object) (types.Object, error) {
 		s := scopeFromRule(x)
@@ -366,10 +394,19 @@ func (r *presetResource) converge(ctx context.Context, plan presetModel, diags *
 	return got, err
 }
 
-func (r *presetResource) write(ctx context.Context, plan presetModel, state *tfsdk.State, diags *diag.Diagnostics, verb string) {
+// write converges within the plan's timeouts.<op>. A create that fails
+// stores nothing: a tainted preset would be replaced, turning it off
+// before turning it on again, whereas the next create adopts it again and
+// sends only what still differs. An update that fails stores what reads
+// showed, so the next plan shows what is left.
+func (r *presetResource) write(ctx context.Context, plan presetModel, state *tfsdk.State, diags *diag.Diagnostics, verb, op string) {
+	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, op, diags)
 	got, err := r.converge(ctx, plan, diags)
 	if err != nil {
 		common.AddAPIError(diags, fmt.Sprintf("%s the %s preset security policy failed", verb, plan.Level.ValueString()), err)
+		if op == "update" && got != nil {
+			diags.Append(state.Set(ctx, got)...)
+		}
 		return
 	}
 	diags.Append(state.Set(ctx, got)...)
@@ -400,7 +437,7 @@ func (r *presetResource) Create(ctx context.Context, req resource.CreateRequest,
 		}
 	}
 	plan.ID = types.StringValue(level)
-	r.write(ctx, plan, &resp.State, &resp.Diagnostics, "Configuring")
+	r.write(ctx, plan, &resp.State, &resp.Diagnostics, "Configuring", "create")
 }
 
 func (r *presetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -421,12 +458,15 @@ func (r *presetResource) Update(ctx context.Context, req resource.UpdateRequest,
 		common.NotConfigured(&resp.Diagnostics)
 		return
 	}
+	if common.TimeoutsOnlyChange(req, resp) {
+		return
+	}
 	var plan presetModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.write(ctx, plan, &resp.State, &resp.Diagnostics, "Updating")
+	r.write(ctx, plan, &resp.State, &resp.Diagnostics, "Updating", "update")
 }
 
 // Delete turns the preset off and leaves its rules and recipients.
@@ -445,6 +485,8 @@ func (r *presetResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if !state.Defender.IsNull() {
 		rules = append(rules, presetATPRule)
 	}
+	ctx = common.ConsistencyBudget(ctx, r.clients, state.Timeouts, "delete", &resp.Diagnostics)
+	sent := map[presetRule]bool{} // Disable- is sent once; later reads may lag
 	err := wait.Until(ctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
 		on := false
 		for _, rule := range rules {
@@ -457,9 +499,13 @@ func (r *presetResource) Delete(ctx context.Context, req resource.DeleteRequest,
 			}
 			if x.Enabled {
 				on = true
+				if sent[rule] {
+					continue
+				}
 				if err := r.clients.Exchange.SetPolicyRuleEnabled(ctx, rule.noun, presetRuleName(level), false); err != nil && !exchange.IsNotFound(err) {
 					return err
 				}
+				sent[rule] = true
 			}
 		}
 		if on {
@@ -498,9 +544,10 @@ func (r *presetResource) ImportState(ctx context.Context, req resource.ImportSta
 }
 
 type presetModel struct {
-	ID       types.String `tfsdk:"id"`
-	Level    types.String `tfsdk:"level"`
-	Enabled  types.Bool   `tfsdk:"enabled"`
-	EOP      types.Object `tfsdk:"eop_protection"`
-	Defender types.Object `tfsdk:"defender_protection"`
+	ID       types.String   `tfsdk:"id"`
+	Level    types.String   `tfsdk:"level"`
+	Enabled  types.Bool     `tfsdk:"enabled"`
+	EOP      types.Object   `tfsdk:"eop_protection"`
+	Defender types.Object   `tfsdk:"defender_protection"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }

@@ -267,3 +267,129 @@ data "m365harden_preset_security_policies" "on" {
 		}},
 	})
 }
+
+// Issue 10, item 4: timeouts bound the waits for Exchange Online to show
+// the change. A create that runs out of time stores nothing (a tainted
+// preset would be turned off and on again): once reads catch up the next
+// apply adopts it with nothing left to send. A refresh keeps the
+// configured timeouts; an update that runs out shows at the next refresh
+// (empty plan); an import plans a change of timeouts alone, which sends
+// nothing; a destroy that runs out leaves the resource in state and the
+// next destroy has nothing left to send.
+func TestAccPresetSecurityPolicy_timeouts(t *testing.T) {
+	tn := presetTenant(t, true, "Standard")
+	rule := "Standard Preset Security Policy"
+	const lag = 8 * time.Second
+	lagging := func() { tn.Sim.SetReplicationLag(m365sim.EndpointExchange, lag) }
+	var writes int
+	caughtUp := func() {
+		tn.Sim.ClearFaults()
+		time.Sleep(lag)
+		writes = acctest.Writes(tn.Sim, m365sim.EndpointExchange)
+	}
+	const tmo = `{ create = "2s", update = "2s", delete = "2s" }`
+	create := acctest.WithTimeouts(presetConfig(tn, "Standard", presetStrictCreate), tmo)
+	update := acctest.WithTimeouts(presetConfig(tn, "Standard", presetStrictUpdated), tmo)
+	failed := func(verb string) string {
+		return verb + `\s+the\s+Standard\s+preset\s+security\s+policy\s+failed`
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			exchangeObjectIs(tn, "Get-EOPProtectionPolicyRule", rule, map[string]any{"State": "Disabled", "ExceptIfSentTo": []string{"adele@contoso.com"}}),
+			exchangeObjectIs(tn, "Get-ATPProtectionPolicyRule", rule, map[string]any{"State": "Disabled", "RecipientDomainIs": []string{"contoso.com"}}),
+		),
+		Steps: []resource.TestStep{
+			{PreConfig: lagging, Config: create, ExpectError: acctest.TimeoutError(failed("Configuring"), "create")},
+			{
+				PreConfig: caughtUp,
+				Config:    create,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(presetAddr, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(presetAddr, tfjsonpath.New("timeouts").AtMapKey("create"), knownvalue.StringExact("2s")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					acctest.NoWrites(tn.Sim, m365sim.EndpointExchange, &writes),
+					exchangeObjectIs(tn, "Get-EOPProtectionPolicyRule", rule, map[string]any{"State": "Enabled", "SentToMemberOf": []string{"executives@contoso.com"}}),
+					exchangeObjectIs(tn, "Get-ATPProtectionPolicyRule", rule, map[string]any{"State": "Enabled", "SentToMemberOf": []string{"executives@contoso.com"}}),
+				),
+			},
+			{Config: create, PlanOnly: true},
+			{PreConfig: lagging, Config: update, ExpectError: acctest.TimeoutError(failed("Updating"), "update")},
+			{
+				PreConfig: caughtUp,
+				Config:    update,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					exchangeObjectIs(tn, "Get-EOPProtectionPolicyRule", rule, map[string]any{"ExceptIfSentTo": []string{"adele@contoso.com"}}),
+					exchangeObjectIs(tn, "Get-ATPProtectionPolicyRule", rule, map[string]any{"RecipientDomainIs": []string{"contoso.com"}}),
+				),
+			},
+			{
+				PreConfig: func() { writes = acctest.Writes(tn.Sim, m365sim.EndpointExchange) },
+				Config:    update, ResourceName: presetAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:      "Standard",
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks:   resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{acctest.OnlyTimeoutsChange(presetAddr)}},
+				Check:              acctest.NoWrites(tn.Sim, m365sim.EndpointExchange, &writes),
+			},
+			{
+				PreConfig:   lagging,
+				Config:      tn.ProviderConfig(),
+				ExpectError: acctest.TimeoutError(`Turning\s+off\s+the\s+Standard\s+preset\s+security\s+policy\s+failed`, "delete"),
+			},
+			{
+				PreConfig: caughtUp,
+				Config:    tn.ProviderConfig(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(presetAddr, plancheck.ResourceActionDestroy),
+				}},
+				Check: acctest.NoWrites(tn.Sim, m365sim.EndpointExchange, &writes),
+			},
+		},
+	})
+}
+
+// Issue 10, item 6: two blocks for one level manage the same two rules and
+// fail the plan, before any write; Standard and Strict apply and plan
+// again empty.
+func TestAccPresetSecurityPolicy_declaredTwice(t *testing.T) {
+	tn := presetTenant(t, true, "Standard", "Strict")
+	block := func(label, level, recipients string) string {
+		return fmt.Sprintf(`
+resource "m365harden_preset_security_policy" %q {
+  level          = %q
+  eop_protection = { sent_to = [%q] }
+}
+`, label, level, recipients)
+	}
+	good := tn.ProviderConfig() + block("standard", "Standard", "megan@contoso.com") + block("strict", "Strict", "adele@contoso.com")
+	seeded := acctest.Writes(tn.Sim, m365sim.EndpointExchange) // presetTenant's portal switches
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      tn.ProviderConfig() + block("a", "Standard", "megan@contoso.com") + block("b", "Standard", "adele@contoso.com"),
+				PlanOnly:    true,
+				ExpectError: acctest.DeclaredTwice(`preset security policy "Standard"`, "Another m365harden_preset_security_policy block", "attribute level"),
+			},
+			{
+				PreConfig: func() {
+					if n := acctest.Writes(tn.Sim, m365sim.EndpointExchange) - seeded; n != 0 {
+						t.Fatalf("the refused plan sent %d Exchange writes, want 0", n)
+					}
+				},
+				Config: good,
+				Check: resource.ComposeTestCheckFunc(
+					exchangeObjectIs(tn, "Get-EOPProtectionPolicyRule", "Standard Preset Security Policy", map[string]any{"State": "Enabled", "SentTo": []string{"megan@contoso.com"}}),
+					exchangeObjectIs(tn, "Get-EOPProtectionPolicyRule", "Strict Preset Security Policy", map[string]any{"State": "Enabled", "SentTo": []string{"adele@contoso.com"}}),
+				),
+			},
+			{Config: good, PlanOnly: true},
+		},
+	})
+}
