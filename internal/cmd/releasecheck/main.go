@@ -125,7 +125,10 @@ func schemaFromMirror(terraform, dist, version string) error {
 	if err := os.MkdirAll(mod, 0o755); err != nil {
 		return err
 	}
-	hcl := fmt.Sprintf("terraform {\n  required_providers {\n    m365harden = {\n      source  = \"m365harden/m365harden\"\n      version = %q\n    }\n  }\n}\n", version)
+	// Terraform lower-cases the pre-release part of a version it reads from
+	// a mirror's file name (a snapshot's 0.0.0-SNAPSHOT-abc1234 is found as
+	// 0.0.0-snapshot-abc1234) but compares constraints case-sensitively.
+	hcl := fmt.Sprintf("terraform {\n  required_providers {\n    m365harden = {\n      source  = \"m365harden/m365harden\"\n      version = %q\n    }\n  }\n}\n", strings.ToLower(version))
 	if err := os.WriteFile(filepath.Join(mod, "main.tf"), []byte(hcl), 0o644); err != nil {
 		return err
 	}
