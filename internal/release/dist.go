@@ -63,14 +63,22 @@ func ManifestName(version string) string { return ProjectName + "_" + version + 
 
 // CheckDist checks a release folder (GoReleaser's dist/) for version and
 // targets: a zip per target holding exactly the binary, the checksum file
-// listing every zip and the manifest with their SHA-256, its signature
-// file, and the manifest equal to repoManifest. Signature validity is
+// listing every zip and the manifest with their SHA-256 and nothing else
+// (not its own signature), and its signature file. Signature validity is
 // checked by the caller (it needs the key).
+//
+// The manifest is published from the repository: release.extra_files
+// uploads terraform-registry-manifest.json under ManifestName and
+// checksum.extra_files hashes it under that name, but GoReleaser copies
+// neither into dist/ (internal/extrafiles only resolves the glob). So the
+// checksum file's manifest line is checked against repoManifest, and a
+// dist/ copy, if some step left one, must equal it.
 func CheckDist(dir, version string, targets []string, repoManifest []byte) []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	sumsName := SumsName(version)
 
-	sums, err := os.ReadFile(filepath.Join(dir, SumsName(version)))
+	sums, err := os.ReadFile(filepath.Join(dir, sumsName))
 	if err != nil {
 		return append(errs, fmt.Errorf("checksum file: %w", err))
 	}
@@ -79,49 +87,54 @@ func CheckDist(dir, version string, targets []string, repoManifest []byte) []err
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		if len(f) != 2 {
-			bad("%s: malformed line %q", SumsName(version), sc.Text())
+			bad("%s: malformed line %q", sumsName, sc.Text())
 			continue
 		}
 		listed[f[1]] = f[0]
 	}
-	want := []string{ManifestName(version)}
-	for _, t := range targets {
-		want = append(want, ZipName(version, t))
-	}
-	for _, name := range want {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			bad("%s: %v", name, err)
-			continue
-		}
+	checkListed := func(name string, b []byte) {
 		sum := sha256.Sum256(b)
 		switch got, ok := listed[name]; {
 		case !ok:
-			bad("%s is not listed in %s", name, SumsName(version))
+			bad("%s is not listed in %s", name, sumsName)
 		case got != hex.EncodeToString(sum[:]):
-			bad("%s: SHA-256 %s, %s lists %s", name, hex.EncodeToString(sum[:]), SumsName(version), got)
+			bad("%s: SHA-256 %s, %s lists %s", name, hex.EncodeToString(sum[:]), sumsName, got)
 		}
 		delete(listed, name)
-		if strings.HasSuffix(name, ".zip") {
-			target := strings.TrimSuffix(strings.TrimPrefix(name, ProjectName+"_"+version+"_"), ".zip")
-			if err := checkZip(b, BinaryName(version, target)); err != nil {
-				bad("%s: %v", name, err)
-			}
+	}
+
+	checkListed(ManifestName(version), repoManifest)
+	if err := CheckManifest(repoManifest); err != nil {
+		errs = append(errs, err)
+	}
+	if m, err := os.ReadFile(filepath.Join(dir, ManifestName(version))); err == nil && !bytes.Equal(m, repoManifest) {
+		bad("%s in %s differs from terraform-registry-manifest.json", ManifestName(version), dir)
+	}
+
+	for _, t := range targets {
+		name := ZipName(version, t)
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			bad("%s: %v", name, err)
+			delete(listed, name)
+			continue
+		}
+		checkListed(name, b)
+		if err := checkZip(b, BinaryName(version, t)); err != nil {
+			bad("%s: %v", name, err)
 		}
 	}
 	for name := range listed {
-		bad("%s lists %s, which is not an archive of this release", SumsName(version), name)
-	}
-	if st, err := os.Stat(filepath.Join(dir, SumsName(version)+".sig")); err != nil || st.Size() == 0 {
-		bad("%s.sig: missing or empty (the registry needs the detached signature)", SumsName(version))
-	}
-	if m, err := os.ReadFile(filepath.Join(dir, ManifestName(version))); err == nil {
-		if !bytes.Equal(m, repoManifest) {
-			bad("%s differs from terraform-registry-manifest.json", ManifestName(version))
+		if name == sumsName+".sig" {
+			// GoReleaser v2.15.x re-wrote the checksum file after signing
+			// it, adding the signature (goreleaser/goreleaser#6514).
+			bad("%s lists its own signature %s: it was rewritten after signing, so the signature cannot match", sumsName, name)
+			continue
 		}
-		if err := CheckManifest(m); err != nil {
-			errs = append(errs, err)
-		}
+		bad("%s lists %s, which is not an archive or the manifest of this release", sumsName, name)
+	}
+	if st, err := os.Stat(filepath.Join(dir, sumsName+".sig")); err != nil || st.Size() == 0 {
+		bad("%s.sig: missing or empty (the registry needs the detached signature)", sumsName)
 	}
 	return errs
 }

@@ -229,3 +229,24 @@ func hasManifest(files []extraFile) bool {
 	}
 	return false
 }
+
+// CheckGoreleaserVersion rejects a GoReleaser version (as pinned in the
+// GNUmakefile, vMAJOR.MINOR.PATCH) that cannot make a registry release.
+// v2.15.0 and v2.15.1 add the checksum file's own signature to the
+// checksum file after signing it, so SHA256SUMS.sig no longer verifies
+// (goreleaser/goreleaser#6508 for signs.artifacts: all, #6514 for
+// artifacts: checksum, which this configuration uses); v2.16.0 excludes
+// signatures and certificates from the checksums again.
+func CheckGoreleaserVersion(v string) error {
+	var major, minor, patch int
+	if n, err := fmt.Sscanf(v, "v%d.%d.%d", &major, &minor, &patch); n != 3 || err != nil || fmt.Sprintf("v%d.%d.%d", major, minor, patch) != v {
+		return fmt.Errorf("GoReleaser %q: pin a release version vMAJOR.MINOR.PATCH", v)
+	}
+	if major != 2 {
+		return fmt.Errorf("GoReleaser %s: .goreleaser.yml is a v2 configuration", v)
+	}
+	if minor == 15 {
+		return fmt.Errorf("GoReleaser %s lists SHA256SUMS.sig in SHA256SUMS after signing it, so the signature does not verify (goreleaser/goreleaser#6514); pin v2.16.0 or later", v)
+	}
+	return nil
+}

@@ -4,7 +4,9 @@
 //	go run ./internal/cmd/releasecheck -dist dist [-targets linux_amd64,...] [-terraform PATH]
 //
 // It checks the archive names and contents, SHA256SUMS (every zip and the
-// manifest, with their hashes), the signature with gpg --verify (the
+// manifest, with their hashes, and nothing else; the manifest is the
+// repository's terraform-registry-manifest.json, which the release uploads
+// under its registry name and GoReleaser does not copy into dist/), the signature with gpg --verify (the
 // signing key must be in the keyring, GNUPGHOME), the manifest, and that
 // the linux_amd64 archive installs from a filesystem mirror and answers
 // `terraform providers schema -json` with the provider's resources.
@@ -68,15 +70,17 @@ func main() {
 		fail(err)
 	}
 	errs := release.CheckDist(*dist, meta.Version, tgts, manifest)
+	// The signature is checked even when the folder has other faults: a
+	// checksum file re-written after signing shows up in both.
+	sums := filepath.Join(*dist, release.SumsName(meta.Version))
+	if o, err := exec.Command("gpg", "--batch", "--verify", sums+".sig", sums).CombinedOutput(); err != nil {
+		errs = append(errs, fmt.Errorf("gpg --verify %s.sig: %v\n%s", sums, err, o))
+	}
 	for _, e := range errs {
 		fmt.Fprintln(os.Stderr, "FAIL:", e)
 	}
 	if len(errs) > 0 {
 		os.Exit(1)
-	}
-	sums := filepath.Join(*dist, release.SumsName(meta.Version))
-	if o, err := exec.Command("gpg", "--batch", "--verify", sums+".sig", sums).CombinedOutput(); err != nil {
-		fail(fmt.Errorf("gpg --verify %s.sig: %v\n%s", sums, err, o))
 	}
 	fmt.Printf("releasecheck: %s: %d archives, SHA256SUMS and its signature, manifest: ok\n", meta.Version, len(tgts))
 	for _, t := range tgts {
@@ -121,7 +125,10 @@ func schemaFromMirror(terraform, dist, version string) error {
 	if err := os.MkdirAll(mod, 0o755); err != nil {
 		return err
 	}
-	hcl := fmt.Sprintf("terraform {\n  required_providers {\n    m365harden = {\n      source  = \"m365harden/m365harden\"\n      version = %q\n    }\n  }\n}\n", version)
+	// Terraform lower-cases the pre-release part of a version it reads from
+	// a mirror's file name (a snapshot's 0.0.0-SNAPSHOT-abc1234 is found as
+	// 0.0.0-snapshot-abc1234) but compares constraints case-sensitively.
+	hcl := fmt.Sprintf("terraform {\n  required_providers {\n    m365harden = {\n      source  = \"m365harden/m365harden\"\n      version = %q\n    }\n  }\n}\n", strings.ToLower(version))
 	if err := os.WriteFile(filepath.Join(mod, "main.tf"), []byte(hcl), 0o644); err != nil {
 		return err
 	}
