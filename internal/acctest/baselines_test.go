@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,7 +27,7 @@ type baselineCase struct {
 	path     string
 	claimed  []string
 	weaken   func(t *testing.T, tn *acctest.Tenant) // makes the claimed controls that pass on a new tenant fail
-	drift    func(t *testing.T, tn *acctest.Tenant) // one setting per control turned back
+	drifts   []drift                                // one setting per control turned back, one step each
 	postArgs string                                 // the "before" posture's arguments (the baseline's own)
 	checks   []statecheck.StateCheck                // further checks of the applied state
 }
@@ -109,19 +110,6 @@ func adminConsentOff(t *testing.T, tn *acctest.Tenant) {
 		"remindersEnabled": false, "requestDurationInDays": 30, "reviewers": []any{}})
 }
 
-// threatProtectionDrift turns the CIS mail and threat protection settings
-// back, one per control.
-func threatProtectionDrift(t *testing.T, tn *acctest.Tenant) {
-	tn.Exchange(t, "Set-DkimSigningConfig", map[string]any{"Identity": "contoso.com", "Enabled": false})
-	tn.Exchange(t, "Set-ExternalInOutlook", map[string]any{"Enabled": false})
-	tn.Exchange(t, "Set-HostedConnectionFilterPolicy", map[string]any{"Identity": "Default", "IPAllowList": []string{"192.0.2.10"}})
-	tn.Exchange(t, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "EnableFileFilter": false, "EnableInternalSenderAdminNotifications": false})
-	tn.Exchange(t, "Set-AntiPhishPolicy", map[string]any{"Identity": "Office365 AntiPhish Default", "PhishThresholdLevel": 1})
-	tn.Exchange(t, "Set-SafeLinksPolicy", map[string]any{"Identity": "CIS 2.1.1 Safe Links", "AllowClickThrough": true})
-	tn.Exchange(t, "Disable-SafeAttachmentRule", map[string]any{"Identity": "CIS 2.1.4 Safe Attachments"})
-	adminConsentOff(t, tn)
-}
-
 // presetsTurnedOff: both presets were turned on once in the portal (which
 // creates their rules) and are off now; the first time, the portal action.
 func presetsTurnedOff(t *testing.T, tn *acctest.Tenant) {
@@ -173,19 +161,7 @@ var cisBaseline = baselineCase{
 			t.Fatalf("%d %s %v", code, out, err)
 		}
 	},
-	drift: func(t *testing.T, tn *acctest.Tenant) {
-		weakenAuditing(t, tn)
-		tn.Exchange(t, "Set-Mailbox", map[string]any{"Identity": "user2@contoso.com", "AuditOwner": []string{"ApplyRecord", "HardDelete", "MoveToDeletedItems", "SoftDelete"}})
-		tn.Exchange(t, "Set-HostedOutboundSpamFilterPolicy", map[string]any{"Identity": "Default", "AutoForwardingMode": "Automatic", "NotifyOutboundSpam": false})
-		// Every baseline policy disabled with security defaults off: nothing
-		// protects the tenant, so the security-defaults control fails too.
-		// (Turning security defaults back on beside an enabled policy is not
-		// a drift a tenant can have: Graph refuses it.)
-		graphPatchPolicies(t, tn, "CIS 5.2.2", map[string]any{"state": "disabled"})
-		threatProtectionDrift(t, tn)
-		authenticatorWithoutContext(t, tn)
-		graphCall(t, tn, "PATCH", "/beta/policies/authenticationMethodsPolicy", map[string]any{"systemCredentialPreferences": map[string]any{"state": "default"}})
-	},
+	drifts:   cisDrifts,
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }
 
@@ -211,34 +187,7 @@ var scubaBaseline = baselineCase{
 			t.Fatalf("%d %s %v", code, out, err)
 		}
 	},
-	drift: func(t *testing.T, tn *acctest.Tenant) {
-		weakenAuditing(t, tn)
-		tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": true})
-		tn.Compliance(t, "Set-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "ScubaGear MS.SECURITYSUITE.5.2v1: one year", "Priority": 100, "RetentionDuration": "SixMonths"})
-		// Every baseline policy disabled with security defaults off: the
-		// security-defaults control fails too (see the CIS case).
-		graphPatchPolicies(t, tn, "MS.AAD.", map[string]any{"state": "disabled"})
-		tn.Exchange(t, "Set-TransportConfig", map[string]any{"SmtpClientAuthenticationDisabled": false})
-		tn.Exchange(t, "Set-DkimSigningConfig", map[string]any{"Identity": "contoso.com", "Enabled": false})
-		tn.Exchange(t, "Set-ExternalInOutlook", map[string]any{"Enabled": false})
-		tn.Exchange(t, "Set-SharingPolicy", map[string]any{"Identity": "Default Sharing Policy", "Domains": []string{"*:CalendarSharingFreeBusySimple,ContactsSharing"}})
-		graphCall(t, tn, "PATCH", "/policies/authorizationPolicy", map[string]any{
-			"guestUserRoleId": "a0b1b346-4d3e-4e8b-98f8-753987be4970", "allowInvitesFrom": "everyone",
-			"defaultUserRolePermissions": map[string]any{"allowedToCreateApps": true, "allowedToCreateSecurityGroups": true, "allowedToCreateTenants": true,
-				"allowedToReadBitlockerKeysForOwnedDevice": true, "allowedToReadOtherUsers": true,
-				"permissionGrantPoliciesAssigned": []string{"ManagePermissionGrantsForSelf.microsoft-user-default-legacy"}},
-		})
-		adminConsentOff(t, tn)
-		authenticatorWithoutContext(t, tn)
-		presetsTurnedOff(t, tn)
-		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy", map[string]any{"policyMigrationState": "migrationInProgress"}); err != nil || code >= 300 {
-			t.Fatalf("%d %s %v", code, out, err)
-		}
-		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Sms",
-			map[string]any{"@odata.type": "#microsoft.graph.smsAuthenticationMethodConfiguration", "state": "enabled"}); err != nil || code >= 300 {
-			t.Fatalf("%d %s %v", code, out, err)
-		}
-	},
+	drifts: scubaDrifts,
 	// The country block stays report-only: enforce_country_block is false.
 	checks: []statecheck.StateCheck{statecheck.ExpectKnownValue("m365harden_conditional_access_policy.block_other_countries",
 		tfjsonpath.New("state"), knownvalue.StringExact("enabledForReportingButNotEnforced"))},
@@ -249,9 +198,10 @@ var scubaBaseline = baselineCase{
 
 // testBaseline applies a shipped baseline to a non-compliant tenant and
 // asserts, control by control, fail before and pass after for every
-// control it claims; then turns one setting per control back out of band
-// and asserts each fails again (the plan-time read) and that the next apply
-// restores it (the baseline's own read after apply).
+// control it claims. Then, one step per claimed control, it turns that
+// control's setting back out of band and asserts that exactly that control
+// (and the controls its drift declares) fails in the plan-time read, and
+// that the step's apply restores it (the baseline's own read after apply).
 func testBaseline(t *testing.T, bc baselineCase) {
 	tn := acctest.NewTenant(t)
 	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 5, Domain: "contoso.com"}); err != nil {
@@ -259,28 +209,40 @@ func testBaseline(t *testing.T, bc baselineCase) {
 	}
 	cfg := tn.Example(t, bc.path) + beforeDS(bc.postArgs)
 	vars := config.Variables{"enforce_conditional_access": config.BoolVariable(true)}
-	checks := []statecheck.StateCheck{
-		statusesAre("data.m365harden_posture.before", bc.claimed, "fail"),
-		statusesAre("data.m365harden_posture.this", bc.claimed, "pass"),
+	after := append([]statecheck.StateCheck{statusesAre("data.m365harden_posture.this", bc.claimed, "pass")}, bc.checks...)
+	steps := []resource.TestStep{{
+		PreConfig:         func() { bc.weaken(t, tn) },
+		Config:            cfg,
+		ConfigVariables:   vars,
+		ConfigStateChecks: append([]statecheck.StateCheck{statusesAre("data.m365harden_posture.before", bc.claimed, "fail")}, after...),
+	}}
+	for _, d := range bc.drifts {
+		want := map[string]string{}
+		for _, id := range bc.claimed {
+			want[id] = "pass"
+		}
+		for _, id := range append([]string{d.control}, d.alsoFails...) {
+			want[id] = "fail"
+		}
+		steps = append(steps, resource.TestStep{
+			PreConfig:         func() { t.Logf("drift: %s", d.control); d.do(t, tn) },
+			Config:            cfg,
+			ConfigVariables:   vars,
+			ConfigStateChecks: append([]statecheck.StateCheck{statusesMap("data.m365harden_posture.before", want)}, after...),
+		})
 	}
-	checks = append(checks, bc.checks...)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig:         func() { bc.weaken(t, tn) },
-				Config:            cfg,
-				ConfigVariables:   vars,
-				ConfigStateChecks: checks,
-			},
-			{
-				PreConfig:         func() { bc.drift(t, tn) },
-				Config:            cfg,
-				ConfigVariables:   vars,
-				ConfigStateChecks: checks,
-			},
-		},
+		Steps:                    steps,
 	})
+}
+
+func statusesMap(addr string, want map[string]string) statecheck.StateCheck {
+	m := map[string]knownvalue.Check{}
+	for id, s := range want {
+		m[id] = knownvalue.StringExact(s)
+	}
+	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("statuses"), knownvalue.MapExact(m))
 }
 
 func TestAccBaselines_cis(t *testing.T)   { testBaseline(t, cisBaseline) }
@@ -306,6 +268,36 @@ func TestBaselinesClaimWhatTheyCheck(t *testing.T) {
 		}
 		if strings.Join(got, ",") != strings.Join(bc.claimed, ",") {
 			t.Errorf("%s claims %v, the test knows %v", bc.path, got, bc.claimed)
+		}
+		// The posture data source waits for every resource.
+		dsStart := strings.Index(string(b), `data "m365harden_posture" "this"`)
+		if dsStart < 0 {
+			t.Fatalf("%s has no posture data source", bc.path)
+		}
+		deps := regexp.MustCompile(`(?s)depends_on = \[(.*?)\]`).FindSubmatch(b[dsStart:])
+		if deps == nil {
+			t.Fatalf("%s: the posture data source has no depends_on", bc.path)
+		}
+		for _, r := range regexp.MustCompile(`(?m)^resource "([a-z0-9_]+)" "([a-z0-9_]+)"`).FindAllSubmatch(b, -1) {
+			addr := string(r[1]) + "." + string(r[2])
+			if !regexp.MustCompile(`\b` + regexp.QuoteMeta(addr) + `\b`).Match(deps[1]) {
+				t.Errorf("%s: %s is not in the posture data source's depends_on", bc.path, addr)
+			}
+		}
+		// One drift per claimed control, naming only claimed controls.
+		drifted := map[string]int{}
+		for _, d := range bc.drifts {
+			drifted[d.control]++
+			for _, id := range append([]string{d.control}, d.alsoFails...) {
+				if !slices.Contains(bc.claimed, id) {
+					t.Errorf("%s: drift of %s names %s, which the baseline does not claim", bc.path, d.control, id)
+				}
+			}
+		}
+		for _, id := range bc.claimed {
+			if drifted[id] != 1 {
+				t.Errorf("%s: %d drift steps for %s, want 1", bc.path, drifted[id], id)
+			}
 		}
 	}
 }

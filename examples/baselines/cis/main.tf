@@ -365,6 +365,9 @@ data "m365harden_posture" "this" {
   controls             = local.claimed_controls
   break_glass_accounts = var.break_glass_accounts
 
+  # Every resource above: Terraform reads a data source while planning
+  # unless one of its depends_on has a change, so a resource missing here
+  # would let the read run before its own drift is put right.
   depends_on = [
     m365harden_authentication_method_configuration.authenticator,
     m365harden_authentication_methods_policy.this,
@@ -386,6 +389,8 @@ data "m365harden_posture" "this" {
     m365harden_safe_links_rule.cis,
     m365harden_safe_attachment_rule.cis,
     m365harden_admin_consent_request_policy.this,
+    m365harden_safe_links_policy.cis,
+    m365harden_safe_attachment_policy.cis,
   ]
 }
 

@@ -436,6 +436,9 @@ data "m365harden_posture" "this" {
   forwarding_allowed_domains   = var.forwarding_partner_domains
   audit_retention_record_types = local.retention_record_types
 
+  # Every resource above: Terraform reads a data source while planning
+  # unless one of its depends_on has a change, so a resource missing here
+  # would let the read run before its own drift is put right.
   depends_on = [
     m365harden_remote_domain.default,
     m365harden_remote_domain.partner,
@@ -457,6 +460,11 @@ data "m365harden_posture" "this" {
     m365harden_admin_consent_request_policy.this,
     m365harden_conditional_access_policy.block_other_countries,
     m365harden_authentication_methods_policy.this,
+    m365harden_authentication_method_configuration.authenticator,
+    m365harden_authentication_method_configuration.sms,
+    m365harden_authentication_method_configuration.voice,
+    m365harden_authentication_method_configuration.email,
+    m365harden_named_location.allowed_countries,
   ]
 }
 
