@@ -29,8 +29,12 @@ import (
 //     https://github.com/MicrosoftDocs/office-docs-powershell/issues/3433).
 //     Remove-ProtectionAlert is treated the same way for default policies.
 //   - Default (system) alert policies exist in every organization, are turned
-//     on, notify "TenantAdmins", and can only be turned off or on in the
-//     portal (the "protection-alert-portal" control seeder does that here).
+//     on, notify "TenantAdmins", and can only be turned off or on, or have
+//     their e-mail notifications and recipients changed, in the portal ("You
+//     can turn off these policies (or back on again), set up a list of
+//     recipients to send email notifications to, and set a daily
+//     notification limit. The other settings for these policies can't be
+//     edited."); the "protection-alert-portal" control seeder does that here.
 //     Some need an E5-level subscription.
 //     https://learn.microsoft.com/defender-xdr/alert-policies#default-alert-policies
 //     https://github.com/MicrosoftDocs/office-docs-powershell/issues/3613
@@ -353,6 +357,9 @@ func init() {
 		var in struct {
 			Name     string `json:"name"`
 			Disabled bool   `json:"disabled"`
+			// The notification settings, left as they are when absent.
+			NotificationEnabled *bool    `json:"notificationEnabled,omitempty"`
+			NotifyUser          []string `json:"notifyUser,omitempty"`
 		}
 		if err := json.Unmarshal(body, &in); err != nil {
 			return nil, err
@@ -362,8 +369,14 @@ func init() {
 			return nil, fmt.Errorf("no alert policy %q", in.Name)
 		}
 		o["Disabled"] = in.Disabled
+		if in.NotificationEnabled != nil {
+			o["NotificationEnabled"] = *in.NotificationEnabled
+		}
+		if in.NotifyUser != nil {
+			o["NotifyUser"] = in.NotifyUser
+		}
 		t.Store.Put(kindProtectionAlert, fmt.Sprint(o["Name"]), o, 0)
-		return map[string]any{"name": o["Name"], "disabled": in.Disabled}, nil
+		return map[string]any{"name": o["Name"], "disabled": in.Disabled, "notificationEnabled": o["NotificationEnabled"]}, nil
 	})
 
 	minThreshold, minTimeWindow := 3, 61
