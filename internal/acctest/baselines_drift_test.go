@@ -85,7 +85,8 @@ var scubaDrifts = []drift{
 	{"mailbox-auditing-default", nil, auditOff},
 	{"unified-audit-log", nil, ualOff},
 	{"audit-log-retention", nil, func(t *testing.T, tn *acctest.Tenant) {
-		tn.Compliance(t, "Set-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "ScubaGear MS.SECURITYSUITE.5.2v1: one year", "RetentionDuration": "SixMonths"})
+		// The cmdlet requires Priority; the baseline's own value.
+		tn.Compliance(t, "Set-UnifiedAuditLogRetentionPolicy", map[string]any{"Identity": "ScubaGear MS.SECURITYSUITE.5.2v1: one year", "Priority": 100, "RetentionDuration": "SixMonths"})
 	}},
 	{"remote-domain-auto-forwarding", nil, exoDrift("Set-RemoteDomain", map[string]any{"Identity": "Default", "AutoForwardEnabled": true})},
 	{"ca-block-legacy-auth", nil, policyDrift("MS.AAD.1.1v1", disabled)},

@@ -235,6 +235,14 @@ func testBaseline(t *testing.T, bc baselineCase) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps:                    steps,
 	})
+	if t.Failed() {
+		return
+	}
+	// What the steps asserted, one line per claimed control (the closing
+	// notes' table is made from these lines).
+	for _, d := range bc.drifts {
+		t.Logf("observed %s %s: before=fail after=pass drift=fail also=%s restored=pass", bc.path, d.control, strings.Join(d.alsoFails, ","))
+	}
 }
 
 func statusesMap(addr string, want map[string]string) statecheck.StateCheck {

@@ -210,7 +210,15 @@ func riskOnly(p *caPolicy, user bool, levels []string) []string {
 // everyTime: CIS's remediation for its risk policies sets the session's
 // sign-in frequency to "Every time" (frequencyInterval everyTime,
 // https://learn.microsoft.com/en-us/graph/api/resources/signinfrequencysessioncontrol),
-// so the risk is re-evaluated at each sign-in.
+// so the risk is re-evaluated at each sign-in. The benchmark text is not
+// freely published; its remediation is quoted, for v3.0.0, in
+// https://hub.powerpipe.io/mods/turbot/microsoft365_compliance/controls/control.cis_v300_5_2_2_6
+// ("Under Session ensure Sign-in frequency is set to Every time") and
+// https://hub.powerpipe.io/mods/turbot/microsoft365_compliance/controls/control.cis_v300_5_2_2_7
+// ("Under Session select Sign-in Frequency and set to Every time"), and the
+// same steps are in v4.0.0
+// (https://www.tenable.com/audits/items/CIS_Microsoft_365_Foundations_v4.0.0_L1_E5.audit:cbbc799ba81f52227e8760c83bd37f64)
+// and v5.0.0, so v3.1.0, between them, is read as having them too.
 func everyTime(p *caPolicy) []string {
 	if !strings.EqualFold(p.SignInFrequency, "everyTime") {
 		return []string{"session: sign-in frequency is not every time"}
