@@ -277,21 +277,7 @@ func TestBaselinesClaimWhatTheyCheck(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(bc.claimed, ",") {
 			t.Errorf("%s claims %v, the test knows %v", bc.path, got, bc.claimed)
 		}
-		// The posture data source waits for every resource.
-		dsStart := strings.Index(string(b), `data "m365harden_posture" "this"`)
-		if dsStart < 0 {
-			t.Fatalf("%s has no posture data source", bc.path)
-		}
-		deps := regexp.MustCompile(`(?s)depends_on = \[(.*?)\]`).FindSubmatch(b[dsStart:])
-		if deps == nil {
-			t.Fatalf("%s: the posture data source has no depends_on", bc.path)
-		}
-		for _, r := range regexp.MustCompile(`(?m)^resource "([a-z0-9_]+)" "([a-z0-9_]+)"`).FindAllSubmatch(b, -1) {
-			addr := string(r[1]) + "." + string(r[2])
-			if !regexp.MustCompile(`\b` + regexp.QuoteMeta(addr) + `\b`).Match(deps[1]) {
-				t.Errorf("%s: %s is not in the posture data source's depends_on", bc.path, addr)
-			}
-		}
+		postureWaitsForEveryResource(t, bc.path, b)
 		// One drift per claimed control, naming only claimed controls.
 		drifted := map[string]int{}
 		for _, d := range bc.drifts {
@@ -308,4 +294,35 @@ func TestBaselinesClaimWhatTheyCheck(t *testing.T) {
 			}
 		}
 	}
+}
+
+// postureWaitsForEveryResource: every resource block of a baseline is in
+// its posture data source's depends_on (Terraform reads a data source while
+// planning unless one of its depends_on has a change, so a missing resource's
+// drift would be read before the apply puts it right).
+func postureWaitsForEveryResource(t *testing.T, path string, b []byte) {
+	t.Helper()
+	dsStart := strings.Index(string(b), `data "m365harden_posture" "this"`)
+	if dsStart < 0 {
+		t.Fatalf("%s has no posture data source", path)
+	}
+	deps := regexp.MustCompile(`(?s)depends_on = \[(.*?)\]`).FindSubmatch(b[dsStart:])
+	if deps == nil {
+		t.Fatalf("%s: the posture data source has no depends_on", path)
+	}
+	for _, r := range regexp.MustCompile(`(?m)^resource "([a-z0-9_]+)" "([a-z0-9_]+)"`).FindAllSubmatch(b, -1) {
+		addr := string(r[1]) + "." + string(r[2])
+		if !regexp.MustCompile(`\b` + regexp.QuoteMeta(addr) + `\b`).Match(deps[1]) {
+			t.Errorf("%s: %s is not in the posture data source's depends_on", path, addr)
+		}
+	}
+}
+
+// The demo's baseline (examples/baseline) waits for every resource too.
+func TestDemoBaselinePostureWaits(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "baseline", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	postureWaitsForEveryResource(t, "baseline/main.tf", b)
 }
