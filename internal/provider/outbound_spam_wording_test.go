@@ -24,7 +24,7 @@ const notifyOutboundSpamNote = "This setting is replaced by the default alert po
 
 // TestOutboundSpamWordingMatchesReference (issue 9 item 11): what the
 // provider says about `AutoForwardingMode = Automatic` and
-// `NotifyOutboundSpam` states each fact of Microsoft's current reference, is
+// `NotifyOutboundSpam` (and the remote domain's AutoForwardEnabled default) states each fact of Microsoft's current reference, is
 // the one shared text wherever it is shown (resource schema, generated docs),
 // and no older wording ("documented as Off today") is left anywhere.
 func TestOutboundSpamWordingMatchesReference(t *testing.T) {
@@ -92,23 +92,40 @@ func TestOutboundSpamWordingMatchesReference(t *testing.T) {
 
 	// The resource's schema shows the shared texts.
 	ctx := context.Background()
-	var descs map[string]string
+	schemas := map[string]map[string]string{}
 	for _, f := range New("test")().(*m365hardenProvider).Resources(ctx) {
 		r := f()
 		var md resource.MetadataResponse
 		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "m365harden"}, &md)
-		if md.TypeName != "m365harden_outbound_spam_filter_policy" {
-			continue
-		}
 		var sr resource.SchemaResponse
 		r.Schema(ctx, resource.SchemaRequest{}, &sr)
-		descs = map[string]string{}
+		schemas[md.TypeName] = map[string]string{}
 		for name, a := range sr.Schema.Attributes {
-			descs[name] = a.GetMarkdownDescription()
+			schemas[md.TypeName][name] = a.GetMarkdownDescription()
 		}
 	}
+	descs := schemas["m365harden_outbound_spam_filter_policy"]
 	if descs == nil {
 		t.Fatal("m365harden_outbound_spam_filter_policy is not registered")
+	}
+	// The remote domain's side of automatic forwarding (Set-RemoteDomain
+	// -AutoForwardEnabled): $true is Exchange Online's default, also on the
+	// built-in Default domain.
+	rd := cat.Cmdlet("Set-RemoteDomain")
+	if rd == nil || rd.Param("AutoForwardEnabled") == nil {
+		t.Fatal("Set-RemoteDomain -AutoForwardEnabled is not in the catalogue")
+	}
+	var rdTrue string
+	for _, v := range rd.Param("AutoForwardEnabled").ValidValues {
+		if v.Value == "$true" {
+			rdTrue = v.Note
+		}
+	}
+	if !strings.Contains(rdTrue, "default for new remote domains that you create and the built-in remote domain named Default in Exchange Online") {
+		t.Errorf("Set-RemoteDomain -AutoForwardEnabled $true is now described as %q", rdTrue)
+	}
+	if d := schemas["m365harden_remote_domain"]["auto_forward_enabled"]; !strings.Contains(d, "Exchange Online's default is `true`") {
+		t.Errorf("auto_forward_enabled's description does not give Exchange Online's default: %q", d)
 	}
 	if !strings.Contains(descs["auto_forwarding_mode"], common.AutomaticForwardingMeaning) {
 		t.Errorf("auto_forwarding_mode's description does not carry the shared Automatic text: %q", descs["auto_forwarding_mode"])
