@@ -107,7 +107,7 @@ resource "m365harden_remote_domain" "partner" {
 }
 
 # CIS 6.2.1: automatic forwarding Off in the Default outbound spam policy
-# (Automatic means Off today, but that is Microsoft's to change).
+# (Automatic is not a fixed value: it can still mean On where it was in use).
 # CIS 2.1.6: notify on outbound spam and blocked senders.
 resource "m365harden_outbound_spam_filter_policy" "default" {
   name                                          = "Default"

@@ -260,6 +260,13 @@ func TestAccAlertPolicy_disappears(t *testing.T) {
 // Bad input fails at plan time, before any call to the tenant.
 func TestAccAlertPolicy_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	// The subtests are parallel and run after this function returns:
+	// count the requests once they are all done.
+	t.Cleanup(func() {
+		if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, ""); n != 0 {
+			t.Errorf("plan-time errors must not reach the tenant; Security & Compliance saw %d requests", n)
+		}
+	})
 	cases := []struct {
 		name, body, want string
 	}{
@@ -295,9 +302,6 @@ func TestAccAlertPolicy_badInput(t *testing.T) {
 				}},
 			})
 		})
-	}
-	if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, ""); n != 0 {
-		t.Fatalf("plan-time errors must not reach the tenant; Security & Compliance saw %d requests", n)
 	}
 }
 

@@ -102,6 +102,13 @@ func TestAccAuditLogRetentionPolicy_caseOnlyDifference(t *testing.T) {
 // mistake and is refused at plan time, as are two spellings of one user.
 func TestAccAuditLogRetentionPolicy_userIdsMustBeUPNs(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	// The subtests are parallel and run after this function returns:
+	// count the requests once they are all done.
+	t.Cleanup(func() {
+		if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, ""); n != 0 {
+			t.Errorf("a plan-time error must not reach the tenant; Security & Compliance saw %d requests", n)
+		}
+	})
 	for name, c := range map[string]struct{ users, err string }{
 		"display name":       {`["Ann Smith"]`, `(?s)"Ann Smith" is not a user principal name: it has no @`},
 		"alias":              {`["ann"]`, `(?s)"ann" is not a user principal name`},
@@ -117,8 +124,5 @@ func TestAccAuditLogRetentionPolicy_userIdsMustBeUPNs(t *testing.T) {
 					PlanOnly: true, ExpectError: regexp.MustCompile(c.err)}},
 			})
 		})
-	}
-	if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, ""); n != 0 {
-		t.Fatalf("a plan-time error must not reach the tenant; Security & Compliance saw %d requests", n)
 	}
 }

@@ -120,6 +120,13 @@ func TestAccAuditLogRetentionPolicy_basic(t *testing.T) {
 
 func TestAccAuditLogRetentionPolicy_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	// The subtests are parallel and run after this function returns:
+	// count the requests once they are all done.
+	t.Cleanup(func() {
+		if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, ""); n != 0 {
+			t.Errorf("a plan-time error must not reach the tenant; Security & Compliance saw %d requests", n)
+		}
+	})
 	for name, c := range map[string]struct{ cfg, err string }{
 		"duration": {retentionConfig(tn, "Forever", 1, ""), `value must be one of`},
 		// Microsoft365DSC lists it; the cmdlet reference does not.
@@ -154,9 +161,6 @@ resource "m365harden_audit_log_retention_policy" "exo" {
 				Steps:                    []resource.TestStep{{Config: c.cfg, PlanOnly: true, ExpectError: regexp.MustCompile("(?s)" + c.err)}},
 			})
 		})
-	}
-	if n := tn.Sim.Stats().Requests(m365sim.EndpointCompliance, ""); n != 0 {
-		t.Fatalf("a plan-time error must not reach the tenant; Security & Compliance saw %d requests", n)
 	}
 }
 

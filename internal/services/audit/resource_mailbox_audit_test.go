@@ -202,6 +202,13 @@ func TestAccMailboxAudit_disappears(t *testing.T) {
 
 func TestAccMailboxAudit_badInput(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	// The subtests are parallel and run after this function returns:
+	// count the requests once they are all done.
+	t.Cleanup(func() {
+		if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 0 {
+			t.Errorf("a plan-time error must not reach the tenant; Exchange saw %d requests", n)
+		}
+	})
 	for name, body := range map[string]string{
 		"owner-only action for delegates": `audit_delegate = ["MailboxLogin"]`,
 		"unknown action":                  `audit_admin = ["Teleport"]`,
@@ -222,9 +229,6 @@ func TestAccMailboxAudit_badInput(t *testing.T) {
 				}},
 			})
 		})
-	}
-	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 0 {
-		t.Fatalf("a plan-time error must not reach the tenant; Exchange saw %d requests", n)
 	}
 }
 
@@ -563,6 +567,13 @@ func TestAccMailboxAudit_fractionalAgeLimit(t *testing.T) {
 // action sets Exchange would take as one value, are refused at plan time.
 func TestAccMailboxAudit_badIdentityAndDuplicates(t *testing.T) {
 	tn := acctest.NewTenant(t)
+	// The subtests are parallel and run after this function returns:
+	// count the requests once they are all done.
+	t.Cleanup(func() {
+		if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 0 {
+			t.Errorf("a plan-time error must not reach the tenant; Exchange saw %d requests", n)
+		}
+	})
 	for name, c := range map[string]struct{ identity, body, want string }{
 		"address without a domain": {"ann@contoso", "", "Not a mailbox identity"},
 		"wildcard":                 {"ann*", "", "Not a mailbox identity"},
@@ -581,9 +592,6 @@ func TestAccMailboxAudit_badIdentityAndDuplicates(t *testing.T) {
 				}},
 			})
 		})
-	}
-	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, ""); n != 0 {
-		t.Fatalf("a plan-time error must not reach the tenant; Exchange saw %d requests", n)
 	}
 }
 

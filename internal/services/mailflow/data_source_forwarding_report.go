@@ -324,7 +324,7 @@ func runForwardingReport(ctx context.Context, c *exchange.Client, g *graph.Clien
 		}
 		detail := "AutoForwardingMode=" + mode
 		if mode == "Automatic" {
-			detail += " (documented as Off today; set Off explicitly)"
+			detail += " (" + common.AutomaticForwardingEvidence + ")"
 		}
 		allowed := !p.IsDefault && opt.AllowPolicies[strings.ToLower(p.Name)]
 		res.Findings = append(res.Findings, newFinding(routeOutboundPolicy, "", "*", p.Name, detail, true, allowed))

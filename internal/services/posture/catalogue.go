@@ -3,6 +3,8 @@ package posture
 import (
 	"fmt"
 	"strings"
+
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 )
 
 // The provider's hardening controls, in the order the data source reports
@@ -118,7 +120,7 @@ func init() {
 			Needs:      exoConfigRead, eval: evalRemoteDomainForwarding},
 		{ID: ctlOutboundSpamForwarding, Title: "No auto-forwarding via outbound spam policy",
 			References: []string{"CIS 6.2.1", "DSC EXOHostedOutboundSpamFilterPolicy"},
-			Pass:       "`AutoForwardingMode = Off` on the Default policy and on every custom policy not named in `forwarding_allowed_outbound_policies`. `Automatic` fails: Microsoft's cmdlet reference says it was equivalent to On when introduced, became Off in 2021 for new organizations and for those not actively using it, and can remain equivalent to On for organizations that were using it, so its effect differs by tenant and Microsoft advises On or Off instead (https://learn.microsoft.com/powershell/module/exchange/set-hostedoutboundspamfilterpolicy).",
+			Pass:       "`AutoForwardingMode = Off` on the Default policy and on every custom policy not named in `forwarding_allowed_outbound_policies`. `Automatic` fails. " + common.AutomaticForwardingMeaning + " (" + common.OutboundSpamDocURL + ").",
 			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration`, `Security Reader` or `Transport Hygiene` role", eval: evalOutboundSpamForwarding},
 		{ID: ctlTransportRuleForwarding, Title: "No forwarding or bypass via transport rules",
 			References: []string{"CIS 6.2.1", "CIS 6.2.2"},
@@ -130,7 +132,7 @@ func init() {
 			Needs:      exoRecipients + "; with `scan_inbox_rules` the `Mail Recipients` role (Global Reader cannot read inbox rules)", eval: evalMailboxForwarding},
 		{ID: ctlOutboundSpamNotifications, Title: "Outbound spam notifications",
 			References: []string{"CIS 2.1.6"},
-			Pass:       "Every outbound spam filter policy has `NotifyOutboundSpam` and `BccSuspiciousOutboundMail` on, each with at least one recipient. Microsoft's cmdlet reference describes `NotifyOutboundSpam = $true` as notifying the admins in `NotifyOutboundSpamRecipients` and `$false` (the default) as sending no notifications; `BccSuspiciousOutboundMail` adds `BccSuspiciousOutboundAdditionalRecipients` to the Bcc of outgoing spam (https://learn.microsoft.com/powershell/module/exchange/set-hostedoutboundspamfilterpolicy).",
+			Pass:       "Every outbound spam filter policy has `NotifyOutboundSpam` and `BccSuspiciousOutboundMail` on, each with at least one recipient. Microsoft's cmdlet reference describes `NotifyOutboundSpam = $true` as notifying the admins in `NotifyOutboundSpamRecipients` and `$false` (the default) as sending no notifications; `BccSuspiciousOutboundMail` adds `BccSuspiciousOutboundAdditionalRecipients` to the Bcc of outgoing spam. Of `NotifyOutboundSpam`, " + common.NotifyOutboundSpamReplaced + "; CIS 2.1.6 still asks for the setting, so the control checks it (" + common.OutboundSpamDocURL + ").",
 			Needs:      "Exchange Online: `Exchange.ManageAsApp` and the `View-Only Configuration`, `Security Reader` or `Transport Hygiene` role", eval: evalOutboundSpamNotifications},
 		{ID: ctlAlertPolicies, Title: "Alert policies",
 			References: []string{"Scuba MS.SECURITYSUITE.4.1v1", "Scuba MS.SECURITYSUITE.4.2v1", "DSC SCProtectionAlert"},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/exchange"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 )
 
 func evalMailboxAuditDefault(e *evaluation) result {
@@ -398,7 +399,7 @@ func evalOutboundSpamForwarding(e *evaluation) result {
 		}
 		detail := "AutoForwardingMode=" + p.AutoForwardingMode
 		if strings.EqualFold(p.AutoForwardingMode, "Automatic") {
-			detail += " (documented as Off today, but Microsoft's to change: set Off explicitly)"
+			detail += " (" + common.AutomaticForwardingEvidence + ")"
 		}
 		if p.IsDefault {
 			detail += "; the Default policy"

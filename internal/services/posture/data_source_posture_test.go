@@ -17,6 +17,7 @@ import (
 	"github.com/m365harden/terraform-provider-m365harden/internal/acctest"
 	"github.com/m365harden/terraform-provider-m365harden/internal/acctest/wireaudit"
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
+	"github.com/m365harden/terraform-provider-m365harden/internal/services/common"
 )
 
 const postureDS = "data.m365harden_posture.this"
@@ -290,7 +291,7 @@ func TestAccPostureDataSource_defaultTenant(t *testing.T) {
 			},
 			Check: resource.ComposeTestCheckFunc(
 				expectEvidence("remote-domain-auto-forwarding", "Default", regexp.MustCompile(`DomainName=\*; AutoForwardEnabled=true on the Default domain`), nil),
-				expectEvidence("outbound-spam-auto-forwarding", "Default", regexp.MustCompile(`AutoForwardingMode=Automatic`), nil),
+				expectEvidence("outbound-spam-auto-forwarding", "Default", regexp.MustCompile(`AutoForwardingMode=Automatic \(`+regexp.QuoteMeta(common.AutomaticForwardingEvidence)+`\)`), nil),
 				expectEvidence("outbound-spam-notifications", "Default", regexp.MustCompile(`NotifyOutboundSpam=false; BccSuspiciousOutboundMail=false`), nil),
 				expectEvidence("mailbox-audit-settings", "user2@contoso.com", regexp.MustCompile(`^AuditAdmin lacks Copy,FolderBind,Move; AuditDelegate lacks FolderBind,Move; AuditOwner lacks Create,MailboxLogin,Move$`),
 					regexp.MustCompile(`^5 of 5 user mailboxes fall short of the audit settings: auditing on, log age at least 90 days, the CIS 6.1.2 \(E3\) action lists\.$`)),
