@@ -71,6 +71,10 @@ var baselineBlocks = map[string][]string{
 	"CIS 5.2.3.1":             {"cis: m365harden_authentication_method_configuration.authenticator"},
 	"CIS 5.2.3.6":             {"cis: m365harden_authentication_methods_policy.this"},
 	"Scuba MS.AAD.3.6v1":      {"scuba: m365harden_conditional_access_policy.phishing_resistant_mfa"},
+
+	// Anti-malware (controls_malware.go).
+	"Scuba MS.SECURITYSUITE.1.1v1": {"scuba: m365harden_malware_filter_policy.default"},
+	"Scuba MS.SECURITYSUITE.1.2v1": {"scuba: m365harden_malware_filter_policy.default"},
 }
 
 // noBlock says why a cited ID that a control checks has no baseline block.
@@ -108,8 +112,6 @@ var notAutomatable = []struct{ id, reason string }{
 	{"Scuba MS.DEFENDER.5.1v1", "Not checked under this ID: the alerts it refers to are the list of MS.SECURITYSUITE.4.1v1, which `alert-policies` checks."},
 	{"Scuba MS.DEFENDER.6.1v1", "Not checked under this ID: its text is that of MS.SECURITYSUITE.5.1v1, which `unified-audit-log` checks."},
 	{"Scuba MS.DEFENDER.6.3v1", "Not checked under this ID: its duration is OMB M-21-31's; `audit-log-retention` checks MS.SECURITYSUITE.5.2v1's 12 months."},
-	{"Scuba MS.SECURITYSUITE.1.1v1", "Settable with `m365harden_malware_filter_policy` (`enable_file_filter`, `file_types` including exe, cmd and vbe), but no posture control checks this requirement's file types yet, so no baseline claims it."},
-	{"Scuba MS.SECURITYSUITE.1.2v1", "Settable with `m365harden_malware_filter_policy` (`zap_enabled`, on by default), but no posture control checks it yet, so no baseline claims it."},
 	{"Scuba MS.SECURITYSUITE.1.3v1", "What happens to malware is the anti-malware policy's quarantine handling (`m365harden_malware_filter_policy`); no posture control checks it yet, so no baseline claims it."},
 	{"Scuba MS.SECURITYSUITE.3.1v1", "Data loss prevention policies: not managed by this provider."},
 	{"Scuba MS.SECURITYSUITE.6.1v1", "Inbound anti-spam policies: not managed by this provider."},

@@ -94,6 +94,10 @@ func defaultStatuses() map[string]string {
 		"ca-phishing-resistant-mfa-admins":  "fail",
 		"ca-managed-devices":                "fail",
 		"auth-methods-system-preferred-mfa": "fail",
+		// Microsoft's default anti-malware policy blocks exe, cmd and vbe
+		// and has zero-hour auto purge on.
+		"malware-click-to-run-blocked": "pass",
+		"malware-zap-enabled":          "pass",
 	}
 }
 
@@ -102,7 +106,7 @@ var mailPolicyExchangeControls = []string{"smtp-auth-disabled", "dkim-enabled", 
 	"contact-sharing-all-domains", "calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists",
 	"malware-common-attachments-filter", "malware-internal-sender-notifications", "anti-phishing-policy",
 	"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
-	"safe-links-policy", "safe-attachments-policy"}
+	"safe-links-policy", "safe-attachments-policy", "malware-click-to-run-blocked", "malware-zap-enabled"}
 
 func with(base map[string]string, changes map[string]string) map[string]string {
 	out := map[string]string{}
@@ -314,7 +318,8 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context",
 		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
 		"safe-links-policy", "safe-attachments-policy",
-		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa"}
+		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa",
+		"malware-click-to-run-blocked", "malware-zap-enabled"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
