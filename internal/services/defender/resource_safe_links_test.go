@@ -283,6 +283,25 @@ func TestAccSafeLinksPolicy_noLicence(t *testing.T) {
 				Config:      safeAttachmentFamily.policyConfig(tn, "Finance", 0),
 				ExpectError: regexp.MustCompile(`(?s)Creating Safe Attachments policy "Finance" failed.*need\s+Microsoft\s+Defender\s+for\s+Office\s+365`),
 			},
+			// The rules' cmdlets are missing too, whatever policy they name.
+			{
+				Config: tn.ProviderConfig() + `
+resource "m365harden_safe_links_rule" "r" {
+  name                = "Finance"
+  policy              = "Finance"
+  recipient_domain_is = ["contoso.com"]
+}`,
+				ExpectError: regexp.MustCompile(`(?s)Safe\s+Links\s+rule.*need\s+Microsoft\s+Defender\s+for\s+Office\s+365`),
+			},
+			{
+				Config: tn.ProviderConfig() + `
+resource "m365harden_safe_attachment_rule" "r" {
+  name                = "Finance"
+  policy              = "Finance"
+  recipient_domain_is = ["contoso.com"]
+}`,
+				ExpectError: regexp.MustCompile(`(?s)Safe\s+Attachments\s+rule.*need\s+Microsoft\s+Defender\s+for\s+Office\s+365`),
+			},
 		},
 	})
 }
