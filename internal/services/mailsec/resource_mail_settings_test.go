@@ -3,6 +3,7 @@ package mailsec_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -291,48 +292,38 @@ func TestAccConnectionFilterPolicy_badInput(t *testing.T) {
 	}
 }
 
-// A Security Reader can read but not change the policy; the error names
-// the roles that can.
-func TestAccConnectionFilterPolicy_forbidden(t *testing.T) {
+// testForbidden applies body as the read-only auditor app (Global Reader:
+// View-Only Configuration) and expects the service's refusal of the write
+// cmdlet, naming the Exchange role that can run it.
+func testForbidden(t *testing.T, body, cmdlet, role string) {
 	tn := acctest.NewTenant(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
-				`resource "m365harden_connection_filter_policy" "this" { enable_safe_list = true }`,
-			ExpectError: regexp.MustCompile(`(?s)Set-HostedConnectionFilterPolicy.*"Security\s+Admin"`),
+			Config:      tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) + body,
+			ExpectError: regexp.MustCompile(`(?s)` + cmdlet + `.*"` + strings.ReplaceAll(role, " ", `\s+`) + `"`),
 		}},
 	})
-}
-
-// A Security Reader (Global Reader) can read but not change the setting;
-// the error names the role that can.
-func TestAccExternalSenderTagging_forbidden(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
-				`resource "m365harden_external_sender_tagging" "this" { enabled = true }`,
-			ExpectError: regexp.MustCompile(`(?s)Set-ExternalInOutlook.*"Organization\s+Configuration"`),
-		}},
-	})
-	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "Set-ExternalInOutlook"); n == 0 {
-		t.Fatal("the refused write never reached the emulator")
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, cmdlet); n == 0 {
+		t.Fatalf("the refused %s never reached the emulator", cmdlet)
 	}
 }
 
+// A reader can read but not change these settings; the error names the
+// role that can.
+func TestAccConnectionFilterPolicy_forbidden(t *testing.T) {
+	testForbidden(t, `resource "m365harden_connection_filter_policy" "this" { enable_safe_list = true }`,
+		"Set-HostedConnectionFilterPolicy", "Security Admin")
+}
+
+func TestAccExternalSenderTagging_forbidden(t *testing.T) {
+	testForbidden(t, `resource "m365harden_external_sender_tagging" "this" { enabled = true }`,
+		"Set-ExternalInOutlook", "Organization Configuration")
+}
+
 func TestAccSharingPolicy_forbidden(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
-				`resource "m365harden_sharing_policy" "this" {
+	testForbidden(t, `resource "m365harden_sharing_policy" "this" {
   name    = "Default Sharing Policy"
   domains = ["*:CalendarSharingFreeBusySimple"]
-}`,
-			ExpectError: regexp.MustCompile(`(?s)Set-SharingPolicy.*"Federated\s+Sharing"`),
-		}},
-	})
+}`, "Set-SharingPolicy", "Federated Sharing")
 }
