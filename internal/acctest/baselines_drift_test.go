@@ -132,6 +132,10 @@ var scubaDrifts = []drift{
 	// A Strict preset turned off is also a preset not on.
 	{"preset-strict-eop-sensitive", []string{"preset-policies-enabled"}, exoDrift("Disable-EOPProtectionPolicyRule", map[string]any{"Identity": presetPolicy("Strict")})},
 	{"preset-strict-defender-sensitive", []string{"preset-policies-enabled"}, exoDrift("Disable-ATPProtectionPolicyRule", map[string]any{"Identity": presetPolicy("Strict")})},
+	// A file-type list replaced without exe: the common attachments filter
+	// stays on, so only the click-to-run control fails.
+	{"malware-click-to-run-blocked", nil, exoDrift("Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "FileTypes": []string{"cmd", "vbe", "iso"}})},
+	{"malware-zap-enabled", nil, exoDrift("Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "ZapEnabled": false})},
 	// The privileged roles' policy is the all-users one (see above).
 	{"ca-phishing-resistant-mfa-admins", []string{"ca-phishing-resistant-mfa", "ca-mfa-all-users"}, policyDrift("MS.AAD.3.1v1", reportOnly)},
 }

@@ -172,7 +172,8 @@ var scubaBaseline = baselineCase{
 		"smtp-auth-disabled", "dkim-enabled", "external-sender-warnings", "contact-sharing-all-domains", "calendar-sharing-all-domains",
 		"users-cannot-register-apps", "user-consent-restricted", "admin-consent-workflow", "guest-access-restricted", "guest-invites-restricted",
 		"authenticator-login-context", "auth-methods-migration-complete", "auth-methods-weak-disabled",
-		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive", "ca-phishing-resistant-mfa-admins"},
+		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive", "ca-phishing-resistant-mfa-admins",
+		"malware-click-to-run-blocked", "malware-zap-enabled"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		presetsTurnedOff(t, tn)
@@ -183,6 +184,10 @@ var scubaBaseline = baselineCase{
 		tn.Exchange(t, "Set-TransportConfig", map[string]any{"SmtpClientAuthenticationDisabled": false})
 		tn.Exchange(t, "Set-SharingPolicy", map[string]any{"Identity": "Default Sharing Policy", "Domains": []string{"*:CalendarSharingFreeBusySimple,ContactsSharing"}})
 		graphCall(t, tn, "PATCH", "/policies/authorizationPolicy", map[string]any{"guestUserRoleId": "a0b1b346-4d3e-4e8b-98f8-753987be4970"})
+		// Microsoft's default anti-malware policy blocks exe, cmd and vbe
+		// and purges after delivery: a policy edited to a short list without
+		// zero-hour auto purge.
+		tn.Exchange(t, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "FileTypes": []string{"iso", "exe"}, "ZapEnabled": false})
 		if code, out, err := tn.Sim.GraphRequest(tn.ID, "PATCH", "/policies/identitySecurityDefaultsEnforcementPolicy", map[string]any{"isEnabled": false}); err != nil || code >= 300 {
 			t.Fatalf("%d %s %v", code, out, err)
 		}

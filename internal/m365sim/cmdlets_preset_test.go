@@ -1,6 +1,9 @@
 package m365sim
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // The preset rules exist only after the portal turned the preset on; the
 // priority can't move; the ATP rules need Defender for Office 365.
@@ -26,6 +29,20 @@ func TestPresetSecurityPolicyRules(t *testing.T) {
 	mustInvoke(t, s, "Disable-EOPProtectionPolicyRule", map[string]any{"Identity": rule})
 	if r := mustInvoke(t, s, "Get-EOPProtectionPolicyRule", map[string]any{"State": "Enabled"}); len(r) != 0 {
 		t.Fatalf("-State Enabled returned %d rules after Disable", len(r))
+	}
+
+	// Dehydrated: the rules' writes are refused until
+	// Enable-OrganizationCustomization, reads are not.
+	if err := s.SetDehydrated(DemoTenantID, true, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"Set-EOPProtectionPolicyRule", "Enable-EOPProtectionPolicyRule", "Disable-EOPProtectionPolicyRule",
+		"Set-ATPProtectionPolicyRule", "Enable-ATPProtectionPolicyRule", "Disable-ATPProtectionPolicyRule"} {
+		invokeErr(t, s, c, map[string]any{"Identity": rule}, "Enable-OrganizationCustomization")
+	}
+	mustInvoke(t, s, "Get-ATPProtectionPolicyRule", map[string]any{"Identity": rule})
+	if err := s.SetDehydrated(DemoTenantID, false, 0); err != nil {
+		t.Fatal(err)
 	}
 
 	s.Tenant(DemoTenantID).Licences.DefenderForOffice365 = false

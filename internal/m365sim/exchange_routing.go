@@ -197,6 +197,11 @@ var dehydratedRefused = func() map[string]bool {
 		"New-SafeLinksRule", "Set-SafeLinksRule", "Remove-SafeLinksRule", "Enable-SafeLinksRule", "Disable-SafeLinksRule",
 		"New-SafeAttachmentPolicy", "Set-SafeAttachmentPolicy", "Remove-SafeAttachmentPolicy",
 		"New-SafeAttachmentRule", "Set-SafeAttachmentRule", "Remove-SafeAttachmentRule", "Enable-SafeAttachmentRule", "Disable-SafeAttachmentRule",
+		// The preset security policies' rules: organization objects of the
+		// same kind (the EOP and Defender policies they apply), refused by
+		// the same stricter reading; no capture of either exists.
+		"Set-EOPProtectionPolicyRule", "Enable-EOPProtectionPolicyRule", "Disable-EOPProtectionPolicyRule",
+		"Set-ATPProtectionPolicyRule", "Enable-ATPProtectionPolicyRule", "Disable-ATPProtectionPolicyRule",
 	} {
 		m[strings.ToLower(n)] = true
 	}

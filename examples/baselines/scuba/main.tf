@@ -70,6 +70,14 @@ variable "forwarding_partner_domains" {
   default     = []
 }
 
+variable "blocked_file_types" {
+  description = "The file types the anti-malware policy's common attachments filter blocks, without a leading dot. The default is Microsoft's default list for a new policy (set-malwarefilterpolicy). MS.SECURITYSUITE.1.1v1's minimum (exe, cmd, vbe) is always added."
+  type        = list(string)
+  default = ["ace", "ani", "apk", "app", "appx", "arj", "bat", "cab", "cmd", "com", "deb", "dex", "dll", "docm", "elf", "exe",
+    "hta", "img", "iso", "jar", "jnlp", "kext", "lha", "lib", "library", "lnk", "lzh", "macho", "msc", "msi", "msix", "msp", "mst", "pif", "ppa", "ppam",
+  "reg", "rev", "scf", "scr", "sct", "sys", "uif", "vb", "vbe", "vbs", "vxd", "wsc", "wsf", "wsh", "xll", "xz", "z"]
+}
+
 locals {
   ca_state = var.enforce_conditional_access ? "enabled" : "enabledForReportingButNotEnforced"
 
@@ -105,6 +113,8 @@ locals {
     "preset-strict-eop-sensitive",      # MS.DEFENDER.1.4v1
     "preset-strict-defender-sensitive", # MS.DEFENDER.1.5v1
     "ca-phishing-resistant-mfa-admins", # MS.AAD.3.6v1
+    "malware-click-to-run-blocked",     # MS.SECURITYSUITE.1.1v1
+    "malware-zap-enabled",              # MS.SECURITYSUITE.1.2v1
   ]
 
   # Whom the Strict preset protects: the sensitive accounts, or everyone.
@@ -406,6 +416,21 @@ resource "m365harden_authentication_methods_policy" "this" {
   ]
 }
 
+# --- Anti-malware (Exchange Online Protection) ----------------------------------
+
+# MS.SECURITYSUITE.1.1v1: "Emails with click-to-run file attachments SHALL be
+# blocked, including at a minimum .exe, .cmd, and .vbe files."
+# MS.SECURITYSUITE.1.2v1: "Email scanning SHALL be capable of reviewing emails
+# after delivery." (zero-hour auto purge for malware)
+# The built-in Default policy, which applies to everyone no custom policy
+# covers; posture checks every anti-malware policy.
+resource "m365harden_malware_filter_policy" "default" {
+  name               = "Default"
+  enable_file_filter = true
+  file_types         = setunion(var.blocked_file_types, ["exe", "cmd", "vbe"])
+  zap_enabled        = true
+}
+
 # --- Defender for Office 365 ---------------------------------------------------
 # Turn both presets on once in the Microsoft Defender portal first
 # (https://security.microsoft.com/presetSecurityPolicies): that creates the
@@ -465,6 +490,7 @@ data "m365harden_posture" "this" {
     m365harden_authentication_method_configuration.voice,
     m365harden_authentication_method_configuration.email,
     m365harden_named_location.allowed_countries,
+    m365harden_malware_filter_policy.default,
   ]
 }
 

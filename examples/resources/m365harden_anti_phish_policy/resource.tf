@@ -1,6 +1,7 @@
 # The built-in default policy: adopted, never created or removed.
 # Spoof protection, the first contact safety tip (CIS 2.1.7) and, with
-# Defender for Office 365, impersonation protection (MS.DEFENDER.2.1-2.3).
+# Defender for Office 365, impersonation protection (the settings ScubaGear
+# MS.DEFENDER.2.1-2.3 ask of the preset policies, which this does not manage).
 resource "m365harden_anti_phish_policy" "default" {
   name                                   = "Office365 AntiPhish Default"
   enable_spoof_intelligence              = true

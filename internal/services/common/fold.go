@@ -47,3 +47,9 @@ func FoldStateString() planmodifier.String { return conv.FoldStateString() }
 
 // FoldStateSet is conv.FoldStateSet.
 func FoldStateSet() planmodifier.Set { return conv.FoldStateSet() }
+
+// SameStateSet keeps the set in state when the configuration means the same
+// by same (another spelling of the same values): conv.SameStateSet.
+func SameStateSet(description string, same func(config, state []string) bool) planmodifier.Set {
+	return conv.SameStateSet(description, same)
+}

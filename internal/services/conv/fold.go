@@ -82,23 +82,33 @@ func (foldStateString) PlanModifyString(_ context.Context, req planmodifier.Stri
 
 // FoldStateSet is FoldStateString for a set of case-insensitive strings:
 // the same items in another case plan no change.
-func FoldStateSet() planmodifier.Set { return foldStateSet{} }
-
-type foldStateSet struct{}
-
-func (foldStateSet) Description(context.Context) string {
-	return "Keeps the set in state when the configuration holds the same items in another letter case."
+func FoldStateSet() planmodifier.Set {
+	return SameStateSet("Keeps the set in state when the configuration holds the same items in another letter case.", EqualFold)
 }
 
-func (m foldStateSet) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+// SameStateSet keeps the set in state when same reports that the
+// configuration's items mean the same as the state's (another spelling of
+// the same values), so a spelling difference plans no change.
+func SameStateSet(description string, same func(config, state []string) bool) planmodifier.Set {
+	return sameStateSet{description: description, same: same}
+}
 
-func (foldStateSet) PlanModifySet(ctx context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {
+type sameStateSet struct {
+	description string
+	same        func(config, state []string) bool
+}
+
+func (m sameStateSet) Description(context.Context) string { return m.description }
+
+func (m sameStateSet) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (m sameStateSet) PlanModifySet(ctx context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || req.ConfigValue.Equal(req.StateValue) {
 		return
 	}
 	cfg, ok1 := KnownStrings(ctx, req.ConfigValue)
 	st, ok2 := KnownStrings(ctx, req.StateValue)
-	if ok1 && ok2 && EqualFold(cfg, st) {
+	if ok1 && ok2 && m.same(cfg, st) {
 		resp.PlanValue = req.StateValue
 	}
 }

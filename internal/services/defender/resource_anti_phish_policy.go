@@ -33,7 +33,7 @@ func impersonationActions(param string) []string {
 }
 
 var antiPhishFields = []policyField{
-	{"enable_spoof_intelligence", "EnableSpoofIntelligence", fBool, "Spoof intelligence (`-EnableSpoofIntelligence`; MS.DEFENDER.2 spoof protection). Default `true`.", false, 0, 0},
+	{"enable_spoof_intelligence", "EnableSpoofIntelligence", fBool, "Spoof intelligence (`-EnableSpoofIntelligence`; CIS 2.1.7 requires `true`). Default `true`.", false, 0, 0},
 	{"honor_dmarc_policy", "HonorDmarcPolicy", fBool, "Act on the sender domain's DMARC `p=quarantine`/`p=reject` (`-HonorDmarcPolicy`). Default `true`.", false, 0, 0},
 	{"authentication_fail_action", "AuthenticationFailAction", fEnum, "What happens to spoofed mail that fails composite authentication (`-AuthenticationFailAction`). Default `MoveToJmf`; Strict preset `Quarantine`.", false, 0, 0},
 	{"dmarc_quarantine_action", "DmarcQuarantineAction", fEnum, "Action when DMARC says quarantine (`-DmarcQuarantineAction`). Default `Quarantine`.", false, 0, 0},
@@ -41,15 +41,15 @@ var antiPhishFields = []policyField{
 	{"enable_first_contact_safety_tips", "EnableFirstContactSafetyTips", fBool, "The first contact safety tip (`-EnableFirstContactSafetyTips`; CIS 2.1.7 recommends `true`). Default `false`.", false, 0, 0},
 	{"enable_unauthenticated_sender", "EnableUnauthenticatedSender", fBool, "The `?` unauthenticated-sender indicator in Outlook (`-EnableUnauthenticatedSender`). Default `true`.", false, 0, 0},
 	{"enable_via_tag", "EnableViaTag", fBool, "The `via` tag in Outlook (`-EnableViaTag`). Default `true`.", false, 0, 0},
-	{"phish_threshold_level", "PhishThresholdLevel", fInt, "Advanced phishing threshold (`-PhishThresholdLevel`): 1 Standard, 2 Aggressive, 3 More aggressive, 4 Most aggressive. Default 1; CIS 2.1.7 asks for 3 or higher (Strict preset 3, Standard 2).", true, 1, 4},
+	{"phish_threshold_level", "PhishThresholdLevel", fInt, "Advanced phishing threshold (`-PhishThresholdLevel`): 1 Standard, 2 Aggressive, 3 More aggressive, 4 Most aggressive. Default 1; CIS 2.1.7 asks for at least 2 (Aggressive), as the `anti-phishing-policy` posture control checks (Strict preset 3, Standard 2).", true, 1, 4},
 	{"enable_mailbox_intelligence", "EnableMailboxIntelligence", fBool, "Mailbox intelligence (`-EnableMailboxIntelligence`). Default `true`.", true, 0, 0},
-	{"enable_mailbox_intelligence_protection", "EnableMailboxIntelligenceProtection", fBool, "Act on impersonation detected by mailbox intelligence (`-EnableMailboxIntelligenceProtection`; MS.DEFENDER.2.3). Default `false`.", true, 0, 0},
+	{"enable_mailbox_intelligence_protection", "EnableMailboxIntelligenceProtection", fBool, "Act on impersonation detected by mailbox intelligence (`-EnableMailboxIntelligenceProtection`; CIS 2.1.7 requires `true`). Default `false`.", true, 0, 0},
 	{"mailbox_intelligence_protection_action", "MailboxIntelligenceProtectionAction", fEnum, "The action for mailbox-intelligence impersonation (`-MailboxIntelligenceProtectionAction`). Default `NoAction`.", true, 0, 0},
-	{"enable_targeted_user_protection", "EnableTargetedUserProtection", fBool, "User impersonation protection for `targeted_users_to_protect` (`-EnableTargetedUserProtection`; MS.DEFENDER.2.1). Default `false`.", true, 0, 0},
+	{"enable_targeted_user_protection", "EnableTargetedUserProtection", fBool, "User impersonation protection for `targeted_users_to_protect` (`-EnableTargetedUserProtection`; what ScubaGear MS.DEFENDER.2.1 asks of the preset policies). Default `false`.", true, 0, 0},
 	{"targeted_users_to_protect", "TargetedUsersToProtect", fUsers, "Users protected from impersonation (`-TargetedUsersToProtect`), each `\"Display name;address@domain\"`; at most 350. `[]` clears the list.", true, 0, 0},
 	{"targeted_user_protection_action", "TargetedUserProtectionAction", fAction, "The action on mail impersonating a protected user (`-TargetedUserProtectionAction`). Default `NoAction`.", true, 0, 0},
-	{"enable_organization_domains_protection", "EnableOrganizationDomainsProtection", fBool, "Domain impersonation protection for the organization's accepted domains (`-EnableOrganizationDomainsProtection`; MS.DEFENDER.2.2). Default `false`.", true, 0, 0},
-	{"enable_targeted_domains_protection", "EnableTargetedDomainsProtection", fBool, "Domain impersonation protection for `targeted_domains_to_protect` (`-EnableTargetedDomainsProtection`; MS.DEFENDER.2.3). Default `false`.", true, 0, 0},
+	{"enable_organization_domains_protection", "EnableOrganizationDomainsProtection", fBool, "Domain impersonation protection for the organization's accepted domains (`-EnableOrganizationDomainsProtection`; what ScubaGear MS.DEFENDER.2.2 asks of the preset policies). Default `false`.", true, 0, 0},
+	{"enable_targeted_domains_protection", "EnableTargetedDomainsProtection", fBool, "Domain impersonation protection for `targeted_domains_to_protect` (`-EnableTargetedDomainsProtection`; what ScubaGear MS.DEFENDER.2.3 asks of the preset policies). Default `false`.", true, 0, 0},
 	{"targeted_domains_to_protect", "TargetedDomainsToProtect", fDomains, "Other domains protected from impersonation (`-TargetedDomainsToProtect`), e.g. partners. `[]` clears the list.", true, 0, 0},
 	{"targeted_domain_protection_action", "TargetedDomainProtectionAction", fAction, "The action on mail impersonating a protected domain (`-TargetedDomainProtectionAction`). Default `NoAction`.", true, 0, 0},
 	{"enable_similar_users_safety_tips", "EnableSimilarUsersSafetyTips", fBool, "The similar-users impersonation safety tip (`-EnableSimilarUsersSafetyTips`). Default `false`.", true, 0, 0},
@@ -62,7 +62,7 @@ func NewAntiPhishPolicyResource() resource.Resource {
 	return &flatPolicyResource{kind: policyKind{
 		typeSuffix: "anti_phish_policy", noun: "AntiPhishPolicy", what: "anti-phishing policy",
 		adopt: defaultAntiPhishPolicy, isDefault: "IsDefault", fields: antiPhishFields,
-		description: "An anti-phishing policy (`New-/Set-AntiPhishPolicy`): spoof intelligence and DMARC handling, the first contact safety tip, and — with Microsoft Defender for Office 365 — user and domain impersonation protection, mailbox intelligence and the phishing threshold (MS.DEFENDER.2.1–2.3, CIS 2.1.7).\n\n" +
+		description: "An anti-phishing policy (`New-/Set-AntiPhishPolicy`): spoof intelligence and DMARC handling, the first contact safety tip, and — with Microsoft Defender for Office 365 — user and domain impersonation protection, mailbox intelligence and the phishing threshold (CIS 2.1.7; the impersonation settings are those ScubaGear MS.DEFENDER.2.1–2.3 ask of the Standard and Strict preset policies, which this resource does not manage).\n\n" +
 			"The built-in policy `" + defaultAntiPhishPolicy + "` applies to every recipient not covered by a custom policy's rule. It is **adopted** (declare it by that name): never created or removed, and destroying the resource leaves its settings as they are. Custom policies are created and, on destroy, removed; assign one to recipients with `m365harden_anti_phish_rule`.",
 		values: func(f policyField) []string {
 			if f.kind == fAction || f.param == "MailboxIntelligenceProtectionAction" {

@@ -62,7 +62,7 @@ func NewAntiPhishRuleResource() resource.Resource {
 	return &policyRuleResource{kind: ruleKind{
 		typeSuffix: "anti_phish_rule", noun: "AntiPhishRule", policyParam: "AntiPhishPolicy", what: "anti-phishing rule",
 		policyType: "m365harden_anti_phish_policy", refused: []string{defaultAntiPhishPolicy},
-		intro: "An anti-phishing rule (`New-/Set-AntiPhishRule`): applies a custom anti-phishing policy (`m365harden_anti_phish_policy`) to recipients, group members or recipient domains, e.g. stricter impersonation protection for executives (MS.DEFENDER.2.1 asks for protection of sensitive users).",
+		intro: "An anti-phishing rule (`New-/Set-AntiPhishRule`): applies a custom anti-phishing policy (`m365harden_anti_phish_policy`) to recipients, group members or recipient domains, e.g. stricter impersonation protection for executives (ScubaGear MS.DEFENDER.2.1 asks it for sensitive accounts in the preset policies).",
 	}}
 }
 

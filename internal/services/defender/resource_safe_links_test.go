@@ -272,9 +272,22 @@ resource "m365harden_%s" "x" {
 func TestAccSafeLinksPolicy_noLicence(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	tn.Sim.Tenant(tn.ID).Licences.DefenderForOffice365 = false
+	// The rules' cmdlets are missing too, whatever policy they name.
+	var ruleSteps []resource.TestStep
+	for _, r := range []struct{ typ, what string }{{"safe_links_rule", "Safe Links"}, {"safe_attachment_rule", "Safe Attachments"}} {
+		ruleSteps = append(ruleSteps, resource.TestStep{
+			Config: tn.ProviderConfig() + fmt.Sprintf(`
+resource "m365harden_%s" "r" {
+  name                = "Finance"
+  policy              = "Finance"
+  recipient_domain_is = ["contoso.com"]
+}`, r.typ),
+			ExpectError: regexp.MustCompile(`(?s)` + strings.ReplaceAll(r.what, " ", `\s+`) + `\s+rule.*need\s+Microsoft\s+Defender\s+for\s+Office\s+365`),
+		})
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: append([]resource.TestStep{
 			{
 				Config:      safeLinksFamily.policyConfig(tn, "Finance", 0),
 				ExpectError: regexp.MustCompile(`(?s)Creating Safe Links policy "Finance" failed.*need\s+Microsoft\s+Defender\s+for\s+Office\s+365`),
@@ -283,7 +296,7 @@ func TestAccSafeLinksPolicy_noLicence(t *testing.T) {
 				Config:      safeAttachmentFamily.policyConfig(tn, "Finance", 0),
 				ExpectError: regexp.MustCompile(`(?s)Creating Safe Attachments policy "Finance" failed.*need\s+Microsoft\s+Defender\s+for\s+Office\s+365`),
 			},
-		},
+		}, ruleSteps...),
 	})
 }
 

@@ -255,3 +255,43 @@ func TestAccDkimSigningConfig_refused(t *testing.T) {
 		},
 	})
 }
+
+// Changing the domain replaces the resource: the new domain's config is
+// created (or, for the initial domain, adopted) and the old one is left
+// as it is, since Exchange Online has no cmdlet to remove a DKIM config.
+func TestAccDkimSigningConfig_replace(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			objectIs(t, tn, "Get-DkimSigningConfig", map[string]any{"Identity": "contoso.com"}, map[string]any{"Enabled": false}),
+			objectIs(t, tn, "Get-DkimSigningConfig", map[string]any{"Identity": m365sim.DemoDomain}, map[string]any{"Enabled": true}),
+		),
+		Steps: []resource.TestStep{
+			{
+				Config: dkimConfig(tn, "  domain_name = \"contoso.com\"\n  enabled = false\n"),
+				Check:  objectIs(t, tn, "Get-DkimSigningConfig", map[string]any{"Identity": "contoso.com"}, map[string]any{"Enabled": false}),
+			},
+			{
+				Config: dkimConfig(tn, fmt.Sprintf("  domain_name = %q\n  enabled = true\n", m365sim.DemoDomain)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(dkimAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(dkimAddr, tfjsonpath.New("id"), knownvalue.StringExact(m365sim.DemoDomain)),
+					statecheck.ExpectKnownValue(dkimAddr, tfjsonpath.New("status"), knownvalue.StringExact("Valid")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					// The old domain's config is still there, unchanged.
+					objectIs(t, tn, "Get-DkimSigningConfig", map[string]any{"Identity": "contoso.com"}, map[string]any{"Enabled": false}),
+					func(*terraform.State) error {
+						if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, "New-DkimSigningConfig"); n != 1 {
+							return fmt.Errorf("New-DkimSigningConfig ran %d times, want 1 (contoso.com only; the initial domain is adopted)", n)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}

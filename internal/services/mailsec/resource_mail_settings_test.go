@@ -3,6 +3,7 @@ package mailsec_test
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -77,6 +78,10 @@ func TestAccExternalSenderTagging_basic(t *testing.T) {
 				Check: listIs(t, tn, "Get-ExternalInOutlook", nil, "AllowList", "fabrikam.com", "*.partner.example", "ceo@tailspintoys.com"),
 			},
 			{ResourceName: extAddr, ImportState: true, ImportStateId: m365sim.DemoTenantID, ImportStateVerify: true},
+			{ // the import block form
+				Config: updated, ResourceName: extAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId: m365sim.DemoTenantID,
+			},
 			{ // drift: tagging switched off and an entry added out of band
 				PreConfig: func() {
 					tn.Exchange(t, "Set-ExternalInOutlook", map[string]any{"Enabled": false, "AllowList": map[string]any{"Add": []string{"evil.example"}}})
@@ -144,6 +149,10 @@ func TestAccSharingPolicy_basic(t *testing.T) {
 			{Config: hardened, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 			{ResourceName: sharingAddr, ImportState: true, ImportStateId: "Default Sharing Policy", ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"domains"}},
+			{ // the import block form, by the name in another case
+				Config: hardened, ResourceName: sharingAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId: "default sharing policy",
+			},
 			{ // drift: anonymous publishing turned back on out of band
 				PreConfig: func() {
 					tn.Exchange(t, "Set-SharingPolicy", map[string]any{"Identity": "Default Sharing Policy",
@@ -237,6 +246,11 @@ func TestAccConnectionFilterPolicy_basic(t *testing.T) {
 				Check: listIs(t, tn, "Get-HostedConnectionFilterPolicy", id, "IPBlockList", "203.0.113.0/24", "203.0.113.200-203.0.113.210"),
 			},
 			{ResourceName: cfAddr, ImportState: true, ImportStateId: "Default", ImportStateVerify: true},
+			{ // the import block form
+				Config: hcl(tn, typ, `  ip_allow_list    = []
+  ip_block_list    = ["203.0.113.0/24", "203.0.113.200-203.0.113.210"]
+  enable_safe_list = false`), ResourceName: cfAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: "Default",
+			},
 			{ResourceName: cfAddr, ImportState: true, ImportStateId: "Custom", ExpectError: regexp.MustCompile(`imported by the policy's name`)},
 			{ // drift: an allowed IP added out of band is planned away
 				PreConfig: func() {
@@ -278,16 +292,38 @@ func TestAccConnectionFilterPolicy_badInput(t *testing.T) {
 	}
 }
 
-// A Security Reader can read but not change the policy; the error names
-// the roles that can.
-func TestAccConnectionFilterPolicy_forbidden(t *testing.T) {
+// testForbidden applies body as the read-only auditor app (Global Reader:
+// View-Only Configuration) and expects the service's refusal of the write
+// cmdlet, naming the Exchange role that can run it.
+func testForbidden(t *testing.T, body, cmdlet, role string) {
 	tn := acctest.NewTenant(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) +
-				`resource "m365harden_connection_filter_policy" "this" { enable_safe_list = true }`,
-			ExpectError: regexp.MustCompile(`(?s)Set-HostedConnectionFilterPolicy.*"Security\s+Admin"`),
+			Config:      tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) + body,
+			ExpectError: regexp.MustCompile(`(?s)` + cmdlet + `.*"` + strings.ReplaceAll(role, " ", `\s+`) + `"`),
 		}},
 	})
+	if n := tn.Sim.Stats().Requests(m365sim.EndpointExchange, cmdlet); n == 0 {
+		t.Fatalf("the refused %s never reached the emulator", cmdlet)
+	}
+}
+
+// A reader can read but not change these settings; the error names the
+// role that can.
+func TestAccConnectionFilterPolicy_forbidden(t *testing.T) {
+	testForbidden(t, `resource "m365harden_connection_filter_policy" "this" { enable_safe_list = true }`,
+		"Set-HostedConnectionFilterPolicy", "Security Admin")
+}
+
+func TestAccExternalSenderTagging_forbidden(t *testing.T) {
+	testForbidden(t, `resource "m365harden_external_sender_tagging" "this" { enabled = true }`,
+		"Set-ExternalInOutlook", "Organization Configuration")
+}
+
+func TestAccSharingPolicy_forbidden(t *testing.T) {
+	testForbidden(t, `resource "m365harden_sharing_policy" "this" {
+  name    = "Default Sharing Policy"
+  domains = ["*:CalendarSharingFreeBusySimple"]
+}`, "Set-SharingPolicy", "Federated Sharing")
 }

@@ -76,7 +76,10 @@ func (r *sharingPolicyResource) Schema(_ context.Context, _ resource.SchemaReque
 				Validators: []validator.Set{
 					setvalidator.ValueStringsAre(stringCheck{desc: "domain:Action[,Action]", problem: sharingProblem}),
 				},
-				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.Set{
+					common.SameStateSet("Keeps the entries in state when the configuration allows the same sharing in another spelling.", sameSharing),
+					setplanmodifier.UseStateForUnknown(),
+				},
 			},
 			"default": schema.BoolAttribute{
 				MarkdownDescription: "Whether this is the organization's default sharing policy, applied to mailboxes without another (`Default`).",

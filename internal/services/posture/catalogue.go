@@ -253,6 +253,7 @@ func init() {
 	catalogue = append(catalogue, authMethodsControls()...)
 	catalogue = append(catalogue, presetControls()...)
 	catalogue = append(catalogue, authMethodsControls2()...)
+	catalogue = append(catalogue, malwareControls()...)
 }
 
 // controlIDs lists the ids in report order.

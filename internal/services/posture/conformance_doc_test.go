@@ -71,6 +71,10 @@ var baselineBlocks = map[string][]string{
 	"CIS 5.2.3.1":             {"cis: m365harden_authentication_method_configuration.authenticator"},
 	"CIS 5.2.3.6":             {"cis: m365harden_authentication_methods_policy.this"},
 	"Scuba MS.AAD.3.6v1":      {"scuba: m365harden_conditional_access_policy.phishing_resistant_mfa"},
+
+	// Anti-malware (controls_malware.go).
+	"Scuba MS.SECURITYSUITE.1.1v1": {"scuba: m365harden_malware_filter_policy.default"},
+	"Scuba MS.SECURITYSUITE.1.2v1": {"scuba: m365harden_malware_filter_policy.default"},
 }
 
 // noBlock says why a cited ID that a control checks has no baseline block.
@@ -83,6 +87,7 @@ var noBlock = map[string]string{
 	"CIS 5.2.6.1":                  "A manual weekly review; posture checks the part a query can answer (users at risk).",
 	"Scuba MS.SECURITYSUITE.4.1v1": "Built-in alert policies are Microsoft's and on by default; the provider reads them (`m365harden_alert_policies`) but refuses to manage them. Posture checks they are on and notify someone.",
 	"Scuba MS.SECURITYSUITE.4.2v1": "A SHOULD; the recipients of the built-in alerts are set in the portal. Posture checks every required alert notifies at least one recipient.",
+	"Scuba MS.SECURITYSUITE.1.3v1": "Every tenant with Defender for Office 365 has the Built-In Protection Policy, which blocks malware and can't be changed; what can fail is a custom Safe Attachments policy that lets malware through, and a baseline cannot know which existing policies to fix. Posture names them.",
 	"CIS 1.3.3":                    "Level 2 (the CIS baseline is level 1), and stricter than ScubaGear MS.EXO.6.2v1: no calendar sharing with any external domain. Set `m365harden_sharing_policy` with `enabled = false` (CIS's remediation) or without calendar entries; the ScubaGear baseline's sharing policy still allows named partner domains.",
 }
 
@@ -108,9 +113,6 @@ var notAutomatable = []struct{ id, reason string }{
 	{"Scuba MS.DEFENDER.5.1v1", "Not checked under this ID: the alerts it refers to are the list of MS.SECURITYSUITE.4.1v1, which `alert-policies` checks."},
 	{"Scuba MS.DEFENDER.6.1v1", "Not checked under this ID: its text is that of MS.SECURITYSUITE.5.1v1, which `unified-audit-log` checks."},
 	{"Scuba MS.DEFENDER.6.3v1", "Not checked under this ID: its duration is OMB M-21-31's; `audit-log-retention` checks MS.SECURITYSUITE.5.2v1's 12 months."},
-	{"Scuba MS.SECURITYSUITE.1.1v1", "Settable with `m365harden_malware_filter_policy` (`enable_file_filter`, `file_types` including exe, cmd and vbe), but no posture control checks this requirement's file types yet, so no baseline claims it."},
-	{"Scuba MS.SECURITYSUITE.1.2v1", "Settable with `m365harden_malware_filter_policy` (`zap_enabled`, on by default), but no posture control checks it yet, so no baseline claims it."},
-	{"Scuba MS.SECURITYSUITE.1.3v1", "What happens to malware is the anti-malware policy's quarantine handling (`m365harden_malware_filter_policy`); no posture control checks it yet, so no baseline claims it."},
 	{"Scuba MS.SECURITYSUITE.3.1v1", "Data loss prevention policies: not managed by this provider."},
 	{"Scuba MS.SECURITYSUITE.6.1v1", "Inbound anti-spam policies: not managed by this provider."},
 	{"Scuba MS.SECURITYSUITE.6.2v1", "Inbound anti-spam policies: not managed by this provider."},

@@ -31,40 +31,24 @@ func (e *evaluation) getMalwarePolicies() ([]exchange.MalwareFilterPolicy, error
 }
 
 func evalMalwareFileFilter(e *evaluation) result {
-	pols, err := e.getMalwarePolicies()
-	if err != nil {
-		return unknown("anti-malware policies (Get-MalwareFilterPolicy)", err)
-	}
-	var objs []object
-	for _, p := range pols {
+	return malwarePolicyControl(e, func(p exchange.MalwareFilterPolicy) string {
 		if !p.EnableFileFilter {
-			objs = append(objs, object{Type: "malware_filter_policy", Name: p.Name, Detail: "EnableFileFilter=false"})
+			return "EnableFileFilter=false"
 		}
-	}
-	if len(objs) > 0 {
-		return fail(objs, "%s not block the common attachment types.", plural(len(objs), "anti-malware policy does", "anti-malware policies do"))
-	}
-	return pass("All %s filter the common attachment types.", plural(len(pols), "anti-malware policy", "anti-malware policies"))
+		return ""
+	}, "block the common attachment types", "filter the common attachment types")
 }
 
 func evalMalwareInternalAdmin(e *evaluation) result {
-	pols, err := e.getMalwarePolicies()
-	if err != nil {
-		return unknown("anti-malware policies (Get-MalwareFilterPolicy)", err)
-	}
-	var objs []object
-	for _, p := range pols {
+	return malwarePolicyControl(e, func(p exchange.MalwareFilterPolicy) string {
 		switch {
 		case !p.EnableInternalSenderAdminNotifications:
-			objs = append(objs, object{Type: "malware_filter_policy", Name: p.Name, Detail: "EnableInternalSenderAdminNotifications=false"})
+			return "EnableInternalSenderAdminNotifications=false"
 		case strings.TrimSpace(p.InternalSenderAdminAddress) == "":
-			objs = append(objs, object{Type: "malware_filter_policy", Name: p.Name, Detail: "InternalSenderAdminAddress empty"})
+			return "InternalSenderAdminAddress empty"
 		}
-	}
-	if len(objs) > 0 {
-		return fail(objs, "%s not notify an administrator when an internal sender sends malware.", plural(len(objs), "anti-malware policy does", "anti-malware policies do"))
-	}
-	return pass("All %s notify an administrator of malware sent by internal users.", plural(len(pols), "anti-malware policy", "anti-malware policies"))
+		return ""
+	}, "notify an administrator when an internal sender sends malware", "notify an administrator of malware sent by internal users")
 }
 
 // antiPhishFields are the settings the anti-phishing control reads.

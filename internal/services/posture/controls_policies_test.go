@@ -150,6 +150,30 @@ var policyCases = []policyCase{
 		func(t *testing.T, sim *m365sim.Server) {
 			exo(t, sim, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "EnableInternalSenderAdminNotifications": true, "InternalSenderAdminAddress": "soc@contoso.com"})
 		}},
+	{ctlMalwareClickToRun, []string{"Scuba MS.SECURITYSUITE.1.1v1", "DSC EXOMalwareFilterPolicy"},
+		func(t *testing.T, sim *m365sim.Server) {
+			// The list replaced with one that keeps exe only.
+			exo(t, sim, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "FileTypes": []string{"exe", "iso"}})
+		}, "FileTypes lacks cmd,vbe",
+		func(t *testing.T, sim *m365sim.Server) {
+			exo(t, sim, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "FileTypes": []string{"EXE", "cmd", "vbe", "iso"}})
+		}},
+	{ctlMalwareZAP, []string{"Scuba MS.SECURITYSUITE.1.2v1", "DSC EXOMalwareFilterPolicy"},
+		func(t *testing.T, sim *m365sim.Server) {
+			exo(t, sim, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "ZapEnabled": false})
+		}, "ZapEnabled=false",
+		func(t *testing.T, sim *m365sim.Server) {
+			exo(t, sim, "Set-MalwareFilterPolicy", map[string]any{"Identity": "Default", "ZapEnabled": true})
+		}},
+	{ctlMalwareQuarantined, []string{"Scuba MS.SECURITYSUITE.1.3v1", "DSC EXOSafeAttachmentPolicy"},
+		func(t *testing.T, sim *m365sim.Server) {
+			// A new Safe Attachments policy is off; a rule applies it.
+			exo(t, sim, "New-SafeAttachmentPolicy", map[string]any{"Name": "Lax"})
+			exo(t, sim, "New-SafeAttachmentRule", map[string]any{"Name": "Lax", "SafeAttachmentPolicy": "Lax", "RecipientDomainIs": []string{"contoso.com"}})
+		}, "Lax: Enable=false; Action=Block",
+		func(t *testing.T, sim *m365sim.Server) {
+			exo(t, sim, "Set-SafeAttachmentPolicy", map[string]any{"Identity": "Lax", "Enable": true, "Action": "DynamicDelivery"})
+		}},
 	{ctlAntiPhishing, []string{"CIS 2.1.7", "DSC EXOAntiPhishPolicy"},
 		func(t *testing.T, sim *m365sim.Server) {
 			exo(t, sim, "Set-AntiPhishPolicy", map[string]any{"Identity": "Office365 AntiPhish Default", "EnableSpoofIntelligence": false})

@@ -95,6 +95,13 @@ func defaultStatuses() map[string]string {
 		"ca-phishing-resistant-mfa-admins":  "fail",
 		"ca-managed-devices":                "fail",
 		"auth-methods-system-preferred-mfa": "fail",
+		// Microsoft's default anti-malware policy blocks exe, cmd and vbe
+		// and has zero-hour auto purge on.
+		"malware-click-to-run-blocked": "pass",
+		"malware-zap-enabled":          "pass",
+		// The built-in protection policy blocks malware; no custom
+		// Safe Attachments policy exists.
+		"malware-quarantined-or-dropped": "pass",
 	}
 }
 
@@ -103,7 +110,8 @@ var mailPolicyExchangeControls = []string{"smtp-auth-disabled", "dkim-enabled", 
 	"contact-sharing-all-domains", "calendar-sharing-all-domains", "external-calendar-sharing", "connection-filter-allow-lists",
 	"malware-common-attachments-filter", "malware-internal-sender-notifications", "anti-phishing-policy",
 	"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
-	"safe-links-policy", "safe-attachments-policy"}
+	"safe-links-policy", "safe-attachments-policy", "malware-click-to-run-blocked", "malware-zap-enabled",
+	"malware-quarantined-or-dropped"}
 
 func with(base map[string]string, changes map[string]string) map[string]string {
 	out := map[string]string{}
@@ -315,7 +323,8 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context",
 		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
 		"safe-links-policy", "safe-attachments-policy",
-		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa"}
+		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa",
+		"malware-click-to-run-blocked", "malware-zap-enabled", "malware-quarantined-or-dropped"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -463,6 +472,7 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 		"preset-strict-defender-sensitive": "unknown",
 		"safe-links-policy":                "unknown",
 		"safe-attachments-policy":          "unknown",
+		"malware-quarantined-or-dropped":   "unknown",
 		// Conditional access needs P1 (controls_authmethods2.go).
 		"ca-phishing-resistant-mfa-admins": "unknown",
 		"ca-managed-devices":               "unknown",
