@@ -55,6 +55,14 @@ func sameDisplayName(a, b string) bool {
 	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
+// article puts "a" or "an" before a kind's name.
+func article(what string) string {
+	if what != "" && strings.ContainsRune("aeiou", rune(what[0])) {
+		return "an " + what
+	}
+	return "a " + what
+}
+
 // named lists the objects whose display name is u.name.
 func (u uniqueCreate[T]) named(ctx context.Context) ([]T, error) {
 	all, err := u.list(ctx)
@@ -90,9 +98,9 @@ func (u uniqueCreate[T]) run(ctx context.Context, diags *diag.Diagnostics) {
 	if len(existing) > 0 {
 		id := u.idOf(existing[0])
 		diags.AddAttributeError(path.Root("display_name"), fmt.Sprintf("%s already exists", common.UpperFirst(u.what)),
-			fmt.Sprintf("The tenant already has a %s named %q (id %s). Import it instead of creating a second one with the same name:\n\n"+
+			fmt.Sprintf("The tenant already has %s named %q (id %s). Import it instead of creating a second one with the same name:\n\n"+
 				"  terraform import <address of this resource> %s\n\nor an import block with id = %q. Or choose another display_name.",
-				u.what, u.name, id, id, id))
+				article(u.what), u.name, id, id, id))
 		return
 	}
 	sctx, sent := common.TrackSent(ctx)
