@@ -208,8 +208,9 @@ func (r *authStrengthResource) Create(ctx context.Context, req resource.CreateRe
 			}
 			return err
 		},
-		report: strengthAPIError,
-		settle: r.clients.ConsistencyTimeout,
+		report:  strengthAPIError,
+		settle:  r.clients.ConsistencyTimeout,
+		builtIn: func(s *graph.AuthenticationStrength) bool { return s.PolicyType == "builtIn" },
 	}.run(ctx, &resp.Diagnostics)
 }
 

@@ -45,7 +45,10 @@ type uniqueCreate[T any] struct {
 	record     func(ctx context.Context, created T)       // stores the new object's id in state
 	wait       func(ctx context.Context, id string) error // waits for reads and stores the final state
 	report     func(diags *diag.Diagnostics, summary string, err error)
-	settle     time.Duration // how long to look for the object after an ambiguous failure
+	// builtIn, when set, tells an object of Microsoft's that cannot be
+	// imported: its name is refused without the import advice.
+	builtIn func(T) bool
+	settle  time.Duration // how long to look for the object after an ambiguous failure
 }
 
 // sameDisplayName compares display names ignoring case and surrounding
@@ -93,6 +96,12 @@ func (u uniqueCreate[T]) run(ctx context.Context, diags *diag.Diagnostics) {
 	existing, err := u.named(ctx)
 	if err != nil {
 		u.report(diags, fmt.Sprintf("%s: listing the tenant's objects failed", summary), err)
+		return
+	}
+	if len(existing) > 0 && u.builtIn != nil && u.builtIn(existing[0]) {
+		diags.AddAttributeError(path.Root("display_name"), fmt.Sprintf("%s already exists", common.UpperFirst(u.what)),
+			fmt.Sprintf("%q is the name of Microsoft's built-in %s %s, which cannot be managed or imported; names are unique: choose another display_name.",
+				u.name, u.what, u.idOf(existing[0])))
 		return
 	}
 	if len(existing) > 0 {
