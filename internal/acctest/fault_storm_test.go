@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -25,6 +26,12 @@ var stormKinds = []struct {
 	{"m365harden_audit_log_retention_policy", m365sim.EndpointCompliance, "Get-UnifiedAuditLogRetentionPolicy"},
 	{"m365harden_alert_policy", m365sim.EndpointCompliance, "Get-ProtectionAlert"},
 	{"m365harden_conditional_access_policy", m365sim.EndpointGraph, "/identity/conditionalAccess/policies"},
+	{"m365harden_named_location", m365sim.EndpointGraph, "/identity/conditionalAccess/namedLocations"},
+	{"m365harden_safe_links_policy", m365sim.EndpointExchange, "Get-SafeLinksPolicy"},
+	{"m365harden_safe_links_rule", m365sim.EndpointExchange, "Get-SafeLinksRule"},
+	{"m365harden_safe_attachment_policy", m365sim.EndpointExchange, "Get-SafeAttachmentPolicy"},
+	{"m365harden_safe_attachment_rule", m365sim.EndpointExchange, "Get-SafeAttachmentRule"},
+	{"m365harden_malware_filter_policy", m365sim.EndpointExchange, "Get-MalwareFilterPolicy"},
 }
 
 // noDuplicateNoOrphan: for every named kind, the tenant's objects (less
@@ -36,7 +43,7 @@ func noDuplicateNoOrphan(t *testing.T, tn *acctest.Tenant, before map[string]map
 			for _, rs := range s.RootModule().Resources {
 				if rs.Type == k.resType && rs.Primary != nil {
 					n := rs.Primary.Attributes["name"]
-					if k.resType == "m365harden_conditional_access_policy" {
+					if k.endpoint == m365sim.EndpointGraph {
 						n = rs.Primary.Attributes["display_name"]
 					}
 					if !before[k.list][strings.ToLower(n)] {
@@ -72,6 +79,29 @@ func TestAccBaseline_faultStorm(t *testing.T) {
 	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 5, AuditDisabledEvery: 2}); err != nil {
 		t.Fatal(err)
 	}
+	faultStorm(t, tn, "baseline/main.tf", nil)
+}
+
+// The CIS and ScubaGear baselines (Safe Links and Safe Attachments
+// policies and rules, named locations, DKIM, preset policies,
+// authentication methods and authorization policies besides the default
+// baseline's kinds) under the same storm, each applied to a tenant that
+// fails its controls, with conditional access enforced.
+func TestAccBaselines_faultStormCIS(t *testing.T)   { faultStormBaseline(t, cisBaseline) }
+func TestAccBaselines_faultStormScuba(t *testing.T) { faultStormBaseline(t, scubaBaseline) }
+
+func faultStormBaseline(t *testing.T, bc baselineCase) {
+	tn := acctest.NewTenant(t)
+	if _, err := m365sim.SeedMailboxes(tn.Sim, tn.ID, m365sim.MailboxSeed{Count: 5, Domain: "contoso.com"}); err != nil {
+		t.Fatal(err)
+	}
+	bc.weaken(t, tn)
+	faultStorm(t, tn, bc.path, config.Variables{"enforce_conditional_access": config.BoolVariable(true)})
+}
+
+// faultStorm applies an example under the storm twice and checks and
+// reports each apply.
+func faultStorm(t *testing.T, tn *acctest.Tenant, example string, vars config.Variables) {
 	before := map[string]map[string]bool{}
 	for _, k := range stormKinds {
 		before[k.list] = map[string]bool{}
@@ -88,35 +118,47 @@ func TestAccBaseline_faultStorm(t *testing.T) {
 	}
 	tn.Sim.Stats().Reset()
 	start := time.Now()
-	cfg := strings.Replace(tn.Example(t, "baseline/main.tf"), "max_retry_wait_seconds = 30", "max_retry_wait_seconds = 300\n  max_retries = 10", 1)
+	stepStart := start
+	// report logs the requests of the apply just done, per endpoint, per
+	// operation (cmdlet or Graph method and path) and per status, and its
+	// wall time; then starts counting the next apply afresh.
+	report := func(label string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			snap := tn.Sim.Stats().Snapshot()
+			keys := make([]string, 0, len(snap))
+			for k := range snap {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			var b strings.Builder
+			for _, k := range keys {
+				fmt.Fprintf(&b, "  %s: %d\n", k, snap[k])
+			}
+			t.Logf("fault storm: %s done in %s (test time %s); requests per endpoint, operation and status:\n%s",
+				label, time.Since(stepStart).Round(time.Second), time.Since(start).Round(time.Second), b.String())
+			tn.Sim.Stats().Reset()
+			stepStart = time.Now()
+			return nil
+		}
+	}
+	cfg := strings.Replace(tn.Example(t, example), "max_retry_wait_seconds = 30", "max_retry_wait_seconds = 300\n  max_retries = 10", 1)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: cfg,
+				Config:          cfg,
+				ConfigVariables: vars,
 				Check: resource.ComposeTestCheckFunc(noDuplicateNoOrphan(t, tn, before), func(*terraform.State) error {
-					snap := tn.Sim.Stats().Snapshot()
-					keys := make([]string, 0, len(snap))
-					for k := range snap {
-						keys = append(keys, k)
-					}
-					sort.Strings(keys)
-					var b strings.Builder
-					for _, k := range keys {
-						if !strings.Contains(k, " ") || strings.HasPrefix(k, "status ") {
-							fmt.Fprintf(&b, "  %s: %d\n", k, snap[k])
-						}
-					}
-					t.Logf("fault storm: first apply done after %s; requests per endpoint and status:\n%s", time.Since(start).Round(time.Second), b.String())
 					if tn.Sim.Stats().Statuses(m365sim.EndpointExchange, 429) == 0 || tn.Sim.Stats().AfterApply(m365sim.EndpointExchange) == 0 {
 						return fmt.Errorf("the storm did not hit Exchange")
 					}
 					return nil
-				}),
+				}, report("first apply")),
 			},
 			{
-				Config: cfg,
-				Check:  noDuplicateNoOrphan(t, tn, before),
+				Config:          cfg,
+				ConfigVariables: vars,
+				Check:           resource.ComposeTestCheckFunc(noDuplicateNoOrphan(t, tn, before), report("second apply")),
 			},
 		},
 	})

@@ -133,7 +133,7 @@ func (s SafeCreate[M]) Run(ctx context.Context, plan M, state *tfsdk.State, diag
 	case ctx.Err() != nil:
 		s.interrupted(diags)
 	default:
-		AddAPIError(diags, fmt.Sprintf("%s %q was created (and is recorded in state) but configuring it failed", upperFirst(s.What), s.Name), err)
+		AddAPIError(diags, fmt.Sprintf("%s %q was created (and is recorded in state) but configuring it failed", UpperFirst(s.What), s.Name), err)
 	}
 }
 
@@ -187,15 +187,30 @@ func (s SafeCreate[M]) recover(ctx context.Context, first error) (string, error)
 // save stores m in state with unknown values (computed attributes the
 // service has not answered yet) made null.
 func (s SafeCreate[M]) save(ctx context.Context, state *tfsdk.State, m *M) diag.Diagnostics {
-	var diags diag.Diagnostics
 	if s.Save != nil {
-		diags = s.Save(ctx, state, m)
-	} else {
-		diags = state.Set(ctx, m)
+		diags := s.Save(ctx, state, m)
+		if diags.HasError() {
+			return diags
+		}
+		return append(diags, nullUnknowns(state)...)
 	}
+	return SaveCreated(ctx, state, m)
+}
+
+// SaveCreated stores a just-created object's model in state with unknown
+// values (computed attributes the service has not answered yet) made null,
+// so that state can be returned as it is if the create stops there (an
+// error or an interruption after the object exists).
+func SaveCreated(ctx context.Context, state *tfsdk.State, m any) diag.Diagnostics {
+	diags := state.Set(ctx, m)
 	if diags.HasError() {
 		return diags
 	}
+	return append(diags, nullUnknowns(state)...)
+}
+
+func nullUnknowns(state *tfsdk.State) diag.Diagnostics {
+	var diags diag.Diagnostics
 	raw, err := tftypes.Transform(state.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		if !v.IsKnown() {
 			return tftypes.NewValue(v.Type(), nil), nil
@@ -210,7 +225,8 @@ func (s SafeCreate[M]) save(ctx context.Context, state *tfsdk.State, m *M) diag.
 	return diags
 }
 
-func upperFirst(s string) string {
+// UpperFirst capitalises a message's first letter.
+func UpperFirst(s string) string {
 	if s == "" {
 		return s
 	}

@@ -186,20 +186,32 @@ func (r *authStrengthResource) Create(ctx context.Context, req resource.CreateRe
 	want := &graph.AuthenticationStrength{DisplayName: plan.DisplayName.ValueString(), Description: plan.Description.ValueString(),
 		AllowedCombinations: setStrings(ctx, plan.AllowedCombinations, &resp.Diagnostics)}
 	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
-	created, err := r.clients.Graph.CreateAuthenticationStrength(ctx, want)
-	if err != nil {
-		strengthAPIError(&resp.Diagnostics, fmt.Sprintf("Creating authentication strength %q failed", want.DisplayName), err)
-		return
-	}
-	plan.ID = types.StringValue(created.ID)
-	plan.RequirementsSatisfied = types.StringValue(created.RequirementsSatisfied)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	got, err := r.waitFor(ctx, created.ID, want.DisplayName, want.Description, want.AllowedCombinations)
-	if err != nil {
-		strengthAPIError(&resp.Diagnostics, fmt.Sprintf("Authentication strength %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
+	// Names are unique among strengths (built-in ones included), which lets
+	// a create be recognised after an ambiguous failure.
+	uniqueCreate[*graph.AuthenticationStrength]{
+		what: "authentication strength", name: want.DisplayName,
+		list:   r.clients.Graph.ListAuthenticationStrengths,
+		nameOf: func(s *graph.AuthenticationStrength) string { return s.DisplayName },
+		idOf:   func(s *graph.AuthenticationStrength) string { return s.ID },
+		post: func(ctx context.Context) (*graph.AuthenticationStrength, error) {
+			return r.clients.Graph.CreateAuthenticationStrength(ctx, want)
+		},
+		record: func(ctx context.Context, created *graph.AuthenticationStrength) {
+			plan.ID = types.StringValue(created.ID)
+			plan.RequirementsSatisfied = types.StringValue(created.RequirementsSatisfied)
+			resp.Diagnostics.Append(common.SaveCreated(ctx, &resp.State, &plan)...)
+		},
+		wait: func(ctx context.Context, id string) error {
+			got, err := r.waitFor(ctx, id, want.DisplayName, want.Description, want.AllowedCombinations)
+			if err == nil {
+				resp.Diagnostics.Append(resp.State.Set(ctx, strengthModel(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
+			}
+			return err
+		},
+		report:  strengthAPIError,
+		settle:  r.clients.ConsistencyTimeout,
+		builtIn: func(s *graph.AuthenticationStrength) bool { return s.PolicyType == "builtIn" },
+	}.run(ctx, &resp.Diagnostics)
 }
 
 func (r *authStrengthResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

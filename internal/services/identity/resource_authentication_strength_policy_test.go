@@ -159,15 +159,15 @@ func TestAccAuthenticationStrengthPolicy_badInput(t *testing.T) {
 }
 
 // A combination the SDK knows but Graph does not accept for a custom
-// strength fails at apply with Graph's message; a duplicate name is a
-// conflict.
+// strength fails at apply with Graph's message; a built-in strength's name
+// is refused before anything is sent.
 func TestAccAuthenticationStrengthPolicy_refused(t *testing.T) {
 	tn := acctest.NewTenant(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: asConfig(tn, "x", "", `["password"]`), ExpectError: regexp.MustCompile(`(?s)HTTP 400.*combination\s+'password'\s+is\s+not\s+supported`)},
-			{Config: asConfig(tn, "Passwordless MFA", "", `["fido2"]`), ExpectError: regexp.MustCompile(`(?s)names\s+are\s+unique.*HTTP 409`)},
+			{Config: asConfig(tn, "Passwordless MFA", "", `["fido2"]`), ExpectError: regexp.MustCompile(`(?s)built-in\s+authentication\s+strength.*cannot\s+be\s+managed.*names\s+are\s+unique`)},
 		},
 	})
 }

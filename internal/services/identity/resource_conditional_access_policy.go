@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -26,7 +25,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients"
 	"github.com/m365harden/terraform-provider-m365harden/internal/clients/graph"
@@ -522,122 +520,28 @@ func (r *conditionalAccessPolicyResource) Create(ctx context.Context, req resour
 	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
 	// Graph allows several policies with one name; this resource does not,
 	// so that a create can be recognised after an ambiguous failure.
-	existing, err := r.findByName(ctx, want.DisplayName)
-	if err != nil {
-		caAPIError(&resp.Diagnostics, fmt.Sprintf("Creating conditional access policy %q failed: listing the tenant's policies failed", want.DisplayName), err)
-		return
-	}
-	if len(existing) > 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Conditional access policy already exists",
-			fmt.Sprintf("The tenant already has a conditional access policy named %q (id %s). Import it instead of creating a second one with the same name:\n\n"+
-				"  terraform import <address of this resource> %s\n\nor an import block with id = %q. Or choose another display_name.",
-				want.DisplayName, existing[0].ID, existing[0].ID, existing[0].ID))
-		return
-	}
-	sctx, sent := common.TrackSent(ctx)
-	created, err := r.clients.Graph.CreateConditionalAccessPolicy(sctx, want)
-	if err != nil && ctx.Err() != nil && !sent.Sent() {
-		// Interrupted (Ctrl-C) before the request was written in full:
-		// Graph never had it, so there is nothing to look for or wait for.
-		resp.Diagnostics.AddError(fmt.Sprintf("Creating conditional access policy %q was interrupted", want.DisplayName),
-			"Terraform was interrupted before the create request was sent: no policy was created. The next apply creates it.")
-		return
-	}
-	if err != nil && ambiguous(err) {
-		// The answer was lost (5xx, timeout, dropped connection, Ctrl-C
-		// after the request was sent): the policy may exist. Look it up by name and adopt it rather than
-		// leave it outside Terraform, or create a duplicate next time.
-		adopted, lerr := r.adoptAfterAmbiguousCreate(ctx, want.DisplayName)
-		switch {
-		case adopted != nil:
-			tflog.Warn(ctx, "conditional access create failed ambiguously; adopting the policy it created", map[string]any{"id": adopted.ID, "error": err.Error()})
-			created, err = adopted, nil
-		case lerr != nil:
-			err = fmt.Errorf("%w\n\nThe policy may have been created; looking it up by name failed too (%v). The next apply finds it by name and asks you to import it rather than create a second one", err, lerr)
-		default:
-			err = fmt.Errorf("%w\n\nNo policy named %q is visible after the failure; if one appears later, the next apply finds it by name and asks you to import it rather than create a second one", err, want.DisplayName)
-		}
-	}
-	if err != nil {
-		caAPIError(&resp.Diagnostics, fmt.Sprintf("Creating conditional access policy %q failed", want.DisplayName), err)
-		return
-	}
-	// Record the policy at once: if waiting for it fails, Terraform still
-	// knows it exists.
-	plan.ID = types.StringValue(created.ID)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if ctx.Err() != nil {
-		// Interrupted: stop here. The policy is in state as planned; the
-		// next plan reads what Graph shows.
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Creating conditional access policy %q was interrupted", want.DisplayName),
-			fmt.Sprintf("The policy was created (id %s) and is recorded in state; the next terraform apply checks that it reads back as configured.", created.ID))
-		return
-	}
-	got, err := r.waitFor(ctx, created.ID, want)
-	if err != nil && ctx.Err() != nil {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Creating conditional access policy %q was interrupted", want.DisplayName),
-			fmt.Sprintf("The policy was created (id %s) and is recorded in state; Terraform was interrupted while waiting for reads to show it. The next terraform apply checks that it reads back as configured.", created.ID))
-		return
-	}
-	if err != nil {
-		caAPIError(&resp.Diagnostics, fmt.Sprintf("Conditional access policy %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
-}
-
-// ambiguous reports whether a failed create may still have been applied:
-// anything but a definite answer from Graph below 500.
-func ambiguous(err error) bool {
-	var ge *graph.Error
-	if errors.As(err, &ge) {
-		return ge.Status >= 500
-	}
-	return true
-}
-
-// findByName lists the policies whose displayName equals name (ignoring
-// case, the stricter reading: two names that differ only in case confuse
-// administrators as much as equal ones).
-func (r *conditionalAccessPolicyResource) findByName(ctx context.Context, name string) ([]*graph.ConditionalAccessPolicy, error) {
-	all, err := r.clients.Graph.ListConditionalAccessPolicies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []*graph.ConditionalAccessPolicy
-	for _, p := range all {
-		if strings.EqualFold(strings.TrimSpace(p.DisplayName), strings.TrimSpace(name)) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
-// adoptAfterAmbiguousCreate looks for the policy a failed create may have
-// made, on a context of its own (the apply's may be cancelled), for as long
-// as replication may hide it.
-func (r *conditionalAccessPolicyResource) adoptAfterAmbiguousCreate(ctx context.Context, name string) (*graph.ConditionalAccessPolicy, error) {
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.clients.ConsistencyTimeout+30*time.Second)
-	defer cancel()
-	var found *graph.ConditionalAccessPolicy
-	err := wait.Until(lctx, r.clients.ConsistencyTimeout, func(ctx context.Context) error {
-		got, err := r.findByName(ctx, name)
-		if err != nil {
+	uniqueCreate[*graph.ConditionalAccessPolicy]{
+		what: "conditional access policy", name: want.DisplayName,
+		list:   r.clients.Graph.ListConditionalAccessPolicies,
+		nameOf: func(p *graph.ConditionalAccessPolicy) string { return p.DisplayName },
+		idOf:   func(p *graph.ConditionalAccessPolicy) string { return p.ID },
+		post: func(ctx context.Context) (*graph.ConditionalAccessPolicy, error) {
+			return r.clients.Graph.CreateConditionalAccessPolicy(ctx, want)
+		},
+		record: func(ctx context.Context, created *graph.ConditionalAccessPolicy) {
+			plan.ID = types.StringValue(created.ID)
+			resp.Diagnostics.Append(common.SaveCreated(ctx, &resp.State, &plan)...)
+		},
+		wait: func(ctx context.Context, id string) error {
+			got, err := r.waitFor(ctx, id, want)
+			if err == nil {
+				resp.Diagnostics.Append(resp.State.Set(ctx, fromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
+			}
 			return err
-		}
-		if len(got) == 0 {
-			return wait.NotYet("no policy named %q is visible yet", name)
-		}
-		found = got[0]
-		return nil
-	})
-	if found != nil {
-		return found, nil
-	}
-	if errors.Is(err, wait.ErrNotYet) {
-		return nil, nil
-	}
-	return nil, err
+		},
+		report: caAPIError,
+		settle: r.clients.ConsistencyTimeout,
+	}.run(ctx, &resp.Diagnostics)
 }
 
 // waitFor polls the policy until reads show what was written, then until

@@ -279,19 +279,31 @@ func (r *namedLocationResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "create", &resp.Diagnostics)
-	created, err := r.clients.Graph.CreateNamedLocation(ctx, want)
-	if err != nil {
-		nlAPIError(&resp.Diagnostics, fmt.Sprintf("Creating named location %q failed", want.DisplayName), err)
-		return
-	}
-	plan.ID = types.StringValue(created.ID)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	got, err := r.waitFor(ctx, created.ID, want)
-	if err != nil {
-		nlAPIError(&resp.Diagnostics, fmt.Sprintf("Named location %q (%s) was created but reads do not show it yet", want.DisplayName, created.ID), err)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
+	// Graph allows several named locations with one name; this resource
+	// does not, so that a create can be recognised after an ambiguous
+	// failure.
+	uniqueCreate[*graph.NamedLocation]{
+		what: "named location", name: want.DisplayName,
+		list:   r.clients.Graph.ListNamedLocations,
+		nameOf: func(l *graph.NamedLocation) string { return l.DisplayName },
+		idOf:   func(l *graph.NamedLocation) string { return l.ID },
+		post: func(ctx context.Context) (*graph.NamedLocation, error) {
+			return r.clients.Graph.CreateNamedLocation(ctx, want)
+		},
+		record: func(ctx context.Context, created *graph.NamedLocation) {
+			plan.ID = types.StringValue(created.ID)
+			resp.Diagnostics.Append(common.SaveCreated(ctx, &resp.State, &plan)...)
+		},
+		wait: func(ctx context.Context, id string) error {
+			got, err := r.waitFor(ctx, id, want)
+			if err == nil {
+				resp.Diagnostics.Append(resp.State.Set(ctx, namedLocationFromAPI(ctx, got, &plan.Timeouts, &resp.Diagnostics))...)
+			}
+			return err
+		},
+		report: nlAPIError,
+		settle: r.clients.ConsistencyTimeout,
+	}.run(ctx, &resp.Diagnostics)
 }
 
 func (r *namedLocationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
