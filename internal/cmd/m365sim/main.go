@@ -10,10 +10,19 @@
 //	m365sim tokens --state-dir DIR [--expire-issued] [--expire-next N [--valid-for D]]
 //	m365sim ratelimit --state-dir DIR --limit N [--window D]     (InvokeCommand budget per tenant and app; --limit 0 restores 30000 per 10m)
 //	m365sim dehydrate --state-dir DIR [--tenant ID] [--dehydrated=false] [--hydration-delay D]
+//	m365sim latency --state-dir DIR [--realistic] [--dist KEY=MEDIAN[,P95]]... [--scale F] [--seed N]
+//	               (per-request latency per endpoint; no --realistic and no --dist turns it off)
+//	m365sim outlook-throttle --state-dir DIR [--requests 10000] [--window 10m] [--concurrent 4]
+//	               (Outlook's limits per app per mailbox; 0 turns that limit off)
 //	m365sim clear  --state-dir DIR
 //	m365sim stats  --state-dir DIR
 //	m365sim seed   --state-dir DIR [--tenant ID] NAME [--params JSON]
 //	m365sim env    --state-dir DIR      (prints the provider's M365_* variables for the demo tenant)
+//
+// Latency (m365sim.RealisticLatency's estimates at a tenth, with Exchange
+// at a constant 50 ms):
+//
+//	m365sim latency --state-dir DIR --realistic --scale 0.1 --dist exchange=500ms
 //
 // Examples of faults: a 503 after New-TransportRule has been applied, once:
 //
@@ -56,7 +65,7 @@ func main() {
 	switch cmd {
 	case "serve":
 		err = serve(args)
-	case "invoke", "graph", "fault", "lag", "tokens", "ratelimit", "dehydrate", "clear", "stats", "seed", "env":
+	case "invoke", "graph", "fault", "lag", "tokens", "ratelimit", "dehydrate", "latency", "outlook-throttle", "clear", "stats", "seed", "env":
 		err = control(cmd, args)
 	default:
 		usage()
@@ -68,7 +77,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: m365sim serve|invoke|graph|fault|lag|tokens|ratelimit|dehydrate|clear|stats|seed|env [flags] (see the package documentation)")
+	fmt.Fprintln(os.Stderr, "usage: m365sim serve|invoke|graph|fault|lag|tokens|ratelimit|dehydrate|latency|outlook-throttle|clear|stats|seed|env [flags] (see the package documentation)")
 	os.Exit(2)
 }
 
@@ -134,6 +143,13 @@ func control(cmd string, args []string) error {
 	window := fs.Duration("window", 0, "ratelimit: the window (default 10m)")
 	dehydrated := fs.Bool("dehydrated", true, "dehydrate: the tenant's state")
 	hydrationDelay := fs.Duration("hydration-delay", 0, "dehydrate: how long Enable-OrganizationCustomization takes to take effect (0 = the default; negative = at once)")
+	realistic := fs.Bool("realistic", false, "latency: start from m365sim's realistic defaults (RealisticLatency)")
+	var dists latencyDists
+	fs.Var(&dists, "dist", "latency: KEY=MEDIAN[,P95] (durations), repeatable; KEY is exchange, compliance, graph, login, outlook or \"graph /v1.0/PATH-PREFIX\"")
+	scale := fs.Float64("scale", 1, "latency: multiplies every drawn latency")
+	seed := fs.Uint64("seed", 0, "latency: seed of the draws (0 = random)")
+	requests := fs.Int("requests", m365sim.DefaultOutlookRequests, "outlook-throttle: requests per window per app per mailbox (0 = off)")
+	concurrent := fs.Int("concurrent", m365sim.DefaultOutlookConcurrency, "outlook-throttle: concurrent requests per app per mailbox (0 = off)")
 	// Flags may come after the positional arguments.
 	var pos []string
 	rest := args
@@ -195,6 +211,22 @@ func control(cmd string, args []string) error {
 	case "dehydrate":
 		b, _ := json.Marshal(map[string]any{"dehydrated": *dehydrated, "hydration_delay_seconds": hydrationDelay.Seconds()})
 		return c.do("POST", "/_sim/tenants/"+*tenant+"/dehydrated", b)
+	case "latency":
+		if *scale <= 0 {
+			return fmt.Errorf("latency: --scale must be above 0")
+		}
+		b, _ := json.Marshal(map[string]any{"realistic": *realistic, "scale": *scale, "seed": *seed, "dists_ms": dists.ms()})
+		return c.do("POST", "/_sim/latency", b)
+	case "outlook-throttle":
+		w := *window
+		if w == 0 {
+			w = m365sim.DefaultOutlookWindow
+		}
+		if *requests < 0 || *concurrent < 0 || w < 0 {
+			return fmt.Errorf("outlook-throttle: --requests, --window and --concurrent cannot be negative")
+		}
+		b, _ := json.Marshal(map[string]any{"requests": *requests, "window_seconds": w.Seconds(), "concurrent": *concurrent})
+		return c.do("POST", "/_sim/outlook-throttle", b)
 	case "lag":
 		b, _ := json.Marshal(map[string]any{"endpoint": *endpoint, "seconds": *seconds})
 		return c.do("POST", "/_sim/lag", b)
@@ -276,6 +308,43 @@ func (c *controlClient) do(method, path string, body []byte) error {
 		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
 	}
 	return nil
+}
+
+// latencyDists is the latency command's repeatable --dist KEY=MEDIAN[,P95].
+type latencyDists map[string][2]time.Duration
+
+func (d *latencyDists) String() string { return fmt.Sprint(map[string][2]time.Duration(*d)) }
+
+func (d *latencyDists) Set(v string) error {
+	key, val, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(key) == "" {
+		return fmt.Errorf("want KEY=MEDIAN[,P95], got %q", v)
+	}
+	medianText, p95Text, hasP95 := strings.Cut(val, ",")
+	median, err := time.ParseDuration(strings.TrimSpace(medianText))
+	if err != nil || median < 0 {
+		return fmt.Errorf("%s: the median is a duration such as 300ms, got %q", key, medianText)
+	}
+	p95 := time.Duration(0)
+	if hasP95 {
+		if p95, err = time.ParseDuration(strings.TrimSpace(p95Text)); err != nil || p95 < median {
+			return fmt.Errorf("%s: the 95th percentile is a duration not below the median, got %q", key, p95Text)
+		}
+	}
+	if *d == nil {
+		*d = latencyDists{}
+	}
+	(*d)[strings.TrimSpace(key)] = [2]time.Duration{median, p95}
+	return nil
+}
+
+// ms is the control surface's dists_ms.
+func (d latencyDists) ms() map[string]map[string]float64 {
+	out := map[string]map[string]float64{}
+	for k, v := range d {
+		out[k] = map[string]float64{"median": float64(v[0]) / float64(time.Millisecond), "p95": float64(v[1]) / float64(time.Millisecond)}
+	}
+	return out
 }
 
 // faultFromFlags builds a fault from the fault command's flags: --cmdlet

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/m365harden/terraform-provider-m365harden/internal/m365sim"
 )
@@ -107,4 +108,86 @@ func invoke(t *testing.T, s *m365sim.Server, cmdlet string, params map[string]an
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// The latency command turns the per-endpoint latency model on and off; the
+// outlook-throttle command sets Outlook's per-app, per-mailbox limits and
+// restores Microsoft's with no flags.
+func TestLatencyAndOutlookThrottleCommands(t *testing.T) {
+	dir := t.TempDir()
+	s, err := m365sim.Start(m365sim.Options{StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	objs, err := m365sim.SeedMailboxes(s, m365sim.DemoTenantID, m365sim.MailboxSeed{Count: 1, Domain: "contoso.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GrantAppPermission(m365sim.DemoTenantID, m365sim.DemoAdminAppID, "MailboxSettings.Read"); err != nil {
+		t.Fatal(err)
+	}
+	if preToken, _, err = s.IssueAccessToken(m365sim.DemoTenantID, m365sim.DemoAdminAppID, m365sim.AudienceExchange); err != nil {
+		t.Fatal(err)
+	}
+	graphToken, _, err := s.IssueAccessToken(m365sim.DemoTenantID, m365sim.DemoAdminAppID, m365sim.AudienceGraph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(cmd string, args ...string) error {
+		return control(cmd, append([]string{"--state-dir", dir}, args...))
+	}
+	for _, bad := range [][]string{{"--dist", "exchange"}, {"--dist", "exchange=fast"}, {"--dist", "exchange=300ms,100ms"}, {"--dist", "=300ms"}, {"--scale", "0"}} {
+		if err := run("latency", bad...); err == nil {
+			t.Errorf("latency %v accepted", bad)
+		}
+	}
+	// A constant 400 ms on Exchange (no 95th percentile: no spread).
+	if err := run("latency", "--dist", "exchange=400ms"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if status := invoke(t, s, "Get-OrganizationConfig", nil); status != 200 {
+		t.Fatalf("Get-OrganizationConfig: %d", status)
+	}
+	if d := time.Since(start); d < 400*time.Millisecond {
+		t.Errorf("with 400 ms of Exchange latency the call took %s", d)
+	}
+	if err := run("latency", "--realistic", "--scale", "0.01", "--seed", "7", "--dist", "graph /v1.0/$batch=1ms,2ms"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("latency"); err != nil {
+		t.Fatal(err)
+	}
+
+	rules := func() int {
+		t.Helper()
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(s.CAPEM())
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+		req, _ := http.NewRequest("GET", s.Endpoints()[m365sim.EndpointGraph]+"/v1.0/users/"+objs[0]["UserPrincipalName"].(string)+"/mailFolders/inbox/messageRules", nil)
+		req.Header.Set("Authorization", "Bearer "+graphToken)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if err := run("outlook-throttle", "--requests", "1", "--window", "1h"); err != nil {
+		t.Fatal(err)
+	}
+	if first, second := rules(), rules(); first != 200 || second != 429 {
+		t.Errorf("one request per hour per mailbox: %d then %d, want 200 then 429", first, second)
+	}
+	if err := run("outlook-throttle", "--concurrent", "-1"); err == nil {
+		t.Error("a negative limit accepted")
+	}
+	// No flags: Microsoft's limits again, with a new window.
+	if err := run("outlook-throttle"); err != nil {
+		t.Fatal(err)
+	}
+	if code := rules(); code != 200 {
+		t.Errorf("after restoring the limits: %d", code)
+	}
 }
