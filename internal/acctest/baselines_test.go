@@ -109,6 +109,17 @@ func adminConsentOff(t *testing.T, tn *acctest.Tenant) {
 		"remindersEnabled": false, "requestDurationInDays": 30, "reviewers": []any{}})
 }
 
+// authorizationPolicyOpened turns the authorization policy back to a new
+// tenant's: users register apps, consent to any app and invite guests.
+func authorizationPolicyOpened(t *testing.T, tn *acctest.Tenant) {
+	graphCall(t, tn, "PATCH", "/policies/authorizationPolicy", map[string]any{
+		"allowInvitesFrom": "everyone",
+		"defaultUserRolePermissions": map[string]any{"allowedToCreateApps": true, "allowedToCreateSecurityGroups": true, "allowedToCreateTenants": true,
+			"allowedToReadBitlockerKeysForOwnedDevice": true, "allowedToReadOtherUsers": true,
+			"permissionGrantPoliciesAssigned": []string{"ManagePermissionGrantsForSelf.microsoft-user-default-legacy"}},
+	})
+}
+
 // threatProtectionDrift turns the CIS mail and threat protection settings
 // back, one per control.
 func threatProtectionDrift(t *testing.T, tn *acctest.Tenant) {
@@ -160,7 +171,8 @@ var cisBaseline = baselineCase{
 		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
 		"anti-phishing-policy", "safe-links-policy", "safe-attachments-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
-		"auth-methods-system-preferred-mfa"},
+		"auth-methods-system-preferred-mfa", "ca-admin-sign-in-frequency",
+		"users-cannot-register-apps", "user-consent-disallowed", "guest-invites-restricted"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
@@ -185,6 +197,7 @@ var cisBaseline = baselineCase{
 		threatProtectionDrift(t, tn)
 		authenticatorWithoutContext(t, tn)
 		graphCall(t, tn, "PATCH", "/beta/policies/authenticationMethodsPolicy", map[string]any{"systemCredentialPreferences": map[string]any{"state": "default"}})
+		authorizationPolicyOpened(t, tn)
 	},
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }
