@@ -94,6 +94,9 @@ func defaultStatuses() map[string]string {
 		"ca-phishing-resistant-mfa-admins":  "fail",
 		"ca-managed-devices":                "fail",
 		"auth-methods-system-preferred-mfa": "fail",
+		// No admin session policy; a new tenant lets users consent (legacy).
+		"ca-admin-sign-in-frequency": "fail",
+		"user-consent-disallowed":    "fail",
 	}
 }
 
@@ -314,7 +317,8 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"auth-methods-migration-complete", "auth-methods-weak-disabled", "authenticator-login-context",
 		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
 		"safe-links-policy", "safe-attachments-policy",
-		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa"}
+		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa",
+		"ca-admin-sign-in-frequency", "user-consent-disallowed"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -465,6 +469,7 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 		// Conditional access needs P1 (controls_authmethods2.go).
 		"ca-phishing-resistant-mfa-admins": "unknown",
 		"ca-managed-devices":               "unknown",
+		"ca-admin-sign-in-frequency":       "unknown", // controls_identity_cis.go
 	})
 	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{
