@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -200,6 +201,74 @@ func TestAccConditionalAccessPolicy_outOfBandAdditionsReverted(t *testing.T) {
 					}
 					return nil
 				}),
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// Properties the schema does not have are not hidden: set out of band, they
+// show in unmanaged_settings, the plan updates the policy, and the apply
+// clears them in the tenant. Configuring a value there is refused at plan
+// time.
+func TestAccConditionalAccessPolicy_unmanagedSettingsShownAndCleared(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := mfaConfig(tn, "enabledForReportingButNotEnforced", fmt.Sprintf("[%q]", breakGlass))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             caDestroyed(tn),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(caAddr, tfjsonpath.New("unmanaged_settings"), knownvalue.SetExact([]knownvalue.Check{})),
+				},
+			},
+			{ // another admin adds terms of use, a custom control and an authentication context
+				PreConfig: func() {
+					ids := tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")
+					if len(ids) != 1 {
+						t.Fatalf("%d policies", len(ids))
+					}
+					id, _ := ids[0]["id"].(string)
+					code, out := graphJSON(t, tn, "PATCH", caPath+"/"+id, map[string]any{
+						"conditions": map[string]any{"applications": map[string]any{"includeAuthenticationContextClassReferences": []string{"c1"}}},
+						"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"mfa"},
+							"termsOfUse": []string{"8f1d3b2a-5c4e-4d6f-9a8b-7c6d5e4f3a2b"}, "customAuthenticationFactors": []string{"RequireDuoMfa"}},
+					})
+					if code != 204 {
+						t.Fatalf("out-of-band PATCH: %d %v", code, out)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(caAddr, "unmanaged_settings.#", "3"),
+					resource.TestCheckTypeSetElemAttr(caAddr, "unmanaged_settings.*", "conditions.applications.includeAuthenticationContextClassReferences"),
+					resource.TestCheckTypeSetElemAttr(caAddr, "unmanaged_settings.*", "grantControls.termsOfUse"),
+					resource.TestCheckTypeSetElemAttr(caAddr, "unmanaged_settings.*", "grantControls.customAuthenticationFactors"),
+				),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(caAddr, tfjsonpath.New("unmanaged_settings"), knownvalue.SetExact([]knownvalue.Check{})),
+				}},
+				Check: tenantPolicy(t, tn, func(p map[string]any) error {
+					g := asMap(p["grantControls"])
+					if len(asList(g["termsOfUse"])) != 0 || len(asList(g["customAuthenticationFactors"])) != 0 ||
+						len(asList(asMap(asMap(p["conditions"])["applications"])["includeAuthenticationContextClassReferences"])) != 0 {
+						return fmt.Errorf("unmanaged settings survived the apply: %v", p)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: strings.Replace(cfg, `display_name = "Require MFA for all users"`, `display_name = "Require MFA for all users"
+  unmanaged_settings = ["grantControls.termsOfUse"]`, 1),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)unmanaged_settings.*at most 0`),
 			},
 			{Config: cfg, PlanOnly: true},
 		},
