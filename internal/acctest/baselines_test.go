@@ -172,7 +172,7 @@ var cisBaseline = baselineCase{
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
 		"anti-phishing-policy", "safe-links-policy", "safe-attachments-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
 		"auth-methods-system-preferred-mfa", "ca-admin-sign-in-frequency",
-		"users-cannot-register-apps", "user-consent-disallowed", "guest-invites-restricted"},
+		"users-cannot-register-apps", "user-consent-disallowed", "guest-invites-restricted", "auth-methods-weak-disabled"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)
@@ -198,6 +198,8 @@ var cisBaseline = baselineCase{
 		authenticatorWithoutContext(t, tn)
 		graphCall(t, tn, "PATCH", "/beta/policies/authenticationMethodsPolicy", map[string]any{"systemCredentialPreferences": map[string]any{"state": "default"}})
 		authorizationPolicyOpened(t, tn)
+		graphCall(t, tn, "PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Voice",
+			map[string]any{"@odata.type": "#microsoft.graph.voiceAuthenticationMethodConfiguration", "state": "enabled"})
 	},
 	postArgs: `  break_glass_accounts = var.break_glass_accounts`,
 }

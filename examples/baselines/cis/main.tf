@@ -68,6 +68,7 @@ locals {
     "users-cannot-register-apps",            # CIS 5.1.2.2
     "user-consent-disallowed",               # CIS 5.1.5.1
     "guest-invites-restricted",              # CIS 5.1.6.3
+    "auth-methods-weak-disabled",            # CIS 5.2.3.5
   ]
 
   # CIS 6.1.2 (E3): Microsoft's default audit actions plus the ones CIS adds.
@@ -410,6 +411,23 @@ resource "m365harden_authentication_method_configuration" "authenticator" {
   }
 }
 
+# CIS 5.2.3.5: the weak methods off -- SMS and voice call (CIS v6.0), and
+# email one-time passcodes too (CIS v5.0.0 lists all three).
+resource "m365harden_authentication_method_configuration" "sms" {
+  method = "Sms"
+  state  = "disabled"
+}
+
+resource "m365harden_authentication_method_configuration" "voice" {
+  method = "Voice"
+  state  = "disabled"
+}
+
+resource "m365harden_authentication_method_configuration" "email" {
+  method = "Email"
+  state  = "disabled"
+}
+
 # CIS 5.2.3.6: system-preferred MFA prompts each user for the strongest
 # method they registered (Microsoft Graph beta; see the resource's page).
 resource "m365harden_authentication_methods_policy" "this" {
@@ -426,6 +444,9 @@ data "m365harden_posture" "this" {
 
   depends_on = [
     m365harden_authentication_method_configuration.authenticator,
+    m365harden_authentication_method_configuration.sms,
+    m365harden_authentication_method_configuration.voice,
+    m365harden_authentication_method_configuration.email,
     m365harden_authentication_methods_policy.this,
     m365harden_audit_configuration.this,
     m365harden_mailbox_audit_baseline.users,
