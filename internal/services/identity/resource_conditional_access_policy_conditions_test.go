@@ -158,6 +158,17 @@ func TestAccConditionalAccessPolicy_fullConditionsAndClearing(t *testing.T) {
 	})
 }
 
+// onlyPolicyID is the ID of the tenant's one conditional access policy.
+func onlyPolicyID(t *testing.T, tn *acctest.Tenant) string {
+	t.Helper()
+	ps := tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")
+	if len(ps) != 1 {
+		t.Fatalf("%d policies, want 1", len(ps))
+	}
+	id, _ := ps[0]["id"].(string)
+	return id
+}
+
 // An attacker (or a hurried admin) adds a location exclusion and swaps the
 // authentication strength out of band: the plan shows both, and the next
 // apply reverts them.
@@ -171,11 +182,7 @@ func TestAccConditionalAccessPolicy_outOfBandAdditionsReverted(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					ids := tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")
-					if len(ids) != 1 {
-						t.Fatalf("%d policies", len(ids))
-					}
-					id, _ := ids[0]["id"].(string)
+					id := onlyPolicyID(t, tn)
 					code, out := graphJSON(t, tn, "PATCH", caPath+"/"+id, map[string]any{
 						"conditions": map[string]any{
 							"locations": map[string]any{"includeLocations": []string{"All"}, "excludeLocations": []string{"AllTrusted"}},
@@ -226,11 +233,7 @@ func TestAccConditionalAccessPolicy_unmanagedSettingsShownAndCleared(t *testing.
 			},
 			{ // another admin adds terms of use, a custom control and an authentication context
 				PreConfig: func() {
-					ids := tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")
-					if len(ids) != 1 {
-						t.Fatalf("%d policies", len(ids))
-					}
-					id, _ := ids[0]["id"].(string)
+					id := onlyPolicyID(t, tn)
 					code, out := graphJSON(t, tn, "PATCH", caPath+"/"+id, map[string]any{
 						"conditions": map[string]any{"applications": map[string]any{"includeAuthenticationContextClassReferences": []string{"c1"}}},
 						"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"mfa"},
