@@ -66,6 +66,7 @@ locals {
     "auth-methods-system-preferred-mfa",     # CIS 5.2.3.6
     "ca-admin-sign-in-frequency",            # CIS 5.2.2.4
     "users-cannot-register-apps",            # CIS 5.1.2.2
+    "users-cannot-create-tenants",           # CIS 5.1.2.3
     "user-consent-disallowed",               # CIS 5.1.5.1
     "guest-invites-restricted",              # CIS 5.1.6.3
     "auth-methods-weak-disabled",            # CIS 5.2.3.5
@@ -242,14 +243,16 @@ resource "m365harden_admin_consent_request_policy" "this" {
   reviewer_role_ids        = ["158c047a-c907-4556-b7ef-446551a6b5f7"]
 }
 
-# CIS 5.1.2.2: only administrators register applications. CIS 5.1.5.1:
+# CIS 5.1.2.2 and 5.1.2.3: only administrators register applications and
+# create tenants. CIS 5.1.5.1:
 # users cannot consent to applications (the admin consent workflow above
 # takes their requests). CIS 5.1.6.3: only administrators and the Guest
 # Inviter role invite guests.
 resource "m365harden_authorization_policy" "this" {
-  allowed_to_create_apps = false
-  user_consent           = "disabled"
-  allow_invites_from     = "adminsAndGuestInviters"
+  allowed_to_create_apps    = false
+  allowed_to_create_tenants = false
+  user_consent              = "disabled"
+  allow_invites_from        = "adminsAndGuestInviters"
 }
 
 # --- Conditional access -----------------------------------------------------------

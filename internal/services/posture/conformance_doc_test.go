@@ -73,6 +73,7 @@ var baselineBlocks = map[string][]string{
 	"CIS 5.2.3.5":             {"cis: m365harden_authentication_method_configuration.sms", "cis: m365harden_authentication_method_configuration.voice", "cis: m365harden_authentication_method_configuration.email"},
 	"CIS 5.2.2.4":             {"cis: m365harden_conditional_access_policy.admin_sessions"},
 	"CIS 5.1.5.1":             {"cis: m365harden_authorization_policy.this"},
+	"CIS 5.1.2.3":             {"cis: m365harden_authorization_policy.this"},
 	"CIS 5.1.6.3":             {"cis: m365harden_authorization_policy.this"},
 	"Scuba MS.AAD.3.6v1":      {"scuba: m365harden_conditional_access_policy.phishing_resistant_mfa"},
 }

@@ -18,6 +18,7 @@ import (
 const (
 	ctlAdminSessionControls = "ca-admin-sign-in-frequency"
 	ctlUserConsentOff       = "user-consent-disallowed"
+	ctlTenantCreation       = "users-cannot-create-tenants"
 )
 
 // adminSessionMaxHours is CIS 5.2.2.4's longest periodic re-authentication.
@@ -60,7 +61,23 @@ func identityCISControls() []control {
 			References: []string{"CIS 5.1.5.1", "DSC AADAuthorizationPolicy"},
 			Pass:       "CIS 5.1.5.1, user consent to apps accessing company data on their behalf is not allowed (\"Do not allow user consent\"): the authorization policy's `defaultUserRolePermissions.permissionGrantPoliciesAssigned` has no `ManagePermissionGrantsForSelf.*` policy. Consent limited to verified publishers (`microsoft-user-default-low`), which ScubaGear's `user-consent-restricted` accepts, fails here.",
 			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalUserConsentOff},
+		{ID: ctlTenantCreation, Title: "Only administrators create tenants (CIS)",
+			References: []string{"CIS 5.1.2.3", "DSC AADAuthorizationPolicy"},
+			Pass:       "CIS 5.1.2.3, 'Restrict non-admin users from creating tenants' set to 'Yes': the authorization policy's `defaultUserRolePermissions.allowedToCreateTenants` is `false`.",
+			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalTenantCreation},
 	}
+}
+
+// evalTenantCreation: CIS 5.1.2.3 lets only administrators create tenants.
+func evalTenantCreation(e *evaluation) result {
+	p, err := e.getAuthorizationPolicy()
+	if err != nil {
+		return unknown(authzWhat, err)
+	}
+	if p.DefaultUserRolePermissions.AllowedToCreateTenants {
+		return fail(authzObject("defaultUserRolePermissions.allowedToCreateTenants=true"), "Users who are not administrators can create Microsoft Entra tenants, and become their Global Administrators.")
+	}
+	return pass("Only administrators can create tenants (defaultUserRolePermissions.allowedToCreateTenants = false).")
 }
 
 // evalUserConsentOff: CIS 5.1.5.1 leaves users no consent at all.

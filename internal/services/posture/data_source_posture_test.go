@@ -95,8 +95,9 @@ func defaultStatuses() map[string]string {
 		"ca-managed-devices":                "fail",
 		"auth-methods-system-preferred-mfa": "fail",
 		// No admin session policy; a new tenant lets users consent (legacy).
-		"ca-admin-sign-in-frequency": "fail",
-		"user-consent-disallowed":    "fail",
+		"ca-admin-sign-in-frequency":  "fail",
+		"user-consent-disallowed":     "fail",
+		"users-cannot-create-tenants": "fail",
 	}
 }
 
@@ -318,7 +319,7 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
 		"safe-links-policy", "safe-attachments-policy",
 		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa",
-		"ca-admin-sign-in-frequency", "user-consent-disallowed"}
+		"ca-admin-sign-in-frequency", "user-consent-disallowed", "users-cannot-create-tenants"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
