@@ -39,7 +39,7 @@ var (
 	externalOff  = exoDrift("Set-ExternalInOutlook", map[string]any{"Enabled": false})
 	consentOff   = func(t *testing.T, tn *acctest.Tenant) { adminConsentOff(t, tn) }
 	authNoCtx    = func(t *testing.T, tn *acctest.Tenant) { authenticatorWithoutContext(t, tn) }
-	cisCAs       = []string{"ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy"}
+	cisCAs       = []string{"ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "ca-admin-sign-in-frequency"}
 	scubaCAs     = []string{"ca-block-legacy-auth", "ca-user-risk-block", "ca-sign-in-risk-block", "ca-phishing-resistant-mfa", "ca-mfa-all-users", "ca-phishing-resistant-mfa-admins"}
 	mfaStrength  = "00000000-0000-0000-0000-000000000002" // the built-in "Multifactor authentication" strength
 	presetPolicy = func(level string) string { return level + " Preset Security Policy" }
@@ -78,6 +78,17 @@ var cisDrifts = []drift{
 	{"authenticator-login-context", nil, authNoCtx},
 	{"auth-methods-system-preferred-mfa", nil, graphDrift("PATCH", "/beta/policies/authenticationMethodsPolicy",
 		map[string]any{"systemCredentialPreferences": map[string]any{"state": "default"}})},
+	// Administrators re-authenticate every 8 hours: more than CIS's 4.
+	{"ca-admin-sign-in-frequency", nil, policyDrift("CIS 5.2.2.4", map[string]any{"sessionControls": map[string]any{"signInFrequency": map[string]any{
+		"isEnabled": true, "type": "hours", "value": 8, "frequencyInterval": "timeBased", "authenticationType": "primaryAndSecondaryAuthentication"}}})},
+	{"users-cannot-register-apps", nil, graphDrift("PATCH", "/policies/authorizationPolicy", map[string]any{"defaultUserRolePermissions": map[string]any{"allowedToCreateApps": true}})},
+	{"users-cannot-create-tenants", nil, graphDrift("PATCH", "/policies/authorizationPolicy", map[string]any{"defaultUserRolePermissions": map[string]any{"allowedToCreateTenants": true}})},
+	// Consent limited to verified publishers is still user consent.
+	{"user-consent-disallowed", nil, graphDrift("PATCH", "/policies/authorizationPolicy", map[string]any{"defaultUserRolePermissions": map[string]any{
+		"permissionGrantPoliciesAssigned": []string{"ManagePermissionGrantsForSelf.microsoft-user-default-low"}}})},
+	{"guest-invites-restricted", nil, graphDrift("PATCH", "/policies/authorizationPolicy", map[string]any{"allowInvitesFrom": "everyone"})},
+	{"auth-methods-weak-disabled", nil, graphDrift("PATCH", "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Voice",
+		map[string]any{"@odata.type": "#microsoft.graph.voiceAuthenticationMethodConfiguration", "state": "enabled"})},
 }
 
 // scubaDrifts: one per control examples/baselines/scuba claims.

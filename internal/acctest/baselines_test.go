@@ -148,7 +148,8 @@ var cisBaseline = baselineCase{
 		"outbound-spam-notifications", "ca-mfa-all-users", "ca-block-legacy-auth", "ca-user-risk-policy", "ca-sign-in-risk-policy", "security-defaults",
 		"dkim-enabled", "external-sender-identification", "malware-common-attachments-filter", "malware-internal-sender-notifications",
 		"anti-phishing-policy", "safe-links-policy", "safe-attachments-policy", "connection-filter-allow-lists", "admin-consent-workflow", "authenticator-login-context",
-		"auth-methods-system-preferred-mfa"},
+		"auth-methods-system-preferred-mfa", "ca-admin-sign-in-frequency",
+		"users-cannot-register-apps", "users-cannot-create-tenants", "user-consent-disallowed", "guest-invites-restricted", "auth-methods-weak-disabled"},
 	weaken: func(t *testing.T, tn *acctest.Tenant) {
 		weakenAuditing(t, tn)
 		publishDKIMRecords(t, tn)

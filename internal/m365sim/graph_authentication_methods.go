@@ -300,6 +300,13 @@ func amPolicyPatch(g *GraphCall, beta bool) (int, any, *GraphError) {
 					return 0, nil, odataUnknownProperty(rk, "microsoft.graph.registrationEnforcement")
 				}
 			}
+		case "reconfirmationInDays":
+			// Declared on authenticationMethodsPolicy
+			// (https://learn.microsoft.com/en-us/graph/api/resources/authenticationmethodspolicy);
+			// no resource manages it.
+			if ge := notModelled(k, "microsoft.graph.authenticationMethodsPolicy", v); ge != nil {
+				return 0, nil, ge
+			}
 		case "id", "displayName", "description", "lastModifiedDateTime", "policyVersion", "authenticationMethodConfigurations":
 			return 0, nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("Property '%s' is read-only and cannot be set.", k)}
 		case "systemCredentialPreferences", "reportSuspiciousActivitySettings":
@@ -610,6 +617,11 @@ func amApply(id string, cur Object, body map[string]any) *GraphError {
 			ge = amKeyRestrictions(cur, v)
 		case id == "MicrosoftAuthenticator" && k == "featureSettings":
 			ge = amFeatureSettings(cur, v)
+		case id == "X509Certificate" && (k == "authenticationModeConfiguration" || k == "certificateUserBindings" || k == "crlValidationConfiguration"):
+			// Declared on x509CertificateAuthenticationMethodConfiguration
+			// (https://learn.microsoft.com/en-us/graph/api/resources/x509certificateauthenticationmethodconfiguration);
+			// the resource manages only state and targets.
+			ge = notModelled(k, typ, v)
 		default:
 			ge = odataUnknownProperty(k, typ)
 		}

@@ -190,6 +190,13 @@ func init() {
 					return 0, nil, bad("allowedCombinations cannot be updated with PATCH: use the updateAllowedCombinations action.")
 				case "id", "policyType", "requirementsSatisfied", "createdDateTime", "modifiedDateTime":
 					return 0, nil, bad("Property '%s' is read-only and cannot be set.", k)
+				case "combinationConfigurations":
+					// A relationship, written through its own collection
+					// (https://learn.microsoft.com/en-us/graph/api/authenticationstrengthpolicy-post-combinationconfigurations),
+					// which the emulator does not model.
+					if ge := notModelled(k, "microsoft.graph.authenticationStrengthPolicy", v); ge != nil {
+						return 0, nil, ge
+					}
 				default:
 					return 0, nil, odataUnknownProperty(k, "microsoft.graph.authenticationStrengthPolicy")
 				}

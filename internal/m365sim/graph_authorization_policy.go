@@ -185,8 +185,8 @@ func init() {
 						}
 					}
 					cur[k] = merged
-				case k == "id" || k == "displayName" || k == "description":
-					return 0, nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("Property '%s' is read-only and cannot be set.", k)}
+				case k == "id" || k == "displayName" || k == "description" || k == "deletedDateTime":
+					return 0, nil, readOnlyProperty(k)
 				default:
 					return 0, nil, odataUnknownProperty(k, "microsoft.graph.authorizationPolicy")
 				}

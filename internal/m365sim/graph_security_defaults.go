@@ -92,8 +92,8 @@ func init() {
 						}
 					}
 					cur["isEnabled"] = b
-				case "id", "displayName", "description":
-					return 0, nil, &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("Property '%s' is read-only and cannot be set.", k)}
+				case "id", "displayName", "description", "deletedDateTime":
+					return 0, nil, readOnlyProperty(k)
 				default:
 					return 0, nil, odataUnknownProperty(k, "microsoft.graph.identitySecurityDefaultsEnforcementPolicy")
 				}
@@ -102,6 +102,25 @@ func init() {
 			return http.StatusNoContent, nil, nil
 		},
 	})
+}
+
+// notModelled answers a property the type declares (msgraph-sdk-go's model
+// has it) but the emulator does not model: only null is accepted, anything
+// else is refused rather than silently dropped (the stricter reading; no
+// Microsoft page describes this, it is the emulator's own limit).
+func notModelled(name, typ string, v any) *GraphError {
+	if v == nil {
+		return nil
+	}
+	return &GraphError{Status: http.StatusBadRequest, Code: "BadRequest",
+		Message: fmt.Sprintf("The emulator does not model '%s' of '%s'; only null is accepted.", name, typ)}
+}
+
+// readOnlyProperty is the answer for a property the type declares as
+// read-only, such as directoryObject's deletedDateTime
+// (https://learn.microsoft.com/en-us/graph/api/resources/directoryobject).
+func readOnlyProperty(name string) *GraphError {
+	return &GraphError{Status: http.StatusBadRequest, Code: "BadRequest", Message: fmt.Sprintf("Property '%s' is read-only and cannot be set.", name)}
 }
 
 // odataUnknownProperty is the OData reader's answer for a property the type

@@ -64,6 +64,12 @@ locals {
     "admin-consent-workflow",                # CIS 5.1.5.2
     "authenticator-login-context",           # CIS 5.2.3.1
     "auth-methods-system-preferred-mfa",     # CIS 5.2.3.6
+    "ca-admin-sign-in-frequency",            # CIS 5.2.2.4
+    "users-cannot-register-apps",            # CIS 5.1.2.2
+    "users-cannot-create-tenants",           # CIS 5.1.2.3
+    "user-consent-disallowed",               # CIS 5.1.5.1
+    "guest-invites-restricted",              # CIS 5.1.6.3
+    "auth-methods-weak-disabled",            # CIS 5.2.3.5
   ]
 
   # CIS 6.1.2 (E3): Microsoft's default audit actions plus the ones CIS adds.
@@ -81,6 +87,18 @@ locals {
   all_apps = {
     include_applications = ["All"]
   }
+
+  # CIS 5.2.2.4's administrative roles: Application, Authentication,
+  # Billing, Cloud Application, Conditional Access, Exchange, Global,
+  # Helpdesk, Password, Privileged Authentication, Privileged Role,
+  # Security, SharePoint and User Administrator, and Global Reader.
+  cis_admin_roles = [
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "c4e39bd9-1100-46d3-8c65-fb160da0071f", "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+    "158c047a-c907-4556-b7ef-446551a6b5f7", "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9", "29232cdf-9323-42fd-ade2-1d097af3e4de",
+    "62e90394-69f5-4237-9190-012177145e10", "729827e3-9c14-49f7-bb1b-9608f156bbb8", "966707d0-3269-4727-9be2-8c3a10f19b9d",
+    "7be44c8a-adaf-4e2a-84d6-ab2649e08a13", "e8611ab8-c189-46e8-94e1-60213ab1f814", "194ae4cb-b126-40b2-bd5b-6091b380977d",
+    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c", "fe930be7-5e62-47db-91af-98c3a49a38b1", "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+  ]
 }
 
 # --- Auditing -----------------------------------------------------------------
@@ -225,6 +243,18 @@ resource "m365harden_admin_consent_request_policy" "this" {
   reviewer_role_ids        = ["158c047a-c907-4556-b7ef-446551a6b5f7"]
 }
 
+# CIS 5.1.2.2 and 5.1.2.3: only administrators register applications and
+# create tenants. CIS 5.1.5.1:
+# users cannot consent to applications (the admin consent workflow above
+# takes their requests). CIS 5.1.6.3: only administrators and the Guest
+# Inviter role invite guests.
+resource "m365harden_authorization_policy" "this" {
+  allowed_to_create_apps    = false
+  allowed_to_create_tenants = false
+  user_consent              = "disabled"
+  allow_invites_from        = "adminsAndGuestInviters"
+}
+
 # --- Conditional access -----------------------------------------------------------
 
 # CIS 5.2.2.2 (and 5.2.2.1: all users include administrators): MFA for all users.
@@ -314,6 +344,38 @@ resource "m365harden_conditional_access_policy" "sign_in_risk" {
   depends_on = [m365harden_security_defaults.off]
 }
 
+# CIS 5.2.2.4: administrators sign in again with MFA every 4 hours and
+# their browser sessions never persist. The roles are the ones CIS lists
+# at a minimum (template IDs from Microsoft Entra's built-in roles page).
+resource "m365harden_conditional_access_policy" "admin_sessions" {
+  display_name = "CIS 5.2.2.4: administrators re-authenticate every 4 hours, no persistent browser"
+  state        = local.ca_state
+  conditions = {
+    users = {
+      include_roles = local.cis_admin_roles
+      exclude_users = var.break_glass_accounts
+    }
+    applications = local.all_apps
+  }
+  grant_controls = {
+    operator          = "OR"
+    built_in_controls = ["mfa"]
+  }
+  session_controls = {
+    sign_in_frequency = {
+      value = 4
+      type  = "hours"
+    }
+    persistent_browser = {
+      mode = "never"
+    }
+  }
+
+  # Security defaults go off before a policy is enforced (Graph refuses
+  # an enabled policy while they are on).
+  depends_on = [m365harden_security_defaults.off]
+}
+
 # CIS 5.1.1.1 prefers conditional access to security defaults: off only
 # when the policies above are enforced.
 resource "m365harden_security_defaults" "off" {
@@ -333,6 +395,7 @@ resource "m365harden_security_defaults" "on" {
     m365harden_conditional_access_policy.block_legacy_auth,
     m365harden_conditional_access_policy.user_risk,
     m365harden_conditional_access_policy.sign_in_risk,
+    m365harden_conditional_access_policy.admin_sessions,
   ]
 }
 
@@ -349,6 +412,23 @@ resource "m365harden_authentication_method_configuration" "authenticator" {
     display_app_information      = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
     display_location_information = { state = "enabled", include_target_id = "all_users", exclude_target_id = "00000000-0000-0000-0000-000000000000" }
   }
+}
+
+# CIS 5.2.3.5: the weak methods off -- SMS and voice call (CIS v6.0), and
+# email one-time passcodes too (CIS v5.0.0 lists all three).
+resource "m365harden_authentication_method_configuration" "sms" {
+  method = "Sms"
+  state  = "disabled"
+}
+
+resource "m365harden_authentication_method_configuration" "voice" {
+  method = "Voice"
+  state  = "disabled"
+}
+
+resource "m365harden_authentication_method_configuration" "email" {
+  method = "Email"
+  state  = "disabled"
 }
 
 # CIS 5.2.3.6: system-preferred MFA prompts each user for the strongest
@@ -370,6 +450,9 @@ data "m365harden_posture" "this" {
   # would let the read run before its own drift is put right.
   depends_on = [
     m365harden_authentication_method_configuration.authenticator,
+    m365harden_authentication_method_configuration.sms,
+    m365harden_authentication_method_configuration.voice,
+    m365harden_authentication_method_configuration.email,
     m365harden_authentication_methods_policy.this,
     m365harden_audit_configuration.this,
     m365harden_mailbox_audit_baseline.users,
@@ -379,6 +462,7 @@ data "m365harden_posture" "this" {
     m365harden_conditional_access_policy.block_legacy_auth,
     m365harden_conditional_access_policy.user_risk,
     m365harden_conditional_access_policy.sign_in_risk,
+    m365harden_conditional_access_policy.admin_sessions,
     m365harden_security_defaults.off,
     m365harden_security_defaults.on,
     m365harden_dkim_signing_config.this,
@@ -391,6 +475,7 @@ data "m365harden_posture" "this" {
     m365harden_admin_consent_request_policy.this,
     m365harden_safe_links_policy.cis,
     m365harden_safe_attachment_policy.cis,
+    m365harden_authorization_policy.this,
   ]
 }
 

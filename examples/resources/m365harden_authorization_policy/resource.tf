@@ -1,7 +1,7 @@
 # Consent, app registration and guest settings of a hardened tenant.
 resource "m365harden_authorization_policy" "this" {
-  # MS.AAD.5.2 / CIS 5.1.5.1: users consent only to verified publishers'
-  # low-risk permissions ("disabled" turns user consent off).
+  # MS.AAD.5.2: users consent only to verified publishers' low-risk
+  # permissions. CIS 5.1.5.1 allows no user consent: "disabled".
   user_consent                      = "verified_publishers"
   allow_user_consent_for_risky_apps = false
 

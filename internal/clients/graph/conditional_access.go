@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 // /identity/conditionalAccess/policies
 // (https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccesspolicy).
 // The types below are the subset a hardening baseline needs; a policy's
-// other conditions and session controls are left as Graph holds them.
+// other conditions and controls are read only as far as naming the ones set
+// (ConditionalAccessPolicy.Unmanaged), and cleared when a write asks.
 
 // ConditionalAccessPolicy is one policy.
 type ConditionalAccessPolicy struct {
@@ -29,6 +31,66 @@ type ConditionalAccessPolicy struct {
 	GrantControls *ConditionalAccessGrantControls
 	// SessionControls is nil when the policy has none.
 	SessionControls *ConditionalAccessSessionControls
+	// Unmanaged, when read, names the properties set on the policy that
+	// the types above do not model (UnmanagedCAProperties), so a caller can
+	// show them instead of hiding them; when written, the ones to clear.
+	Unmanaged []string
+}
+
+// UnmanagedCAProperties are the conditionalAccessPolicy properties
+// msgraph-sdk-go's models declare that the provider does not manage, as
+// Graph paths
+// (https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccessconditionset,
+// conditionalaccessapplications, conditionalaccessgrantcontrols,
+// conditionalaccesssessioncontrols).
+var UnmanagedCAProperties = []string{
+	"conditions.applications.applicationFilter",
+	"conditions.applications.includeAuthenticationContextClassReferences",
+	"conditions.applications.includeUserActions",
+	"conditions.authenticationFlows",
+	"conditions.clientApplications",
+	"conditions.insiderRiskLevels",
+	"conditions.servicePrincipalRiskLevels",
+	"grantControls.customAuthenticationFactors",
+	"grantControls.termsOfUse",
+	"sessionControls.applicationEnforcedRestrictions",
+	"sessionControls.cloudAppSecurity",
+	"sessionControls.disableResilienceDefaults",
+	"sessionControls.secureSignInSession",
+}
+
+// unmanagedSet names the unmanaged properties a policy read from Graph has
+// set (a non-empty collection, an object, disableResilienceDefaults true).
+func unmanagedSet(m models.ConditionalAccessPolicyable) []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	if cs := m.GetConditions(); cs != nil {
+		if a := cs.GetApplications(); a != nil {
+			add(a.GetApplicationFilter() != nil, "conditions.applications.applicationFilter")
+			add(len(a.GetIncludeAuthenticationContextClassReferences()) > 0, "conditions.applications.includeAuthenticationContextClassReferences")
+			add(len(a.GetIncludeUserActions()) > 0, "conditions.applications.includeUserActions")
+		}
+		add(cs.GetAuthenticationFlows() != nil, "conditions.authenticationFlows")
+		add(cs.GetClientApplications() != nil, "conditions.clientApplications")
+		add(cs.GetInsiderRiskLevels() != nil, "conditions.insiderRiskLevels")
+		add(len(cs.GetServicePrincipalRiskLevels()) > 0, "conditions.servicePrincipalRiskLevels")
+	}
+	if g := m.GetGrantControls(); g != nil {
+		add(len(g.GetCustomAuthenticationFactors()) > 0, "grantControls.customAuthenticationFactors")
+		add(len(g.GetTermsOfUse()) > 0, "grantControls.termsOfUse")
+	}
+	if sc := m.GetSessionControls(); sc != nil {
+		add(sc.GetApplicationEnforcedRestrictions() != nil, "sessionControls.applicationEnforcedRestrictions")
+		add(sc.GetCloudAppSecurity() != nil, "sessionControls.cloudAppSecurity")
+		d := sc.GetDisableResilienceDefaults()
+		add(d != nil && *d, "sessionControls.disableResilienceDefaults")
+		add(sc.GetSecureSignInSession() != nil, "sessionControls.secureSignInSession")
+	}
+	return out
 }
 
 // ConditionalAccessConditions is a policy's conditionalAccessConditionSet.
@@ -366,6 +428,16 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 	a := models.NewConditionalAccessApplications()
 	a.SetIncludeApplications(nonNil(c.IncludeApplications))
 	a.SetExcludeApplications(nonNil(c.ExcludeApplications))
+	clear := func(name string) bool { return slices.Contains(p.Unmanaged, name) }
+	if clear("conditions.applications.includeUserActions") {
+		a.SetIncludeUserActions([]string{})
+	}
+	if clear("conditions.applications.includeAuthenticationContextClassReferences") {
+		a.SetIncludeAuthenticationContextClassReferences([]string{})
+	}
+	if clear("conditions.applications.applicationFilter") {
+		setNull(a, "applicationFilter")
+	}
 	cs.SetApplications(a)
 	apps, err := enumList[models.ConditionalAccessClientApp](models.ParseConditionalAccessClientApp, c.ClientAppTypes, "client app type")
 	if err != nil {
@@ -383,6 +455,11 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 	}
 	cs.SetSignInRiskLevels(signInRisk)
 	var nulls []string
+	for _, k := range []string{"authenticationFlows", "clientApplications", "insiderRiskLevels", "servicePrincipalRiskLevels"} {
+		if clear("conditions." + k) {
+			nulls = append(nulls, k)
+		}
+	}
 	if l := c.Locations; l != nil {
 		loc := models.NewConditionalAccessLocations()
 		loc.SetIncludeLocations(nonNil(l.IncludeLocations))
@@ -444,6 +521,12 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 		} else {
 			setNull(gc, "authenticationStrength")
 		}
+		if clear("grantControls.customAuthenticationFactors") {
+			gc.SetCustomAuthenticationFactors([]string{})
+		}
+		if clear("grantControls.termsOfUse") {
+			gc.SetTermsOfUse([]string{})
+		}
 		m.SetGrantControls(gc)
 	} else {
 		setNull(m, "grantControls")
@@ -501,6 +584,11 @@ func caToSDK(p *ConditionalAccessPolicy) (models.ConditionalAccessPolicyable, er
 		} else {
 			nulls = append(nulls, "persistentBrowser")
 		}
+		for _, k := range []string{"applicationEnforcedRestrictions", "cloudAppSecurity", "disableResilienceDefaults", "secureSignInSession"} {
+			if clear("sessionControls." + k) {
+				nulls = append(nulls, k)
+			}
+		}
 		if len(nulls) > 0 {
 			setNull(s, nulls...)
 		}
@@ -521,6 +609,7 @@ func caFromSDK(m models.ConditionalAccessPolicyable) *ConditionalAccessPolicy {
 	if s := m.GetState(); s != nil {
 		p.State = s.String()
 	}
+	p.Unmanaged = unmanagedSet(m)
 	if cs := m.GetConditions(); cs != nil {
 		c := &p.Conditions
 		if u := cs.GetUsers(); u != nil {

@@ -40,8 +40,9 @@ func TestAccAdminConsentRequestPolicy_basic(t *testing.T) {
   reviewer_role_ids = ["158c047a-c907-4556-b7ef-446551a6b5f7"]`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		// Destroy leaves the policy as the last apply set it (off, no reviewers).
 		CheckDestroy: tenantConsentPolicy(t, tn, func(p map[string]any) error {
-			if p["isEnabled"] != true {
+			if p["isEnabled"] != false || len(asList(p["reviewers"])) != 0 || p["requestDurationInDays"] != float64(30) {
 				return fmt.Errorf("destroy changed the policy: %v", p)
 			}
 			return nil
@@ -84,6 +85,18 @@ func TestAccAdminConsentRequestPolicy_basic(t *testing.T) {
 				}
 				return nil
 			})},
+			{Config: acConfig(tn, on), ResourceName: acAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID, ImportStateId: m365sim.DemoTenantID},
+			{ // clearing: the workflow off and every reviewer removed, in place
+				Config:           acConfig(tn, `enabled = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(acAddr, plancheck.ResourceActionUpdate)}},
+				Check: tenantConsentPolicy(t, tn, func(p map[string]any) error {
+					if p["isEnabled"] != false || len(asList(p["reviewers"])) != 0 {
+						return fmt.Errorf("tenant policy %v", p)
+					}
+					return nil
+				}),
+			},
+			{Config: acConfig(tn, `enabled = false`), PlanOnly: true},
 		},
 	})
 }

@@ -231,3 +231,22 @@ func TestAccAuthenticationStrengthPolicy_example(t *testing.T) {
 		Steps:                    []resource.TestStep{{Config: cfg}, {Config: cfg, PlanOnly: true}},
 	})
 }
+
+// A read-only app gets an error naming the permission, and nothing is created.
+func TestAccAuthenticationStrengthPolicy_forbidden(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: tn.ProviderConfigAs(m365sim.DemoReaderAppID, fmt.Sprintf("client_secret = %q", m365sim.DemoReaderSecret)) + `
+resource "m365harden_authentication_strength_policy" "this" {
+  display_name         = "Passkeys only"
+  allowed_combinations = ["fido2"]
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Policy.ReadWrite.ConditionalAccess.*HTTP 403`),
+		}},
+	})
+	if n := customStrengths(tn); n != 0 {
+		t.Fatalf("%d custom strengths created by a read-only app", n)
+	}
+}

@@ -160,10 +160,18 @@ func (r *conditionalAccessPolicyResource) Schema(_ context.Context, _ resource.S
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Microsoft Entra Conditional Access policy (Microsoft Graph v1.0 `/identity/conditionalAccess/policies`) with the conditions and controls hardening baselines use: **MFA for all users** except break-glass accounts (CIS 5.2.2.1/5.2.2.2, ScubaGear MS.AAD.3.1 with an authentication strength such as phishing-resistant MFA), **blocking legacy authentication** (`client_app_types = [\"exchangeActiveSync\", \"other\"]` with `block`, CIS 5.2.2.3, ScubaGear MS.AAD.1.1), **risk-based policies** (`user_risk_levels` / `sign_in_risk_levels` with `block` or MFA, CIS 5.2.2.6/5.2.2.7, ScubaGear MS.AAD.2.1/2.3), **locations** (named locations, e.g. a country block), **device platforms**, **device filters**, **guests and external users**, and **session controls** (sign-in frequency and persistent browser, CIS 5.2.2.4).\n\n" +
-			"Every condition and control in the schema is read back and compared on refresh, and removing an optional block (for example `locations`, `authentication_strength_id` or `session_controls`) clears it in the tenant: the provider sends Graph an explicit `null`, because Graph merges update bodies. A location, platform, device filter, guest condition, authentication strength or session control added in the tenant out of band shows as drift and the next apply removes it. Conditions the schema does not have (client applications, service principal risk, authentication flows, insider risk) and the session controls it does not have (application enforced restrictions, Defender for Cloud Apps) are not supported: the provider clears them on update.\n\n" +
+			"Every condition and control in the schema is read back and compared on refresh, and removing an optional block (for example `locations`, `authentication_strength_id` or `session_controls`) clears it in the tenant: the provider sends Graph an explicit `null`, because Graph merges update bodies. A location, platform, device filter, guest condition, authentication strength or session control added in the tenant out of band shows as drift and the next apply removes it. Conditions and controls the schema does not have (user actions, authentication contexts, application filters, client applications, service principal and insider risk, authentication flows, custom controls, terms of use, application enforced restrictions, Defender for Cloud Apps, resilience defaults, secure sign-in sessions) are not hidden either: when the tenant has any of them set, `unmanaged_settings` names them, the plan shows it, and the next apply clears them.\n\n" +
 			"Conditional Access needs Microsoft Entra ID P1; risk conditions need P2. While security defaults are on, Graph refuses to create or update a policy with `state = \"enabled\"`: turn `m365harden_security_defaults` off first (`depends_on`). Permissions: Microsoft Graph application permissions `Policy.Read.All` and `Policy.ReadWrite.ConditionalAccess`. Graph allows several policies with the same name; this resource does not: creating a policy whose `display_name` already exists in the tenant is refused with an error that says how to import it. Destroying the resource deletes the policy.",
 		Attributes: map[string]schema.Attribute{
 			"timeouts": common.TimeoutsAttribute(),
+			"unmanaged_settings": schema.SetAttribute{
+				MarkdownDescription: "The Graph properties set on the policy that this resource does not manage (" + quoteList(graph.UnmanagedCAProperties) + "), as read on refresh. " +
+					"It must stay empty in configuration (the default): when another administrator sets one of them, the plan shows it here and the next apply clears it (an empty collection or `null` in the PATCH).",
+				ElementType: types.StringType,
+				Optional:    true, Computed: true,
+				Default:    setdefault.StaticValue(emptySet),
+				Validators: []validator.Set{setvalidator.SizeAtMost(0)},
+			},
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The policy's object ID (Graph `id`).",
 				Computed:            true,
@@ -624,8 +632,21 @@ func (r *conditionalAccessPolicyResource) Update(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The unmanaged properties the last read found are cleared in the same
+	// PATCH; the wait then expects a read without any.
+	var unmanaged []string
+	var stateUnmanaged types.Set
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("unmanaged_settings"), &stateUnmanaged)...)
+	if !stateUnmanaged.IsNull() && !stateUnmanaged.IsUnknown() {
+		resp.Diagnostics.Append(stateUnmanaged.ElementsAs(ctx, &unmanaged, false)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	write := *want
+	write.Unmanaged = unmanaged
 	ctx = common.ConsistencyBudget(ctx, r.clients, plan.Timeouts, "update", &resp.Diagnostics)
-	if err := r.clients.Graph.UpdateConditionalAccessPolicy(ctx, id.ValueString(), want); err != nil {
+	if err := r.clients.Graph.UpdateConditionalAccessPolicy(ctx, id.ValueString(), &write); err != nil {
 		caAPIError(&resp.Diagnostics, fmt.Sprintf("Updating conditional access policy %q (%s) failed", want.DisplayName, id.ValueString()), err)
 		// Leave state as the tenant has it.
 		if cur, rerr := r.clients.Graph.GetConditionalAccessPolicy(ctx, id.ValueString()); rerr == nil {
@@ -725,6 +746,7 @@ func caNormal(p *graph.ConditionalAccessPolicy) graph.ConditionalAccessPolicy {
 		out.GrantControls = &graph.ConditionalAccessGrantControls{Operator: g.Operator, BuiltInControls: norm(g.BuiltInControls), AuthenticationStrengthID: strings.ToLower(g.AuthenticationStrengthID)}
 	}
 	out.SessionControls = p.SessionControls
+	out.Unmanaged = norm(p.Unmanaged)
 	return out
 }
 
@@ -735,6 +757,9 @@ type caModel struct {
 	Conditions      *caConditionsData `tfsdk:"conditions"`
 	GrantControls   *caGrantData      `tfsdk:"grant_controls"`
 	SessionControls *caSessionData    `tfsdk:"session_controls"`
+	// UnmanagedSettings names the Graph properties set in the tenant that
+	// the schema does not have (graph.UnmanagedCAProperties).
+	UnmanagedSettings types.Set `tfsdk:"unmanaged_settings"`
 
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
@@ -937,6 +962,8 @@ func fromAPI(ctx context.Context, p *graph.ConditionalAccessPolicy, prior *timeo
 		DisplayName: types.StringValue(p.DisplayName),
 		State:       types.StringValue(p.State),
 		Timeouts:    common.KeepTimeouts(prior),
+
+		UnmanagedSettings: stringSet(ctx, p.Unmanaged, diags),
 		Conditions: &caConditionsData{
 			Users: &caUsersData{
 				IncludeUsers: stringSet(ctx, c.IncludeUsers, diags), ExcludeUsers: stringSet(ctx, c.ExcludeUsers, diags),

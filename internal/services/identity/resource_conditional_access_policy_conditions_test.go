@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -157,6 +158,17 @@ func TestAccConditionalAccessPolicy_fullConditionsAndClearing(t *testing.T) {
 	})
 }
 
+// onlyPolicyID is the ID of the tenant's one conditional access policy.
+func onlyPolicyID(t *testing.T, tn *acctest.Tenant) string {
+	t.Helper()
+	ps := tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")
+	if len(ps) != 1 {
+		t.Fatalf("%d policies, want 1", len(ps))
+	}
+	id, _ := ps[0]["id"].(string)
+	return id
+}
+
 // An attacker (or a hurried admin) adds a location exclusion and swaps the
 // authentication strength out of band: the plan shows both, and the next
 // apply reverts them.
@@ -170,11 +182,7 @@ func TestAccConditionalAccessPolicy_outOfBandAdditionsReverted(t *testing.T) {
 			{Config: cfg},
 			{
 				PreConfig: func() {
-					ids := tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")
-					if len(ids) != 1 {
-						t.Fatalf("%d policies", len(ids))
-					}
-					id, _ := ids[0]["id"].(string)
+					id := onlyPolicyID(t, tn)
 					code, out := graphJSON(t, tn, "PATCH", caPath+"/"+id, map[string]any{
 						"conditions": map[string]any{
 							"locations": map[string]any{"includeLocations": []string{"All"}, "excludeLocations": []string{"AllTrusted"}},
@@ -200,6 +208,70 @@ func TestAccConditionalAccessPolicy_outOfBandAdditionsReverted(t *testing.T) {
 					}
 					return nil
 				}),
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// Properties the schema does not have are not hidden: set out of band, they
+// show in unmanaged_settings, the plan updates the policy, and the apply
+// clears them in the tenant. Configuring a value there is refused at plan
+// time.
+func TestAccConditionalAccessPolicy_unmanagedSettingsShownAndCleared(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	cfg := mfaConfig(tn, "enabledForReportingButNotEnforced", fmt.Sprintf("[%q]", breakGlass))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             caDestroyed(tn),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(caAddr, tfjsonpath.New("unmanaged_settings"), knownvalue.SetExact([]knownvalue.Check{})),
+				},
+			},
+			{ // another admin adds terms of use, a custom control and an authentication context
+				PreConfig: func() {
+					id := onlyPolicyID(t, tn)
+					code, out := graphJSON(t, tn, "PATCH", caPath+"/"+id, map[string]any{
+						"conditions": map[string]any{"applications": map[string]any{"includeAuthenticationContextClassReferences": []string{"c1"}}},
+						"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"mfa"},
+							"termsOfUse": []string{"8f1d3b2a-5c4e-4d6f-9a8b-7c6d5e4f3a2b"}, "customAuthenticationFactors": []string{"RequireDuoMfa"}},
+					})
+					if code != 204 {
+						t.Fatalf("out-of-band PATCH: %d %v", code, out)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(caAddr, "unmanaged_settings.#", "3"),
+					resource.TestCheckTypeSetElemAttr(caAddr, "unmanaged_settings.*", "conditions.applications.includeAuthenticationContextClassReferences"),
+					resource.TestCheckTypeSetElemAttr(caAddr, "unmanaged_settings.*", "grantControls.termsOfUse"),
+					resource.TestCheckTypeSetElemAttr(caAddr, "unmanaged_settings.*", "grantControls.customAuthenticationFactors"),
+				),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(caAddr, tfjsonpath.New("unmanaged_settings"), knownvalue.SetExact([]knownvalue.Check{})),
+				}},
+				Check: tenantPolicy(t, tn, func(p map[string]any) error {
+					g := asMap(p["grantControls"])
+					if len(asList(g["termsOfUse"])) != 0 || len(asList(g["customAuthenticationFactors"])) != 0 ||
+						len(asList(asMap(asMap(p["conditions"])["applications"])["includeAuthenticationContextClassReferences"])) != 0 {
+						return fmt.Errorf("unmanaged settings survived the apply: %v", p)
+					}
+					return nil
+				}),
+			},
+			{
+				Config: strings.Replace(cfg, `display_name = "Require MFA for all users"`, `display_name = "Require MFA for all users"
+  unmanaged_settings = ["grantControls.termsOfUse"]`, 1),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)unmanaged_settings.*at most 0`),
 			},
 			{Config: cfg, PlanOnly: true},
 		},

@@ -165,6 +165,12 @@ func TestAccConditionalAccessPolicy_basic(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			{ // an import block by policy id plans no change
+				Config:          mfaConfig(tn, "enabled", "[]"),
+				ResourceName:    caAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
 			{ // a malformed import id is refused
 				Config:        mfaConfig(tn, "enabled", "[]"),
 				ResourceName:  caAddr,

@@ -386,3 +386,27 @@ func TestAccNamedLocation_example(t *testing.T) {
 		},
 	})
 }
+
+// Without Microsoft Entra ID P1 (or P2) Graph refuses named locations and
+// conditional access policies; each error names the licence.
+func TestAccNamedLocation_notLicensed(t *testing.T) {
+	tn := acctest.NewTenant(t)
+	lic := &tn.Sim.Tenant(tn.ID).Licences
+	lic.EntraIDP1, lic.EntraIDP2 = false, false
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      nlCountryConfig(tn, "Allowed countries", `["DE"]`, ""),
+				ExpectError: regexp.MustCompile(`(?s)Creating named location "Allowed countries" failed.*needs\s+Microsoft\s+Entra\s+ID\s+P1.*HTTP\s+403`),
+			},
+			{
+				Config:      mfaConfig(tn, "enabledForReportingButNotEnforced", "[]"),
+				ExpectError: regexp.MustCompile(`(?s)Creating conditional access policy "Require MFA for all users" failed.*needs\s+Microsoft\s+Entra\s+ID\s+P1.*HTTP\s+403`),
+			},
+		},
+	})
+	if n := len(tn.Sim.Tenant(tn.ID).Store.List("namedLocation")) + len(tn.Sim.Tenant(tn.ID).Store.List("conditionalAccessPolicy")); n != 0 {
+		t.Fatalf("%d objects created in an unlicensed tenant", n)
+	}
+}

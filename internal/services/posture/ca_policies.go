@@ -33,6 +33,12 @@ type caPolicy struct {
 	// SignInFrequency is the session control's frequencyInterval when it
 	// is enabled ("everyTime", "timeBased"), "" otherwise.
 	SignInFrequency string
+	// SignInFrequencyValue and SignInFrequencyType ("hours", "days") are
+	// the timeBased interval; PersistentBrowser is the persistentBrowser
+	// control's mode ("always", "never") when it is enabled, "" otherwise.
+	SignInFrequencyValue int64
+	SignInFrequencyType  string
+	PersistentBrowser    string
 }
 
 func enumStrings[E interface{ String() string }](in []E) []string {
@@ -112,6 +118,15 @@ func caFrom(m models.ConditionalAccessPolicyable) *caPolicy {
 	if sc := m.GetSessionControls(); sc != nil {
 		if f := sc.GetSignInFrequency(); f != nil && (f.GetIsEnabled() == nil || *f.GetIsEnabled()) && f.GetFrequencyInterval() != nil {
 			p.SignInFrequency = f.GetFrequencyInterval().String()
+			if v := f.GetValue(); v != nil {
+				p.SignInFrequencyValue = int64(*v)
+			}
+			if t := f.GetTypeEscaped(); t != nil {
+				p.SignInFrequencyType = t.String()
+			}
+		}
+		if b := sc.GetPersistentBrowser(); b != nil && (b.GetIsEnabled() == nil || *b.GetIsEnabled()) && b.GetMode() != nil {
+			p.PersistentBrowser = b.GetMode().String()
 		}
 	}
 	return p

@@ -246,7 +246,7 @@ func init() {
 			Pass:       "The authorization policy's `guestUserRoleId` is Guest User (`10dae51f-b6af-4016-8d66-8c2a99b929b3`, limited access) or Restricted Guest User (`2af84b1e-32c8-42b7-82bc-daa82404023b`); the User role (`a0b1b346-4d3e-4e8b-98f8-753987be4970`, same access as members) fails.",
 			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalGuestAccess},
 		{ID: ctlGuestInvites, Title: "Guest invitations limited to the Guest Inviter role",
-			References: []string{"Scuba MS.AAD.8.2v1", "DSC AADAuthorizationPolicy"},
+			References: []string{"CIS 5.1.6.3", "Scuba MS.AAD.8.2v1", "DSC AADAuthorizationPolicy"},
 			Pass:       "The authorization policy's `allowInvitesFrom` is `adminsAndGuestInviters` (administrators and the Guest Inviter role) or the stricter `none`.",
 			Needs:      "Microsoft Graph `Policy.Read.All`", eval: evalGuestInvites},
 	}
@@ -254,6 +254,7 @@ func init() {
 	catalogue = append(catalogue, presetControls()...)
 	catalogue = append(catalogue, authMethodsControls2()...)
 	catalogue = append(catalogue, malwareControls()...)
+	catalogue = append(catalogue, identityCISControls()...)
 }
 
 // controlIDs lists the ids in report order.

@@ -53,7 +53,7 @@ var baselineBlocks = map[string][]string{
 	"Scuba MS.DEFENDER.1.5v1": {"scuba: m365harden_preset_security_policy.strict"},
 	"CIS 2.1.9":               {"cis: m365harden_dkim_signing_config.this"},
 	"CIS 6.2.3":               {"cis: m365harden_external_sender_tagging.this"},
-	"CIS 5.1.2.2":             {"scuba: m365harden_authorization_policy.this"},
+	"CIS 5.1.2.2":             {"cis: m365harden_authorization_policy.this", "scuba: m365harden_authorization_policy.this"},
 	"CIS 5.1.5.2":             {"cis: m365harden_admin_consent_request_policy.this"},
 	"Scuba MS.EXO.3.1v1":      {"scuba: m365harden_dkim_signing_config.this"},
 	"Scuba MS.EXO.5.1v1":      {"scuba: m365harden_transport_config.this"},
@@ -70,6 +70,11 @@ var baselineBlocks = map[string][]string{
 	"Scuba MS.AAD.3.5v2":      {"scuba: m365harden_authentication_method_configuration.sms", "scuba: m365harden_authentication_method_configuration.voice", "scuba: m365harden_authentication_method_configuration.email"},
 	"CIS 5.2.3.1":             {"cis: m365harden_authentication_method_configuration.authenticator"},
 	"CIS 5.2.3.6":             {"cis: m365harden_authentication_methods_policy.this"},
+	"CIS 5.2.3.5":             {"cis: m365harden_authentication_method_configuration.sms", "cis: m365harden_authentication_method_configuration.voice", "cis: m365harden_authentication_method_configuration.email"},
+	"CIS 5.2.2.4":             {"cis: m365harden_conditional_access_policy.admin_sessions"},
+	"CIS 5.1.5.1":             {"cis: m365harden_authorization_policy.this"},
+	"CIS 5.1.2.3":             {"cis: m365harden_authorization_policy.this"},
+	"CIS 5.1.6.3":             {"cis: m365harden_authorization_policy.this"},
 	"Scuba MS.AAD.3.6v1":      {"scuba: m365harden_conditional_access_policy.phishing_resistant_mfa"},
 
 	// Anti-malware (controls_malware.go).

@@ -102,6 +102,10 @@ func defaultStatuses() map[string]string {
 		// The built-in protection policy blocks malware; no custom
 		// Safe Attachments policy exists.
 		"malware-quarantined-or-dropped": "pass",
+		// No admin session policy; a new tenant lets users consent (legacy).
+		"ca-admin-sign-in-frequency":  "fail",
+		"user-consent-disallowed":     "fail",
+		"users-cannot-create-tenants": "fail",
 	}
 }
 
@@ -324,7 +328,8 @@ func idsWith(statuses map[string]string, status string) []knownvalue.Check {
 		"preset-policies-enabled", "preset-eop-all-users", "preset-defender-all-users", "preset-strict-eop-sensitive", "preset-strict-defender-sensitive",
 		"safe-links-policy", "safe-attachments-policy",
 		"ca-phishing-resistant-mfa-admins", "ca-managed-devices", "auth-methods-system-preferred-mfa",
-		"malware-click-to-run-blocked", "malware-zap-enabled", "malware-quarantined-or-dropped"}
+		"malware-click-to-run-blocked", "malware-zap-enabled", "malware-quarantined-or-dropped",
+		"ca-admin-sign-in-frequency", "user-consent-disallowed", "users-cannot-create-tenants"}
 	out := []knownvalue.Check{}
 	for _, id := range order {
 		if statuses[id] == status {
@@ -476,6 +481,7 @@ func TestAccPostureDataSource_noPremiumLicence(t *testing.T) {
 		// Conditional access needs P1 (controls_authmethods2.go).
 		"ca-phishing-resistant-mfa-admins": "unknown",
 		"ca-managed-devices":               "unknown",
+		"ca-admin-sign-in-frequency":       "unknown", // controls_identity_cis.go
 	})
 	licence := regexp.MustCompile(`^not licensed: Microsoft Entra ID P1 \(no subscription has the service plan AAD_PREMIUM provisioned\)`)
 	resource.Test(t, resource.TestCase{

@@ -136,6 +136,15 @@ var (
 	authMethodCfgs   = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/"
 )
 
+// adminSession re-authenticates every h hours and never keeps the browser
+// session (CIS 5.2.2.4's session controls).
+func adminSession(h int) map[string]any {
+	return map[string]any{
+		"signInFrequency":   map[string]any{"isEnabled": true, "type": "hours", "value": h, "frequencyInterval": "timeBased", "authenticationType": "primaryAndSecondaryAuthentication"},
+		"persistentBrowser": map[string]any{"isEnabled": true, "mode": "never"},
+	}
+}
+
 // presetsOff: both presets turned on once in the portal (which creates
 // their rules), then every rule turned off.
 func presetsOff(t *testing.T, sim *m365sim.Server) {
@@ -287,6 +296,18 @@ var refCases = []refCase{
 				graphDo(t, sim, "PATCH", authMethodCfgs+id, map[string]any{"@odata.type": "#microsoft.graph." + typ + "AuthenticationMethodConfiguration", "state": "disabled"})
 			}
 		}},
+	// CIS 5.2.3.5 names the same methods (SMS, voice call, email OTP); a
+	// case of its own so the reference is checked on its own tenant.
+	{control: ctlWeakMethodsDisabled, refs: []string{"CIS 5.2.3.5"},
+		bad: graphStep("PATCH", authMethodCfgs+"Voice", map[string]any{"@odata.type": "#microsoft.graph.voiceAuthenticationMethodConfiguration", "state": "enabled"}), want: "Voice",
+		good: func(t *testing.T, sim *m365sim.Server) {
+			for id, typ := range map[string]string{"Sms": "sms", "Voice": "voice", "Email": "email"} {
+				graphDo(t, sim, "PATCH", authMethodCfgs+id, map[string]any{"@odata.type": "#microsoft.graph." + typ + "AuthenticationMethodConfiguration", "state": "disabled"})
+			}
+		}},
+	{control: ctlAdminSessionControls, refs: []string{"CIS 5.2.2.4", "DSC AADConditionalAccessPolicy"},
+		bad: caStep("Admins: 8 hours", nil, grant("OR", "mfa"), adminSession(8)), want: "more than 4 hours",
+		good: caStep("Admins: 4 hours", nil, grant("OR", "mfa"), adminSession(4))},
 	{control: ctlAuthenticatorContext, refs: []string{"Scuba MS.AAD.3.3v2", "CIS 5.2.3.1", "DSC AADAuthenticationMethodPolicyAuthenticator"},
 		bad: graphStep("PATCH", authMethodCfgs+"MicrosoftAuthenticator", map[string]any{"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration", "state": "enabled",
 			"featureSettings": map[string]any{"displayAppInformationRequiredState": map[string]any{"state": "disabled"}, "displayLocationInformationRequiredState": map[string]any{"state": "disabled"}}}),
