@@ -222,27 +222,3 @@ func TestAccAdoptExample_wholeTenant(t *testing.T) {
 		}},
 	})
 }
-
-// examples/adopt-for-each: import blocks with for_each (Terraform 1.7+)
-// into resource blocks with for_each that set only the required arguments:
-// the plan imports every remote domain and sharing policy with no change,
-// and the plan after apply is empty.
-func TestAccAdoptExample_forEachImportBlocks(t *testing.T) {
-	tn := acctest.NewTenant(t)
-	configureByHand(t, tn)
-	// Default, fabrikam and partner; Default Sharing Policy.
-	want := 4
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: tn.Example(t, "adopt-for-each/main.tf"),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				everyImportNoOp{want: &want},
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("m365harden_remote_domain.adopted[\"fabrikam\"]", tfjsonpath.New("auto_forward_enabled"), knownvalue.Bool(false)),
-				statecheck.ExpectKnownValue("m365harden_sharing_policy.adopted[\"Default Sharing Policy\"]", tfjsonpath.New("enabled"), knownvalue.Bool(true)),
-			},
-		}},
-	})
-}
