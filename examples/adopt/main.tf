@@ -90,6 +90,11 @@ locals {
     m365harden_conditional_access_policy = [
       for p in data.m365harden_conditional_access_policies.all.policies : { id = p.id, name = p.display_name }
     ]
+    # Every authentication method the resource manages has a configuration
+    # in every tenant (Graph's configuration IDs).
+    m365harden_authentication_method_configuration = [
+      for m in ["Email", "Fido2", "MicrosoftAuthenticator", "Sms", "SoftwareOath", "TemporaryAccessPass", "Voice", "X509Certificate"] : { id = m, name = lower(m) }
+    ]
     # Only custom alert policies can be managed (default ones are turned
     # on or off in the Defender portal).
     m365harden_alert_policy = [
@@ -100,14 +105,15 @@ locals {
   # Tenant-wide settings: one instance each, imported by the tenant ID
   # (or the only policy's name).
   singletons = {
-    m365harden_audit_configuration          = local.tenant_id
-    m365harden_transport_config             = local.tenant_id
-    m365harden_irm_configuration            = local.tenant_id
-    m365harden_external_sender_tagging      = local.tenant_id
-    m365harden_connection_filter_policy     = "Default"
-    m365harden_security_defaults            = local.tenant_id
-    m365harden_authorization_policy         = local.tenant_id
-    m365harden_admin_consent_request_policy = local.tenant_id
+    m365harden_audit_configuration           = local.tenant_id
+    m365harden_transport_config              = local.tenant_id
+    m365harden_irm_configuration             = local.tenant_id
+    m365harden_external_sender_tagging       = local.tenant_id
+    m365harden_connection_filter_policy      = "Default"
+    m365harden_security_defaults             = local.tenant_id
+    m365harden_authorization_policy          = local.tenant_id
+    m365harden_authentication_methods_policy = local.tenant_id
+    m365harden_admin_consent_request_policy  = local.tenant_id
   }
 
   # One import per instance. Resource names come from display names

@@ -197,9 +197,10 @@ func TestAccAdoptExample_wholeTenant(t *testing.T) {
 	// 1 retention policy, 1 custom alert policy, 2 named locations,
 	// 1 authentication strength, 1 conditional access policy, the
 	// Standard preset, 1 Safe Links and 1 Safe Attachments policy and
-	// rule each, the Default Sharing Policy and 8 tenant-wide settings.
-	if count < 34 {
-		t.Fatalf("the example lists %d instances, want at least 34:\n%s", count, imports)
+	// rule each, the Default Sharing Policy, 8 authentication method
+	// configurations and 9 tenant-wide settings.
+	if count < 43 {
+		t.Fatalf("the example lists %d instances, want at least 43:\n%s", count, imports)
 	}
 	// The first import block is the step's resource; the plan check covers
 	// every other one.

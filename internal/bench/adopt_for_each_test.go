@@ -33,7 +33,7 @@ func TestAccAdoptExample_forEachImportBlocks(t *testing.T) {
 	w.must(t, "apply", "-input=false", "-auto-approve")
 	w.planEmpty(t)
 	code, out = w.run("state", "list")
-	got := strings.Fields(out)
+	got := strings.Split(strings.TrimSpace(out), "\n")
 	want := []string{
 		`m365harden_remote_domain.adopted["Default"]`,
 		`m365harden_remote_domain.adopted["fabrikam"]`,
