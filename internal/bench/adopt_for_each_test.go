@@ -1,6 +1,11 @@
 package bench
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,7 +29,20 @@ func TestAccAdoptExample_forEachImportBlocks(t *testing.T) {
 	// Changed out of band: the import must keep it, not reset it.
 	tn.Exchange(t, "Set-RemoteDomain", map[string]any{"Identity": "fabrikam", "AutoForwardEnabled": false})
 
-	w := newWorkdir(t, requiredProviders+tn.Example(t, "adopt-for-each/main.tf"))
+	config := requiredProviders + tn.Example(t, "adopt-for-each/main.tf")
+	if !terraformAtLeast(t, 1, 7) {
+		// The example says Terraform 1.7+ (required_version): older CLIs
+		// (CI's fallback is 1.5.7) refuse for_each in import blocks.
+		w := newWorkdir(t, requiredProviders)
+		if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, out := w.run("plan", "-input=false", "-no-color"); code == 0 || !strings.Contains(out, "for_each") {
+			t.Fatalf("terraform older than 1.7 accepted for_each in an import block (exit %d):\n%s", code, out)
+		}
+		return
+	}
+	w := newWorkdir(t, config)
 	code, out := w.run("plan", "-input=false", "-no-color")
 	// Default, fabrikam and partner; Default Sharing Policy.
 	if code != 0 || !strings.Contains(out, "Plan: 4 to import, 0 to add, 0 to change, 0 to destroy.") {
@@ -51,4 +69,26 @@ func TestAccAdoptExample_forEachImportBlocks(t *testing.T) {
 	if rd := tn.One(t, m365sim.EndpointExchange, "Get-RemoteDomain", map[string]any{"Identity": "fabrikam"}); rd["AutoForwardEnabled"] != false {
 		t.Errorf("fabrikam AutoForwardEnabled = %v after the import, want false (unchanged)", rd["AutoForwardEnabled"])
 	}
+}
+
+// terraformAtLeast says whether the terraform CLI the tests run is at least
+// major.minor.
+func terraformAtLeast(t *testing.T, major, minor int) bool {
+	t.Helper()
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		tf = "terraform"
+	}
+	out, err := exec.Command(tf, "version", "-json").Output()
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err != nil || json.Unmarshal(out, &v) != nil {
+		t.Fatalf("terraform version -json: %v\n%s", err, out)
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &ma, &mi); err != nil {
+		t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return ma > major || (ma == major && mi >= minor)
 }
