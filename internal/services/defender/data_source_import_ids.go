@@ -17,9 +17,9 @@ func ImportIDDataSources() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		common.NewImportIDsDataSource(common.ImportIDs{
 			TypeName: "anti_phish_policies", Resource: "m365harden_anti_phish_policy", IDIs: "the policy's name, `Office365 AntiPhish Default` included", Permissions: common.ExchangeReadPermissions,
-			Summary: "Every anti-phishing policy of the tenant (Exchange Online `Get-AntiPhishPolicy`).",
+			Summary: "Every anti-phishing policy of the tenant (Exchange Online `Get-AntiPhishPolicy`) but the ones the preset security policies own, which the resource can't manage (`m365harden_preset_security_policies` lists the presets).",
 			List: func(ctx context.Context, c *clients.Set, _ map[string]string) ([]common.ImportIDItem, error) {
-				return common.ExchangeNames(ctx, c.Exchange, "Get-AntiPhishPolicy", nil, "Name", "Name")
+				return customPolicyNames(ctx, c, "Get-AntiPhishPolicy")
 			},
 		}),
 		common.NewImportIDsDataSource(common.ImportIDs{
@@ -32,9 +32,9 @@ func ImportIDDataSources() []func() datasource.DataSource {
 		}),
 		common.NewImportIDsDataSource(common.ImportIDs{
 			TypeName: "malware_filter_policies", Resource: "m365harden_malware_filter_policy", IDIs: "the policy's name, `Default` included", Permissions: common.ExchangeReadPermissions,
-			Summary: "Every anti-malware policy of the tenant (Exchange Online `Get-MalwareFilterPolicy`).",
+			Summary: "Every anti-malware policy of the tenant (Exchange Online `Get-MalwareFilterPolicy`) but the ones the preset security policies own, which the resource can't manage (`m365harden_preset_security_policies` lists the presets).",
 			List: func(ctx context.Context, c *clients.Set, _ map[string]string) ([]common.ImportIDItem, error) {
-				return common.ExchangeNames(ctx, c.Exchange, "Get-MalwareFilterPolicy", nil, "Name", "Name")
+				return customPolicyNames(ctx, c, "Get-MalwareFilterPolicy")
 			},
 		}),
 		common.NewImportIDsDataSource(common.ImportIDs{
@@ -93,23 +93,28 @@ func ImportIDDataSources() []func() datasource.DataSource {
 // (https://learn.microsoft.com/defender-office-365/safe-links-policies-configure#what-do-you-need-to-know-before-you-begin).
 const threatReadPermissions = "Microsoft Defender for Office 365 (Plan 1 or 2); application permission `Exchange.ManageAsApp`; the Exchange role *Security Reader* or *View-Only Configuration* (Entra roles Security Reader, Global Reader, Security Administrator or Exchange Administrator)."
 
-// customPolicyNames lists a Safe Links or Safe Attachments Get cmdlet's
-// policies that a resource can manage: not the Built-in protection policy
-// (IsBuiltInProtection), nor the policies a Standard or Strict preset
-// security policy owns (RecommendedPolicyType Standard or Strict; their
+// customPolicyNames lists the policies a Defender Get cmdlet returns that
+// a resource can manage: not the Built-in protection policy of Safe Links
+// and Safe Attachments (IsBuiltInProtection), nor the policies a Standard
+// or Strict preset security policy owns (anti-phishing, anti-malware, Safe
+// Links, Safe Attachments) (RecommendedPolicyType Standard or Strict; their
 // names start "Standard Preset Security Policy" or "Strict Preset Security
 // Policy"). Neither can be modified
 // (https://learn.microsoft.com/defender-office-365/preset-security-policies#profiles-in-preset-security-policies).
 func customPolicyNames(ctx context.Context, c *clients.Set, cmdlet string) ([]common.ImportIDItem, error) {
-	return common.ExchangeNamesWhere(ctx, c.Exchange, cmdlet, nil, "Name", "Name", []string{"IsBuiltInProtection", "RecommendedPolicyType"}, func(o exchange.Object) bool {
-		if o.Bool("IsBuiltInProtection") || strings.EqualFold(o.String("Name"), builtInProtectionPolicy) {
+	return common.ExchangeNamesWhere(ctx, c.Exchange, cmdlet, nil, "Name", "Name", []string{"IsBuiltInProtection", "RecommendedPolicyType"}, managedPolicy)
+}
+
+// managedPolicy says whether a Defender policy can be managed by a
+// resource (see customPolicyNames).
+func managedPolicy(o exchange.Object) bool {
+	if o.Bool("IsBuiltInProtection") || strings.EqualFold(o.String("Name"), builtInProtectionPolicy) {
+		return false
+	}
+	for _, l := range presetLevels {
+		if strings.EqualFold(o.String("RecommendedPolicyType"), l) || strings.HasPrefix(strings.ToLower(o.String("Name")), strings.ToLower(presetRuleName(l))) {
 			return false
 		}
-		for _, l := range presetLevels {
-			if strings.EqualFold(o.String("RecommendedPolicyType"), l) || strings.HasPrefix(strings.ToLower(o.String("Name")), strings.ToLower(presetRuleName(l))) {
-				return false
-			}
-		}
-		return true
-	})
+	}
+	return true
 }
