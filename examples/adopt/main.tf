@@ -25,6 +25,13 @@ terraform {
 
 provider "m365harden" {}
 
+# Safe Links and Safe Attachments exist only in tenants with Microsoft
+# Defender for Office 365 (Plan 1 or 2); elsewhere their cmdlets are refused.
+variable "defender_for_office_365" {
+  type    = bool
+  default = true
+}
+
 # Exchange Online and Security & Compliance.
 data "m365harden_remote_domains" "all" {}
 data "m365harden_transport_rules" "all" {}
@@ -35,12 +42,28 @@ data "m365harden_anti_phish_rules" "all" {}
 data "m365harden_malware_filter_policies" "all" {}
 data "m365harden_preset_security_policies" "all" {}
 data "m365harden_dkim_signing_configs" "all" {}
+data "m365harden_sharing_policies" "all" {}
 data "m365harden_audit_log_retention_policies" "all" {}
 data "m365harden_alert_policies" "all" {}
+
+# Microsoft Defender for Office 365.
+data "m365harden_safe_links_policies" "all" {
+  count = var.defender_for_office_365 ? 1 : 0
+}
+data "m365harden_safe_links_rules" "all" {
+  count = var.defender_for_office_365 ? 1 : 0
+}
+data "m365harden_safe_attachment_policies" "all" {
+  count = var.defender_for_office_365 ? 1 : 0
+}
+data "m365harden_safe_attachment_rules" "all" {
+  count = var.defender_for_office_365 ? 1 : 0
+}
 
 # Microsoft Entra ID.
 data "m365harden_named_locations" "all" {}
 data "m365harden_authentication_strength_policies" "all" {}
+data "m365harden_conditional_access_policies" "all" {}
 
 locals {
   tenant_id = data.m365harden_remote_domains.all.id
@@ -56,9 +79,22 @@ locals {
     m365harden_malware_filter_policy          = data.m365harden_malware_filter_policies.all.items
     m365harden_preset_security_policy         = data.m365harden_preset_security_policies.all.items
     m365harden_dkim_signing_config            = data.m365harden_dkim_signing_configs.all.items
+    m365harden_sharing_policy                 = data.m365harden_sharing_policies.all.items
+    m365harden_safe_links_policy              = flatten(data.m365harden_safe_links_policies.all[*].items)
+    m365harden_safe_links_rule                = flatten(data.m365harden_safe_links_rules.all[*].items)
+    m365harden_safe_attachment_policy         = flatten(data.m365harden_safe_attachment_policies.all[*].items)
+    m365harden_safe_attachment_rule           = flatten(data.m365harden_safe_attachment_rules.all[*].items)
     m365harden_audit_log_retention_policy     = data.m365harden_audit_log_retention_policies.all.items
     m365harden_named_location                 = data.m365harden_named_locations.all.items
     m365harden_authentication_strength_policy = data.m365harden_authentication_strength_policies.all.items
+    m365harden_conditional_access_policy = [
+      for p in data.m365harden_conditional_access_policies.all.policies : { id = p.id, name = p.display_name }
+    ]
+    # Every authentication method the resource manages has a configuration
+    # in every tenant (Graph's configuration IDs).
+    m365harden_authentication_method_configuration = [
+      for m in ["Email", "Fido2", "MicrosoftAuthenticator", "Sms", "SoftwareOath", "TemporaryAccessPass", "Voice", "X509Certificate"] : { id = m, name = lower(m) }
+    ]
     # Only custom alert policies can be managed (default ones are turned
     # on or off in the Defender portal).
     m365harden_alert_policy = [
@@ -69,15 +105,15 @@ locals {
   # Tenant-wide settings: one instance each, imported by the tenant ID
   # (or the only policy's name).
   singletons = {
-    m365harden_audit_configuration          = local.tenant_id
-    m365harden_transport_config             = local.tenant_id
-    m365harden_irm_configuration            = local.tenant_id
-    m365harden_external_sender_tagging      = local.tenant_id
-    m365harden_connection_filter_policy     = "Default"
-    m365harden_sharing_policy               = "Default Sharing Policy"
-    m365harden_security_defaults            = local.tenant_id
-    m365harden_authorization_policy         = local.tenant_id
-    m365harden_admin_consent_request_policy = local.tenant_id
+    m365harden_audit_configuration           = local.tenant_id
+    m365harden_transport_config              = local.tenant_id
+    m365harden_irm_configuration             = local.tenant_id
+    m365harden_external_sender_tagging       = local.tenant_id
+    m365harden_connection_filter_policy      = "Default"
+    m365harden_security_defaults             = local.tenant_id
+    m365harden_authorization_policy          = local.tenant_id
+    m365harden_authentication_methods_policy = local.tenant_id
+    m365harden_admin_consent_request_policy  = local.tenant_id
   }
 
   # One import per instance. Resource names come from display names

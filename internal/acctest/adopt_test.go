@@ -46,6 +46,25 @@ func configureByHand(t *testing.T, tn *acctest.Tenant) {
 		})
 	}
 	graphCreate(t, tn, "/policies/authenticationStrengthPolicies", map[string]any{"displayName": "Passkeys only", "allowedCombinations": []string{"fido2", "windowsHelloForBusiness"}})
+	graphCreate(t, tn, "/identity/conditionalAccess/policies", map[string]any{
+		"displayName": "Block legacy authentication", "state": "enabledForReportingButNotEnforced",
+		"conditions": map[string]any{
+			"users":          map[string]any{"includeUsers": []string{"All"}},
+			"applications":   map[string]any{"includeApplications": []string{"All"}},
+			"clientAppTypes": []string{"exchangeActiveSync", "other"},
+		},
+		"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"block"}},
+	})
+	tn.Exchange(t, "New-SafeLinksPolicy", map[string]any{"Name": "Finance links", "TrackClicks": true})
+	tn.Exchange(t, "New-SafeLinksRule", map[string]any{"Name": "Finance links", "SafeLinksPolicy": "Finance links", "RecipientDomainIs": []string{"contoso.com"}})
+	tn.Exchange(t, "New-SafeAttachmentPolicy", map[string]any{"Name": "Finance attachments", "Action": "Block"})
+	tn.Exchange(t, "New-SafeAttachmentRule", map[string]any{"Name": "Finance attachments", "SafeAttachmentPolicy": "Finance attachments", "RecipientDomainIs": []string{"contoso.com"}})
+	tn.Exchange(t, "Disable-SafeAttachmentRule", map[string]any{"Identity": "Finance attachments"})
+	// A preset turned on in the portal: its rules exist, and its policies
+	// must not be listed as custom ones.
+	if err := m365sim.TurnOnPresetInPortal(tn.Sim, tn.ID, "Standard"); err != nil {
+		t.Fatal(err)
+	}
 	tn.Exchange(t, "Set-TransportConfig", map[string]any{"ReplyAllStormDetectionMinimumReplies": 20})
 }
 
@@ -69,6 +88,17 @@ data "m365harden_malware_filter_policies" "all" {}
 data "m365harden_audit_log_retention_policies" "all" {}
 data "m365harden_named_locations" "all" {}
 data "m365harden_authentication_strength_policies" "all" {}
+data "m365harden_safe_links_policies" "all" {}
+data "m365harden_safe_links_rules" "all" {}
+data "m365harden_safe_attachment_policies" "all" {}
+data "m365harden_safe_attachment_rules" "enabled" {
+  state = "enabled"
+}
+data "m365harden_safe_attachment_rules" "disabled" {
+  state = "Disabled"
+}
+data "m365harden_sharing_policies" "all" {}
+data "m365harden_preset_security_policies" "all" {}
 `
 	ids := func(addr string, want ...string) statecheck.StateCheck {
 		checks := make([]knownvalue.Check, 0, len(want))
@@ -92,6 +122,14 @@ data "m365harden_authentication_strength_policies" "all" {}
 				ids("data.m365harden_anti_phish_rules.all", "Finance"),
 				ids("data.m365harden_malware_filter_policies.all", "Default", "Executives"),
 				ids("data.m365harden_audit_log_retention_policies.all", "Exchange one year"),
+				// Not the read-only Built-In Protection Policy.
+				ids("data.m365harden_safe_links_policies.all", "Finance links"),
+				ids("data.m365harden_safe_links_rules.all", "Finance links"),
+				ids("data.m365harden_safe_attachment_policies.all", "Finance attachments"),
+				ids("data.m365harden_safe_attachment_rules.enabled"),
+				ids("data.m365harden_safe_attachment_rules.disabled", "Finance attachments"),
+				ids("data.m365harden_sharing_policies.all", "Default Sharing Policy"),
+				ids("data.m365harden_preset_security_policies.all", "Standard"),
 				statecheck.ExpectKnownValue("data.m365harden_named_locations.all", tfjsonpath.New("ids"), knownvalue.ListSizeExact(2)),
 				statecheck.ExpectKnownValue("data.m365harden_authentication_strength_policies.all", tfjsonpath.New("items"),
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("Passkeys only")})})),
@@ -157,9 +195,12 @@ func TestAccAdoptExample_wholeTenant(t *testing.T) {
 	// policies and 1 rule, 2 anti-phish policies (the default too) and 1
 	// rule, 2 malware policies, 1 DKIM config (+ the initial domain's),
 	// 1 retention policy, 1 custom alert policy, 2 named locations,
-	// 1 authentication strength and 9 tenant-wide settings.
-	if count < 28 {
-		t.Fatalf("the example lists %d instances, want at least 28:\n%s", count, imports)
+	// 1 authentication strength, 1 conditional access policy, the
+	// Standard preset, 1 Safe Links and 1 Safe Attachments policy and
+	// rule each, the Default Sharing Policy, 8 authentication method
+	// configurations and 9 tenant-wide settings.
+	if count < 43 {
+		t.Fatalf("the example lists %d instances, want at least 43:\n%s", count, imports)
 	}
 	// The first import block is the step's resource; the plan check covers
 	// every other one.

@@ -38,7 +38,7 @@ func tenantsConfig(tb testing.TB, tenants []*acctest.Tenant) string {
 		tb.Fatal(err)
 	}
 	var b strings.Builder
-	b.WriteString("terraform {\n  required_providers {\n    m365harden = {\n      source = \"m365harden/m365harden\"\n    }\n  }\n}\n\n")
+	b.WriteString(requiredProviders)
 	for i, tn := range tenants {
 		alias := fmt.Sprintf("t%d", i+1)
 		b.WriteString(strings.Replace(tn.ProviderConfig(), "provider \"m365harden\" {\n", "provider \"m365harden\" {\n  alias = \""+alias+"\"\n", 1))
@@ -53,6 +53,10 @@ module %q {
 	}
 	return b.String()
 }
+
+// requiredProviders is the terraform block of the configurations these
+// tests write (the provider from the -plugin-dir).
+const requiredProviders = "terraform {\n  required_providers {\n    m365harden = {\n      source = \"m365harden/m365harden\"\n    }\n  }\n}\n\n"
 
 // securityContact is tenant i's (0-based) internal mailbox; NewTenants
 // gives tenant i+1 the domain customer<i+1>.example.

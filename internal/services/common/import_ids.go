@@ -160,13 +160,22 @@ var RuleStateFilter = ImportIDsFilter{Attr: "state", Description: "Only the rule
 // the service maximum. params are the cmdlet's filter parameters; idProp
 // and nameProp name the properties read.
 func ExchangeNames(ctx context.Context, c *exchange.Client, cmdlet string, params map[string]any, idProp, nameProp string) ([]ImportIDItem, error) {
+	return ExchangeNamesWhere(ctx, c, cmdlet, params, idProp, nameProp, nil, nil)
+}
+
+// ExchangeNamesWhere is ExchangeNames keeping only the objects keep accepts;
+// keepFields are the further properties keep reads (selected as well).
+func ExchangeNamesWhere(ctx context.Context, c *exchange.Client, cmdlet string, params map[string]any, idProp, nameProp string, keepFields []string, keep func(exchange.Object) bool) ([]ImportIDItem, error) {
 	var out []ImportIDItem
 	fields := []string{idProp}
 	if nameProp != idProp {
 		fields = append(fields, nameProp)
 	}
+	fields = append(fields, keepFields...)
 	err := c.InvokeEach(ctx, cmdlet, params, func(o exchange.Object) error {
-		out = append(out, ImportIDItem{ID: o.String(idProp), Name: o.String(nameProp)})
+		if keep == nil || keep(o) {
+			out = append(out, ImportIDItem{ID: o.String(idProp), Name: o.String(nameProp)})
+		}
 		return nil
 	}, exchange.Select(fields...))
 	return out, err

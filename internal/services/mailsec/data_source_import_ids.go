@@ -20,5 +20,12 @@ func ImportIDDataSources() []func() datasource.DataSource {
 				return common.ExchangeNames(ctx, c.Exchange, "Get-DkimSigningConfig", nil, "Domain", "Domain")
 			},
 		}),
+		common.NewImportIDsDataSource(common.ImportIDs{
+			TypeName: "sharing_policies", Resource: "m365harden_sharing_policy", IDIs: "the policy's name, `Default Sharing Policy` included", Permissions: common.ExchangeReadPermissions,
+			Summary: "Every sharing policy of the tenant (Exchange Online `Get-SharingPolicy`): the built-in `Default Sharing Policy` and any created in the Exchange admin center, each adopted (never created) by `m365harden_sharing_policy`.",
+			List: func(ctx context.Context, c *clients.Set, _ map[string]string) ([]common.ImportIDItem, error) {
+				return common.ExchangeNames(ctx, c.Exchange, "Get-SharingPolicy", nil, "Name", "Name")
+			},
+		}),
 	}
 }
