@@ -186,7 +186,10 @@ func TestAccFailedSignIns_honoursRetryAfter(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Setenv(graph.ReportRateEnv, "0")
 	tn := acctest.NewTenant(t)
-	tn.Sim.SetReportThrottle(2, 2*time.Second)
+	// Two requests, then one every 3 s: the six page reads of one refresh
+	// come faster than that even on a loaded machine (with one every second
+	// a slow run could stay under the limit and never see a 429).
+	tn.Sim.SetReportThrottle(2, 6*time.Second)
 	if _, err := tn.Sim.SeedSignInHistory(tn.ID, m365sim.SignInHistoryOptions{Seed: 5, Count: 6000, Failed: 5500, Anchor: anchor}); err != nil {
 		t.Fatal(err)
 	}
